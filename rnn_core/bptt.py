@@ -1,0 +1,128 @@
+r"""Backpropagation through time: the gradients of L = Σₜ L⁽ᵗ⁾ with respect to U, W, V, b, c.
+
+    ∂L/∂h⁽ᵗ⁾ = Vᵀ ∂L/∂o⁽ᵗ⁾ + Wᵀ δ⁽ᵗ⁺¹⁾,   δ⁽ᵗ⁾ = ∂L/∂a⁽ᵗ⁾ = f′(a⁽ᵗ⁾) ⊙ ∂L/∂h⁽ᵗ⁾
+    ∂L/∂V = Σₜ ∂L/∂o⁽ᵗ⁾ h⁽ᵗ⁾ᵀ,  ∂L/∂W = Σₜ δ⁽ᵗ⁾ h⁽ᵗ⁻¹⁾ᵀ,  ∂L/∂U = Σₜ δ⁽ᵗ⁾ x⁽ᵗ⁾ᵀ,  ∂L/∂c, ∂L/∂b
+
+Only the δ recursion loops over t; the weight-gradient sums are one matrix product each.
+Row vectors throughout: with δ of shape (B, H), Wᵀδ is written ``δ @ W``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from ._checks import positive_int
+from .activations import get_activation
+from .forward import Trace
+from .params import RNNParams
+
+
+def check_trace(params: RNNParams, trace: Trace) -> None:
+    """``ValueError`` unless ``trace`` is a :class:`Trace` produced with parameters of ``params``' shapes."""
+    if not isinstance(params, RNNParams):
+        raise ValueError(f"params must be RNNParams; received {type(params).__name__}")
+    if not isinstance(trace, Trace):
+        raise ValueError(f"trace must be the Trace returned by forward(); received {type(trace).__name__}")
+    H, K = params.n_hidden, params.n_out
+    if trace.a.shape[2] != H or trace.o.shape[2] != K or trace.xs.shape[2] != params.n_in:
+        raise ValueError(
+            f"trace must come from params with (D, H, K) = ({params.n_in}, {H}, {K}); received a trace "
+            f"with (D, H, K) = ({trace.xs.shape[2]}, {trace.a.shape[2]}, {trace.o.shape[2]})"
+        )
+
+
+def check_step(name: str, s, T: int) -> int:
+    """``s`` as an int in 1..T."""
+    s = positive_int(name, s)
+    if s > T:
+        raise ValueError(f"{name} must be a time step in 1..T = 1..{T}; received {s}")
+    return s
+
+
+def local_errors(params: RNNParams, trace: Trace, s: int | None = None):
+    r"""The per-step pieces of BPTT, each (T, B, ·).
+
+    Returns ∂L/∂o⁽ᵗ⁾ (T, B, K), its direct part of ∂L⁽ᵗ⁾/∂h⁽ᵗ⁾ = Vᵀ ∂L/∂o⁽ᵗ⁾ (T, B, H) and
+    f′(a⁽ᵗ⁾) (T, B, H). With ``s``, only L⁽ˢ⁾ sends an error (the other rows are zero).
+    """
+    with np.errstate(all="ignore"):
+        dL_do = trace.dL_do()  # (T, B, K)
+        if s is not None:
+            keep = np.zeros(trace.T, dtype=bool)
+            keep[s - 1] = True
+            dL_do = np.where(keep[:, None, None], dL_do, 0.0)
+        dh_direct = dL_do @ params.V  # (T, B, H): Vᵀ ∂L/∂o⁽ᵗ⁾ for every t at once
+        fprime = get_activation(trace.activation).df(trace.a)  # (T, B, H)
+    return dL_do, dh_direct, fprime
+
+
+def backward_sweep(
+    params: RNNParams, trace: Trace, *, window: int | None = None
+) -> Iterator[tuple[int, np.ndarray]]:
+    r"""Back-propagate every loss L⁽ˢ⁾ separately, all at once: yields (k, Δ) for k = T..1.
+
+    Δ (S, B, H) holds $\delta_k^{(s)} = \partial L^{(s)}/\partial a^{(k)}$ for s = k..k+S−1, so
+    row d is the error that crossed the temporal distance d = s − k. ``window`` = τ keeps only
+    d < τ (S ≤ τ). One matrix product per k: O(T) numpy calls for all T² terms.
+    """
+    _, dh_direct, fprime = local_errors(params, trace)
+    T = trace.T
+    E = np.zeros_like(dh_direct)  # E[s-1] = ∂L⁽ˢ⁾/∂h⁽ᵏ⁾ for the current k, rows s ≥ k
+    with np.errstate(all="ignore"):
+        for k in range(T, 0, -1):
+            hi = T if window is None else min(T, k - 1 + window)
+            E[k - 1] = dh_direct[k - 1]  # L⁽ᵏ⁾ enters at its own step
+            delta = fprime[k - 1] * E[k - 1 : hi]  # backprop through f, for every s at once
+            yield k, delta
+            E[k - 1 : hi] = delta @ params.W  # through W: ∂L⁽ˢ⁾/∂h⁽ᵏ⁻¹⁾
+
+
+def deltas(params: RNNParams, trace: Trace, *, truncate: int | None = None, s: int | None = None):
+    r"""$\delta^{(t)} = \partial L/\partial a^{(t)}$ for t = 1..T, shape (T, B, H).
+
+    With ``truncate`` = τ only the paths with s − t < τ; with ``s`` only L⁽ˢ⁾'s error.
+    """
+    T = trace.T
+    if truncate is not None and truncate < T and s is None:
+        delta = np.empty_like(trace.a)
+        for k, d in backward_sweep(params, trace, window=truncate):
+            delta[k - 1] = d.sum(axis=0)
+        return delta
+    _, dh_direct, fprime = local_errors(params, trace, s)
+    delta = np.empty_like(dh_direct)
+    dh_next = np.zeros_like(dh_direct[0])  # Wᵀ δ⁽ᵗ⁺¹⁾, zero after the last step
+    with np.errstate(all="ignore"):
+        for t in range(T - 1, -1, -1):
+            if truncate is not None and s is not None and s - 1 - t >= truncate:
+                dh_next[:] = 0.0  # L⁽ˢ⁾'s paths stop after τ steps
+            delta[t] = fprime[t] * (dh_direct[t] + dh_next)  # backprop through f
+            dh_next = delta[t] @ params.W  # backprop through W
+    return delta
+
+
+def bptt(params: RNNParams, trace: Trace, *, truncate: int | None = None, s: int | None = None) -> RNNParams:
+    r"""The gradient $\partial L/\partial\theta$ by BPTT, as RNNParams (fields U, W, V, b, c).
+
+    ``trace`` is ``forward(params, …)``. ``truncate`` = τ keeps only the paths with s − k < τ
+    (τ ≥ T is full BPTT). ``s`` in 1..T differentiates L⁽ˢ⁾ alone instead of L = Σₛ L⁽ˢ⁾.
+    """
+    check_trace(params, trace)
+    T = trace.T
+    if truncate is not None:
+        truncate = positive_int("truncate", truncate)
+    if s is not None:
+        s = check_step("s", s, T)
+    delta = deltas(params, trace, truncate=truncate, s=s)  # (T, B, H)
+    dL_do, _, _ = local_errors(params, trace, s)
+    H, K, D = params.n_hidden, params.n_out, params.n_in
+    with np.errstate(all="ignore"):
+        d_flat = delta.reshape(-1, H)  # (T·B, H): the sums over t and the batch are one product
+        return RNNParams(
+            U=d_flat.T @ trace.xs.reshape(-1, D),
+            W=d_flat.T @ trace.h[:-1].reshape(-1, H),
+            V=dL_do.reshape(-1, K).T @ trace.h[1:].reshape(-1, H),
+            b=d_flat.sum(axis=0),
+            c=dL_do.reshape(-1, K).sum(axis=0),
+        )

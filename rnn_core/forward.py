@@ -1,0 +1,135 @@
+r"""The forward pass over a batch of sequences, time-major, with its losses.
+
+    a⁽ᵗ⁾ = b + W h⁽ᵗ⁻¹⁾ + U x⁽ᵗ⁾,  h⁽ᵗ⁾ = f(a⁽ᵗ⁾),  o⁽ᵗ⁾ = c + V h⁽ᵗ⁾,  L = Σₜ L⁽ᵗ⁾
+
+Only the h recurrence loops over t. Exploding values are not errors here: the trace keeps the
+inf/nan, :attr:`Trace.overflow_step` says where they first appeared, and no numpy warning leaks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._checks import as_float_array, choice
+from .activations import get_activation
+from .params import RNNParams
+
+LOSSES = ("softmax_ce", "mse")
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """What the forward pass computed, and what :func:`rnn_core.bptt` consumes.
+
+    xs (T, B, D), targets (T, B) ints or (T, B, K) floats, a (T, B, H), h (T+1, B, H) with
+    h[0] = h⁽⁰⁾, o (T, B, K), y_hat (T, B, K), losses (T,) each L⁽ᵗ⁾ summed over the batch,
+    loss = Σₜ L⁽ᵗ⁾; ``activation`` and ``loss_name`` name what produced them.
+    """
+
+    xs: np.ndarray
+    targets: np.ndarray
+    activation: str
+    loss_name: str
+    a: np.ndarray
+    h: np.ndarray
+    o: np.ndarray
+    y_hat: np.ndarray
+    losses: np.ndarray
+    loss: float
+
+    @property
+    def T(self) -> int:
+        return self.a.shape[0]
+
+    @property
+    def overflow_step(self) -> int | None:
+        """The first t (1-based) where h⁽ᵗ⁾ holds inf or nan, or None when all of h is finite."""
+        bad = ~np.isfinite(self.h[1:]).all(axis=(1, 2))
+        return int(np.argmax(bad)) + 1 if bad.any() else None
+
+    def dL_do(self) -> np.ndarray:
+        r"""$\partial L/\partial o^{(t)}$ (T, B, K): ŷ⁽ᵗ⁾ − onehot(y⁽ᵗ⁾), or o⁽ᵗ⁾ − y⁽ᵗ⁾ for mse."""
+        with np.errstate(all="ignore"):
+            if self.loss_name == "mse":
+                return self.o - self.targets
+            g = self.y_hat.copy()
+            T, B = self.targets.shape
+            g[np.arange(T)[:, None], np.arange(B)[None, :], self.targets] -= 1.0
+            return g
+
+
+def check_inputs(params: RNNParams, xs, targets, loss: str, h0=None):
+    """Validated float64 (xs, targets, h0) for ``params``; ``ValueError`` saying what is wrong."""
+    if not isinstance(params, RNNParams):
+        raise ValueError(f"params must be RNNParams; received {type(params).__name__}")
+    params.check_finite("params")
+    choice("loss", loss, LOSSES)
+    D, H, K = params.n_in, params.n_hidden, params.n_out
+    xs = as_float_array("xs", xs, (None, None, D), f"(T, B, D) with D = {D}")
+    T, B, _ = xs.shape
+    if T < 1 or B < 1:
+        raise ValueError(f"xs must have T ≥ 1 steps and B ≥ 1 sequences; received shape {xs.shape}")
+    if loss == "mse":
+        targets = as_float_array("targets", targets, (T, B, K), f"(T, B, K) = ({T}, {B}, {K}) for mse")
+    else:
+        raw = np.asarray(targets)
+        if raw.shape != (T, B):
+            raise ValueError(
+                f"targets must have shape (T, B) = ({T}, {B}) for softmax_ce; received shape {raw.shape}"
+            )
+        if raw.dtype.kind not in "iu":
+            raise ValueError(
+                f"targets must be integer class indices for softmax_ce; received dtype {raw.dtype}"
+            )
+        if raw.size and (raw.min() < 0 or raw.max() >= K):
+            raise ValueError(
+                f"targets must lie in 0..K-1 = 0..{K - 1}; received values in {raw.min()}..{raw.max()}"
+            )
+        targets = raw.astype(np.intp)
+    if h0 is None:
+        h0 = np.zeros((B, H))
+    else:
+        h0 = as_float_array("h0", h0, (B, H), f"(B, H) = ({B}, {H})")
+    return xs, targets, h0
+
+
+def forward(
+    params: RNNParams,
+    xs,
+    targets,
+    *,
+    activation: str = "tanh",
+    loss: str = "softmax_ce",
+    h0=None,
+) -> Trace:
+    r"""Run the RNN, $a^{(t)} = b + W h^{(t-1)} + U x^{(t)}$, $h^{(t)} = f(a^{(t)})$, $o^{(t)} = c + V h^{(t)}$.
+
+    xs (T, B, D); targets (T, B) ints for ``softmax_ce``, (T, B, K) floats for ``mse``;
+    h0 (B, H), zeros by default. Returns a :class:`Trace`.
+    """
+    act = get_activation(activation)
+    xs, targets, h0 = check_inputs(params, xs, targets, loss, h0)
+    T, B, _ = xs.shape
+    W_T = params.W.T
+    with np.errstate(all="ignore"):  # overflow is the subject: the trace shows it, no warnings
+        a = xs @ params.U.T + params.b  # (T, B, H): every input projection in one call
+        h = np.empty((T + 1,) + h0.shape)  # (T+1, B, H)
+        h[0] = h0
+        f = act.f
+        for t in range(T):  # the recurrence: the only loop over time
+            a[t] += h[t] @ W_T
+            h[t + 1] = f(a[t])
+        o = h[1:] @ params.V.T + params.c  # (T, B, K)
+        if loss == "mse":
+            y_hat = o
+            losses = 0.5 * ((o - targets) ** 2).sum(axis=(1, 2))
+        else:
+            z = o - o.max(axis=-1, keepdims=True)
+            log_y_hat = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))  # stable log-softmax
+            y_hat = np.exp(log_y_hat)
+            picked = np.take_along_axis(log_y_hat, targets[..., None], axis=-1)[..., 0]
+            losses = -picked.sum(axis=1)
+        total = float(losses.sum())
+    return Trace(xs, targets, act.name, loss, a, h, o, y_hat, losses, total)

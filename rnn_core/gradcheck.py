@@ -1,0 +1,87 @@
+r"""Gradient checks: central differences $\partial L/\partial\theta_i \approx (L(\theta + \epsilon e_i) - L(\theta - \epsilon e_i)) / 2\epsilon$."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from ._checks import choice
+from .bptt import check_step
+from .forward import check_inputs, forward
+from .params import RNNParams
+
+FIELDS = ("U", "W", "V", "b", "c")
+
+
+def numerical_partial(
+    params: RNNParams,
+    xs,
+    targets,
+    *,
+    wrt: str,
+    activation: str,
+    loss: str,
+    h0=None,
+    eps: float = 1e-6,
+    s: int | None = None,
+    entries=None,
+) -> np.ndarray:
+    r"""Central differences of L (or of L⁽ˢ⁾ alone, with ``s``) with respect to one field ``wrt``.
+
+    Returns an array of that field's shape. ``entries`` (flat indices) limits the work to those
+    entries; the others are nan. Two forward passes per entry.
+    """
+    choice("wrt", wrt, FIELDS)
+    xs, targets, h0 = check_inputs(params, xs, targets, loss, h0)
+    if s is not None:
+        s = check_step("s", s, xs.shape[0])
+    if not (np.isfinite(eps) and eps > 0):
+        raise ValueError(f"eps must be a finite number > 0; received {eps!r}")
+    base = getattr(params, wrt)
+    idx = range(base.size) if entries is None else np.asarray(entries, dtype=int).ravel()
+    grad = np.full(base.size, np.nan) if entries is not None else np.empty(base.size)
+
+    def loss_at(theta):
+        tr = forward(replace(params, **{wrt: theta}), xs, targets, activation=activation, loss=loss, h0=h0)
+        return tr.loss if s is None else tr.losses[s - 1]
+
+    for i in idx:
+        theta = base.ravel().copy()
+        theta[i] = base.flat[i] + eps
+        plus = loss_at(theta.reshape(base.shape))
+        theta[i] = base.flat[i] - eps
+        minus = loss_at(theta.reshape(base.shape))
+        grad[i] = (plus - minus) / (2 * eps)
+    return grad.reshape(base.shape)
+
+
+def numerical_gradient(
+    params: RNNParams,
+    xs,
+    targets,
+    *,
+    activation: str,
+    loss: str,
+    h0=None,
+    eps: float = 1e-6,
+    s: int | None = None,
+) -> RNNParams:
+    """Central-difference gradient of L (or L⁽ˢ⁾ with ``s``), same type as the params."""
+    return RNNParams(
+        **{
+            name: numerical_partial(
+                params, xs, targets, wrt=name, activation=activation, loss=loss, h0=h0, eps=eps, s=s
+            )
+            for name in FIELDS
+        }
+    )
+
+
+def rel_error(x, y) -> float:
+    r"""$\|x - y\|_F / \max(\|x\|_F, \|y\|_F)$ (0 when both are zero): the relative error of two gradients."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must have the same shape; received {x.shape} and {y.shape}")
+    scale = max(np.linalg.norm(x), np.linalg.norm(y))
+    return 0.0 if scale == 0 else float(np.linalg.norm(x - y) / scale)
