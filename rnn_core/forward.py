@@ -25,11 +25,13 @@ class Trace:
 
     xs (T, B, D), targets (T, B) ints or (T, B, K) floats, a (T, B, H), h (T+1, B, H) with
     h[0] = h⁽⁰⁾, o (T, B, K), y_hat (T, B, K), losses (T,) each L⁽ᵗ⁾ summed over the batch,
-    loss = Σₜ L⁽ᵗ⁾; ``activation`` and ``loss_name`` name what produced them.
+    loss = Σₜ L⁽ᵗ⁾; ``mask`` (T,) the weight of each L⁽ᵗ⁾ (ones unless a task scores only some
+    steps); ``activation`` and ``loss_name`` name what produced them.
     """
 
     xs: np.ndarray
     targets: np.ndarray
+    mask: np.ndarray
     activation: str
     loss_name: str
     a: np.ndarray
@@ -53,15 +55,16 @@ class Trace:
         r"""$\partial L/\partial o^{(t)}$ (T, B, K): ŷ⁽ᵗ⁾ − onehot(y⁽ᵗ⁾), or o⁽ᵗ⁾ − y⁽ᵗ⁾ for mse."""
         with np.errstate(all="ignore"):
             if self.loss_name == "mse":
-                return self.o - self.targets
-            g = self.y_hat.copy()
-            T, B = self.targets.shape
-            g[np.arange(T)[:, None], np.arange(B)[None, :], self.targets] -= 1.0
-            return g
+                g = self.o - self.targets
+            else:
+                g = self.y_hat.copy()
+                T, B = self.targets.shape
+                g[np.arange(T)[:, None], np.arange(B)[None, :], self.targets] -= 1.0
+            return g * self.mask[:, None, None]
 
 
-def check_inputs(params: RNNParams, xs, targets, loss: str, h0=None):
-    """Validated float64 (xs, targets, h0) for ``params``; ``ValueError`` saying what is wrong."""
+def check_inputs(params: RNNParams, xs, targets, loss: str, h0=None, mask=None):
+    """Validated (xs, targets, h0, mask) for ``params``; ``ValueError`` saying what is wrong."""
     if not isinstance(params, RNNParams):
         raise ValueError(f"params must be RNNParams; received {type(params).__name__}")
     params.check_finite("params")
@@ -92,7 +95,13 @@ def check_inputs(params: RNNParams, xs, targets, loss: str, h0=None):
         h0 = np.zeros((B, H))
     else:
         h0 = as_float_array("h0", h0, (B, H), f"(B, H) = ({B}, {H})")
-    return xs, targets, h0
+    if mask is None:
+        mask = np.ones(T)
+    else:
+        mask = as_float_array("mask", mask, (T,), f"(T,) = ({T},)")
+        if (mask < 0).any():
+            raise ValueError(f"mask must be ≥ 0 (a weight per step); received min {mask.min()}")
+    return xs, targets, h0, mask
 
 
 def forward(
@@ -103,14 +112,16 @@ def forward(
     activation: str = "tanh",
     loss: str = "softmax_ce",
     h0=None,
+    mask=None,
 ) -> Trace:
     r"""Run the RNN, $a^{(t)} = b + W h^{(t-1)} + U x^{(t)}$, $h^{(t)} = f(a^{(t)})$, $o^{(t)} = c + V h^{(t)}$.
 
     xs (T, B, D); targets (T, B) ints for ``softmax_ce``, (T, B, K) floats for ``mse``;
-    h0 (B, H), zeros by default. Returns a :class:`Trace`.
+    h0 (B, H), zeros by default. ``mask`` (T,) weights each L⁽ᵗ⁾ (default ones), for tasks scored
+    only at some steps: L = Σₜ mask⁽ᵗ⁾ L⁽ᵗ⁾. Returns a :class:`Trace`.
     """
     act = get_activation(activation)
-    xs, targets, h0 = check_inputs(params, xs, targets, loss, h0)
+    xs, targets, h0, mask = check_inputs(params, xs, targets, loss, h0, mask)
     T, B, _ = xs.shape
     W_T = params.W.T
     with np.errstate(all="ignore"):  # overflow is the subject: the trace shows it, no warnings
@@ -124,12 +135,12 @@ def forward(
         o = h[1:] @ params.V.T + params.c  # (T, B, K)
         if loss == "mse":
             y_hat = o
-            losses = 0.5 * ((o - targets) ** 2).sum(axis=(1, 2))
+            losses = mask * 0.5 * ((o - targets) ** 2).sum(axis=(1, 2))
         else:
             z = o - o.max(axis=-1, keepdims=True)
             log_y_hat = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))  # stable log-softmax
             y_hat = np.exp(log_y_hat)
             picked = np.take_along_axis(log_y_hat, targets[..., None], axis=-1)[..., 0]
-            losses = -picked.sum(axis=1)
+            losses = -mask * picked.sum(axis=1)
         total = float(losses.sum())
-    return Trace(xs, targets, act.name, loss, a, h, o, y_hat, losses, total)
+    return Trace(xs, targets, mask, act.name, loss, a, h, o, y_hat, losses, total)

@@ -23,6 +23,7 @@ def numerical_partial(
     activation: str,
     loss: str,
     h0=None,
+    mask=None,
     eps: float = 1e-6,
     s: int | None = None,
     entries=None,
@@ -33,7 +34,7 @@ def numerical_partial(
     entries; the others are nan. Two forward passes per entry.
     """
     choice("wrt", wrt, FIELDS)
-    xs, targets, h0 = check_inputs(params, xs, targets, loss, h0)
+    xs, targets, h0, mask = check_inputs(params, xs, targets, loss, h0, mask)
     if s is not None:
         s = check_step("s", s, xs.shape[0])
     if not (np.isfinite(eps) and eps > 0):
@@ -43,7 +44,9 @@ def numerical_partial(
     grad = np.full(base.size, np.nan) if entries is not None else np.empty(base.size)
 
     def loss_at(theta):
-        tr = forward(replace(params, **{wrt: theta}), xs, targets, activation=activation, loss=loss, h0=h0)
+        tr = forward(
+            replace(params, **{wrt: theta}), xs, targets, activation=activation, loss=loss, h0=h0, mask=mask
+        )
         return tr.loss if s is None else tr.losses[s - 1]
 
     for i in idx:
@@ -64,6 +67,7 @@ def numerical_gradient(
     activation: str,
     loss: str,
     h0=None,
+    mask=None,
     eps: float = 1e-6,
     s: int | None = None,
 ) -> RNNParams:
@@ -71,7 +75,16 @@ def numerical_gradient(
     return RNNParams(
         **{
             name: numerical_partial(
-                params, xs, targets, wrt=name, activation=activation, loss=loss, h0=h0, eps=eps, s=s
+                params,
+                xs,
+                targets,
+                wrt=name,
+                activation=activation,
+                loss=loss,
+                h0=h0,
+                mask=mask,
+                eps=eps,
+                s=s,
             )
             for name in FIELDS
         }
