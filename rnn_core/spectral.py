@@ -1,0 +1,71 @@
+r"""Spectral facts about W that decide whether gradients can vanish or explode.
+
+    ‖∂h⁽ᵗ⁾/∂h⁽ᵏ⁾‖₂ ≤ (γ · σ_max(W))^(t−k)
+
+σ_max(W) < 1/γ is sufficient for vanishing; σ_max(W) > 1/γ is necessary, not sufficient, for
+explosion (Pascanu, Mikolov & Bengio 2013, §2.1). The spectral radius ρ(W) = max|λᵢ(W)| governs
+‖Wⁿ‖ only as n → ∞ (‖Wⁿ‖^(1/n) → ρ); for a non-normal W, ‖Wⁿ‖ can first grow far above ρⁿ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._checks import as_float_array, positive_int
+from .activations import get_activation
+
+
+@dataclass(frozen=True)
+class SpectralSummary:
+    """σ_max(W), ρ(W), the activation's γ, the bound's base γ·σ_max(W) and its threshold 1/γ."""
+
+    sigma_max: float
+    rho: float
+    gamma: float
+    bound_base: float
+    sigma_threshold: float
+
+    @property
+    def vanishing_guaranteed(self) -> bool:
+        """γ·σ_max(W) < 1: every ‖∂h⁽ᵗ⁾/∂h⁽ᵏ⁾‖ shrinks at least geometrically with t − k."""
+        return self.bound_base < 1.0
+
+
+def _square(name: str, W) -> np.ndarray:
+    W = np.asarray(W, dtype=np.float64)
+    n = W.shape[0] if W.ndim == 2 else None
+    return as_float_array(name, W, (n, n), "(H, H), square")
+
+
+def spectral_summary(W, activation: str) -> SpectralSummary:
+    r"""$\sigma_{\max}(W)$, $\rho(W)$ and $\gamma\,\sigma_{\max}(W)$ for W (H, H) and the named activation."""
+    W = _square("W", W)
+    gamma = get_activation(activation).gamma
+    sigma = float(np.linalg.norm(W, 2))
+    rho = float(np.abs(np.linalg.eigvals(W)).max())
+    return SpectralSummary(sigma, rho, gamma, gamma * sigma, 1.0 / gamma)
+
+
+def power_log_norms(W, n_max: int) -> np.ndarray:
+    r"""$\log_{10}\|W^n\|_2$ for n = 0..n_max, shape (n_max+1,), finite where ‖Wⁿ‖ overflows.
+
+    The running power is kept normalised and its scale accumulated as a log; each norm is an
+    exact SVD (meant for the small examples a page shows, H up to a few dozen).
+    """
+    W = _square("W", W)
+    n_max = positive_int("n_max", n_max, minimum=0)
+    out = np.zeros(n_max + 1)
+    P = np.eye(W.shape[0])
+    log_scale = 0.0
+    for n in range(1, n_max + 1):
+        P = P @ W
+        size = np.abs(P).max()
+        if size == 0.0:  # nilpotent W: Wⁿ = 0 from here on
+            out[n:] = -np.inf
+            break
+        P /= size
+        log_scale += np.log10(size)
+        out[n] = log_scale + np.log10(np.linalg.norm(P, 2))
+    return out
