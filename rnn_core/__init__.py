@@ -23,25 +23,41 @@ Losses are summed over the batch. δₖ⁽ˢ⁾ = ∂L⁽ˢ⁾/∂a⁽ᵏ⁾ is 
 from .accounting import contributions, distance_terms, jacobian_log_norms, path_terms
 from .activations import ACTIVATIONS, Activation, get_activation
 from .bptt import bptt
+from .clipping import ClipInfo, clip_by_norm, clip_elementwise, global_norm
 from .forward import LOSSES, Trace, forward
 from .gradcheck import numerical_gradient, numerical_partial, rel_error
 from .params import W_INITS, RNNParams
+from .tasks import TASKS, Task, TaskSpec, adding_problem, constant_baseline, remember_first
+from .training import TrainResult, batch_at, train
 
 __all__ = [
     "ACTIVATIONS",
     "Activation",
+    "ClipInfo",
     "LOSSES",
     "RNNParams",
+    "TASKS",
+    "Task",
+    "TaskSpec",
     "Trace",
+    "TrainResult",
     "W_INITS",
+    "adding_problem",
+    "batch_at",
     "bptt",
+    "clip_by_norm",
+    "clip_elementwise",
+    "constant_baseline",
     "contributions",
     "distance_terms",
     "forward",
     "get_activation",
+    "global_norm",
     "jacobian_log_norms",
     "numerical_gradient",
     "numerical_partial",
     "path_terms",
     "rel_error",
+    "remember_first",
+    "train",
 ]

@@ -12,9 +12,8 @@ import numpy as np
 import streamlit as st
 
 import rnn_core as rc
-from ui.state import Network
+from ui.state import MAX_STEPS, Network
 
-MAX_STEPS = 500
 CACHE = dict(max_entries=256, show_spinner=False)
 
 

@@ -14,6 +14,7 @@ import streamlit as st
 
 from rnn_core import ACTIVATIONS, LOSSES, W_INITS
 
+MAX_STEPS = 500
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 SCALE_STEP = 0.05
 
@@ -130,6 +131,17 @@ def network_sidebar() -> Network:
         seed=int(seed),
         lr=float(lr),
     )
+    sb.number_input(
+        "Gradient steps taken",
+        0,
+        MAX_STEPS,
+        0,
+        step=1,
+        key="steps",
+        bind="query-params",
+        help="Full-batch steps θ ← θ − lr·∂L/∂θ on the sequence, from the initial network. The "
+        "Update rules page takes them one at a time; every page shows the network after them.",
+    )
     st.session_state["network"] = net
     return net
 
@@ -137,3 +149,8 @@ def network_sidebar() -> Network:
 def current_network() -> Network:
     """The network the sidebar set in this run (defaults when a page runs on its own)."""
     return st.session_state.get("network", DEFAULT)
+
+
+def current_steps() -> int:
+    """How many gradient steps the sidebar says were taken (0 when a page runs on its own)."""
+    return int(st.session_state.get("steps", 0))

@@ -1,0 +1,114 @@
+"""AppTest of the entry file, the shared sidebar and the Overview page."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import rnn_core as rc
+from ui.state import ACTIVATION_LABELS, DEFAULT, INIT_LABELS, LOSS_LABELS
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+
+
+def run_app(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+
+def by_key(at: AppTest, key: str):
+    for kind in ("slider", "selectbox", "number_input", "select_slider"):
+        for w in getattr(at, kind):
+            if w.key == key:
+                return w
+    raise KeyError(key)
+
+
+def test_defaults_run_and_show_the_network_summary():
+    at = run_app()
+    assert not at.exception
+    assert at.title[0].value == "BPTT Explorer"
+    params = rc.RNNParams.init(DEFAULT.D, DEFAULT.H, DEFAULT.K, w_init=DEFAULT.w_init, w_scale=DEFAULT.w_scale)
+    sigma = np.linalg.norm(params.W, 2)
+    rho = np.abs(np.linalg.eigvals(params.W)).max()
+    assert float(metric(at, "σ_max(W)")) == pytest.approx(sigma, rel=1e-3)
+    assert float(metric(at, "ρ(W)")) == pytest.approx(rho, rel=1e-3)
+    assert len(at.get("graphviz_chart")) == 1
+    assert any("possible but not certain" in m.value for m in at.markdown)
+
+
+def test_sigmoid_below_one_over_gamma_says_vanishing_is_guaranteed():
+    at = run_app(act="sigmoid", scale="2.0")
+    assert not at.exception
+    assert float(metric(at, "γ·σ_max(W)")) == pytest.approx(0.25 * 2.0)
+    assert any("vanishing is guaranteed" in m.value for m in at.markdown)
+
+
+def test_link_sets_every_sidebar_control():
+    query = dict(act="ReLU", H="32", T="50", init="identity", scale="1.5", D="4", K="5", loss="MSE", seed="7", lr="0.03")
+    at = run_app(**query)
+    assert not at.exception
+    assert by_key(at, "act").value == "relu"
+    assert by_key(at, "H").value == 32
+    assert by_key(at, "T").value == 50
+    assert by_key(at, "init").value == "identity"
+    assert by_key(at, "scale").value == pytest.approx(1.5)
+    assert by_key(at, "D").value == 4
+    assert by_key(at, "K").value == 5
+    assert by_key(at, "loss").value == "mse"
+    assert by_key(at, "seed").value == 7
+    assert by_key(at, "lr").value == pytest.approx(0.03)
+    # identity init with scale 1.5: W = 1.5 I, so ρ = σ_max = 1.5
+    assert float(metric(at, "ρ(W)")) == pytest.approx(1.5)
+
+
+@pytest.mark.parametrize(
+    "key, bad",
+    [("H", "1000"), ("H", "-3"), ("T", "abc"), ("scale", "nan"), ("scale", "99"), ("act", "softplus"),
+     ("init", "<script>"), ("loss", ""), ("seed", "1e9"), ("lr", "7"), ("D", "0"), ("K", "1")],
+)
+def test_garbage_in_a_link_opens_with_the_default(key, bad):
+    at = run_app(**{key: bad})
+    assert not at.exception
+    field = {"act": "activation", "init": "w_init", "scale": "w_scale"}.get(key, key)
+    expected = getattr(DEFAULT, field)
+    value = by_key(at, key).value
+    assert value == pytest.approx(expected) if isinstance(expected, float) else value == expected
+
+
+SIDEBAR_EXTREMES = (
+    [("act", name) for name in ACTIVATION_LABELS]
+    + [("init", name) for name in INIT_LABELS]
+    + [("loss", name) for name in LOSS_LABELS]
+    + [(k, v) for k in ("H", "T", "D", "K") for v in ("min", "max")]
+    + [("scale", "min"), ("scale", "max"), ("seed", 9999), ("lr", 0.001), ("lr", 1.0), ("steps", 500)]
+)
+
+
+@pytest.mark.parametrize("key, value", SIDEBAR_EXTREMES)
+def test_every_sidebar_control_at_its_extremes(key, value):
+    at = run_app()
+    w = by_key(at, key)
+    if value in ("min", "max"):
+        value = getattr(w, value)
+    w.set_value(value)
+    at.run()
+    assert not at.exception
+    assert by_key(at, key).value == value
+
+
+def test_overflow_is_explained_not_crashed_on():
+    # 4^200 ≈ 1e120 still fits in float64; one gradient step of that size does not
+    at = run_app(act="linear", scale="4.0", T="200", steps="2")
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert any("overflowed float64 at t =" in w for w in warnings)
+    assert any("Stopped after 1 step(s)" in w for w in warnings)
