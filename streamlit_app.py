@@ -4,13 +4,28 @@ import streamlit as st
 
 from ui.state import network_sidebar
 
-st.set_page_config(page_title="BPTT Explorer", page_icon=":material/autorenew:", layout="wide")
+st.set_page_config(page_title="BPTT Explorer", page_icon="🔁", layout="wide")
 
 pages = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/home:", default=True),
-    st.Page("app_pages/update_rules.py", title="Update rules", icon=":material/functions:", url_path="update-rules"),
-    st.Page("app_pages/activations.py", title="Activation derivatives", icon=":material/show_chart:", url_path="activations"),
-    st.Page("app_pages/vanishing.py", title="Vanishing & exploding", icon=":material/trending_down:", url_path="vanishing"),
+    st.Page(
+        "app_pages/update_rules.py",
+        title="Update rules",
+        icon=":material/functions:",
+        url_path="update-rules",
+    ),
+    st.Page(
+        "app_pages/activations.py",
+        title="Activation derivatives",
+        icon=":material/show_chart:",
+        url_path="activations",
+    ),
+    st.Page(
+        "app_pages/vanishing.py",
+        title="Vanishing & exploding",
+        icon=":material/trending_down:",
+        url_path="vanishing",
+    ),
 ]
 page = st.navigation(pages)
 network_sidebar()

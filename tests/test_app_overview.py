@@ -23,7 +23,6 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-
 def by_key(at: AppTest, key: str):
     for kind in ("slider", "selectbox", "number_input", "select_slider"):
         for w in getattr(at, kind):
@@ -36,7 +35,9 @@ def test_defaults_run_and_show_the_network_summary():
     at = run_app()
     assert not at.exception
     assert at.title[0].value == "BPTT Explorer"
-    params = rc.RNNParams.init(DEFAULT.D, DEFAULT.H, DEFAULT.K, w_init=DEFAULT.w_init, w_scale=DEFAULT.w_scale)
+    params = rc.RNNParams.init(
+        DEFAULT.D, DEFAULT.H, DEFAULT.K, w_init=DEFAULT.w_init, w_scale=DEFAULT.w_scale
+    )
     sigma = np.linalg.norm(params.W, 2)
     rho = np.abs(np.linalg.eigvals(params.W)).max()
     assert float(metric(at, "σ_max(W)")) == pytest.approx(sigma, rel=1e-3)
@@ -53,7 +54,18 @@ def test_sigmoid_below_one_over_gamma_says_vanishing_is_guaranteed():
 
 
 def test_link_sets_every_sidebar_control():
-    query = dict(act="ReLU", H="32", T="50", init="identity", scale="1.5", D="4", K="5", loss="MSE", seed="7", lr="0.03")
+    query = dict(
+        act="ReLU",
+        H="32",
+        T="50",
+        init="identity",
+        scale="1.5",
+        D="4",
+        K="5",
+        loss="MSE",
+        seed="7",
+        lr="0.03",
+    )
     at = run_app(**query)
     assert not at.exception
     assert by_key(at, "act").value == "relu"
@@ -72,8 +84,20 @@ def test_link_sets_every_sidebar_control():
 
 @pytest.mark.parametrize(
     "key, bad",
-    [("H", "1000"), ("H", "-3"), ("T", "abc"), ("scale", "nan"), ("scale", "99"), ("act", "softplus"),
-     ("init", "<script>"), ("loss", ""), ("seed", "1e9"), ("lr", "7"), ("D", "0"), ("K", "1")],
+    [
+        ("H", "1000"),
+        ("H", "-3"),
+        ("T", "abc"),
+        ("scale", "nan"),
+        ("scale", "99"),
+        ("act", "softplus"),
+        ("init", "<script>"),
+        ("loss", ""),
+        ("seed", "1e9"),
+        ("lr", "7"),
+        ("D", "0"),
+        ("K", "1"),
+    ],
 )
 def test_garbage_in_a_link_opens_with_the_default(key, bad):
     at = run_app(**{key: bad})

@@ -1,0 +1,123 @@
+"""Start the app with `streamlit run` on 127.0.0.1 and drive it in Debian's Chromium (Playwright).
+
+Used by the browser tests and by docs/screenshots.py. The server always stops, also when a test
+fails: `AppServer` is a context manager that kills its whole process group.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    # The machine has no outside network: without these Chromium keeps trying to reach Google.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium, where `which chromium` finds it (or CHROMIUM_PATH)."""
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AppServer:
+    """`streamlit run streamlit_app.py` on a free port of 127.0.0.1, its log in ``log_path``."""
+
+    def __init__(self, log_path: Path, *, extra_args: tuple[str, ...] = ()):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.extra_args = extra_args
+        self.proc: subprocess.Popen | None = None
+        self.started_in: float | None = None
+
+    def __enter__(self) -> AppServer:
+        cmd = [
+            sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+            "--server.address", "127.0.0.1", "--server.port", str(self.port),
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            *self.extra_args,
+        ]  # fmt: skip
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in __exit__
+        t0 = time.perf_counter()
+        env = {**os.environ, "PYTHONWARNINGS": "default"}  # any numpy warning would reach the log
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True, env=env
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited early:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        self.started_in = time.perf_counter() - t0
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        self.__exit__(None, None, None)
+        raise RuntimeError(f"streamlit did not answer on {self.url} within 60 s:\n{self.log()}")
+
+    def __exit__(self, *exc) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self._log.close()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def launch_browser(playwright):
+    return playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+
+
+def wait_for_app(page, *, timeout: float = 60.0, settle: float = 1.0) -> None:
+    """Wait until the script has finished and stayed finished for ``settle`` seconds.
+
+    stApp's ``data-test-script-state`` is "running" while a script runs; after a page load or a
+    widget change it must have been "notRunning" for a while, with the app connected.
+    """
+    deadline = time.monotonic() + timeout
+    quiet_since = None
+    while time.monotonic() < deadline:
+        state = page.evaluate(
+            """() => { const a = document.querySelector('[data-testid="stApp"]');
+                       return a ? [a.getAttribute('data-test-script-state'),
+                                   a.getAttribute('data-test-connection-state')] : [null, null]; }"""
+        )
+        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        idle = state[0] == "notRunning" and state[1] == "CONNECTED" and not running
+        if idle:
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since >= settle:
+                return
+        else:
+            quiet_since = None
+        time.sleep(0.1)
+    raise TimeoutError(f"the app did not finish its script within {timeout} s (state {state})")
