@@ -26,6 +26,12 @@ pages = [
         icon=":material/trending_down:",
         url_path="vanishing",
     ),
+    st.Page(
+        "app_pages/training.py",
+        title="Training lab",
+        icon=":material/model_training:",
+        url_path="training",
+    ),
 ]
 page = st.navigation(pages)
 network_sidebar()

@@ -32,14 +32,21 @@ class ClipInfo:
     finite: bool
 
 
+def check_threshold(threshold) -> float:
+    """``threshold`` as a float, finite and > 0."""
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, (int, float, np.integer, np.floating))
+        or not (np.isfinite(threshold) and threshold > 0)
+    ):
+        raise ValueError(f"threshold must be a finite number > 0; received {threshold!r}")
+    return float(threshold)
+
+
 def _check(grads: RNNParams, threshold) -> float:
     if not isinstance(grads, RNNParams):
         raise ValueError(f"grads must be RNNParams (the type bptt returns); received {type(grads).__name__}")
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)):
-        raise ValueError(f"threshold must be a finite number > 0; received {threshold!r}")
-    if not (np.isfinite(threshold) and threshold > 0):
-        raise ValueError(f"threshold must be a finite number > 0; received {threshold!r}")
-    return float(threshold)
+    return check_threshold(threshold)
 
 
 def array_norm(arr) -> float:

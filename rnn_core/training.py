@@ -26,7 +26,7 @@ import numpy as np
 from ._checks import choice, positive_int
 from .activations import get_activation
 from .bptt import bptt
-from .clipping import array_norm, clip_by_norm, clip_elementwise, global_norm
+from .clipping import array_norm, check_threshold, clip_by_norm, clip_elementwise, global_norm
 from .forward import forward
 from .params import RNNParams
 from .tasks import TASKS, Task
@@ -34,17 +34,18 @@ from .tasks import TASKS, Task
 CLIPS = ("norm", "elementwise")
 DIVERGED = ("non-finite loss", "non-finite gradient", "non-finite parameters")
 STOP_REASONS = ("callback",) + DIVERGED
-HISTORY_KEYS = (
-    "step",
-    "loss",
-    "baseline",
-    "grad_norm",
-    "grad_norm_clipped",
-    "clipped",
-    "long_range_norm",
-    "long_range_share",
-    "sigma_max",
-)
+HISTORY_DTYPES = {
+    "step": np.int64,
+    "loss": float,
+    "baseline": float,
+    "grad_norm": float,
+    "grad_norm_clipped": float,
+    "clipped": bool,
+    "long_range_norm": float,
+    "long_range_share": float,
+    "sigma_max": float,
+}
+HISTORY_KEYS = tuple(HISTORY_DTYPES)
 DEFAULT_BATCH_SIZE = 32
 
 
@@ -194,12 +195,7 @@ def train(
     seed = positive_int("seed", seed, minimum=0)
     if clip is not None:
         choice("clip", clip, CLIPS)
-        if (
-            isinstance(threshold, bool)
-            or not isinstance(threshold, (int, float, np.integer, np.floating))
-            or not (np.isfinite(threshold) and threshold > 0)
-        ):
-            raise ValueError(f"threshold must be a finite number > 0; received {threshold!r}")
+        threshold = check_threshold(threshold)
     if truncate is not None:
         truncate = positive_int("truncate", truncate)
     if callback is not None and not callable(callback):
@@ -282,9 +278,6 @@ def train(
             stop_step = step
             break
 
-    history = {
-        key: np.array([r[key] for r in records], dtype=dtype)
-        for key, dtype in zip(HISTORY_KEYS, (np.int64, float, float, float, float, bool, float, float, float))
-    }
+    history = {key: np.array([r[key] for r in records], dtype=dtype) for key, dtype in HISTORY_DTYPES.items()}
     baseline = float(history["baseline"].mean()) if records else float("nan")
     return TrainResult(params, history, baseline, stop_reason, stop_step)
