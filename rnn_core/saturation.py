@@ -149,7 +149,9 @@ def _log10_suffix_products(per_step: np.ndarray) -> np.ndarray:
         return np.cumsum(np.log10(per_step[::-1]))
 
 
-def derivative_stats(activation: str, a, fraction: float = SATURATION_FRACTION, bins: int = 40) -> DerivativeStats:
+def derivative_stats(
+    activation: str, a, fraction: float = SATURATION_FRACTION, bins: int = 40
+) -> DerivativeStats:
     r"""Statistics of $f'(a_i^{(t)})$ for the pre-activations a (T, B, H) of a forward pass.
 
     Saturated: f′ < fraction·γ. Per step t the mean and max run over the batch and the units.
@@ -256,6 +258,33 @@ def first_zero(df: Callable[[np.ndarray], np.ndarray], sign: int = 1) -> float |
     return float(np.array([hi], dtype=np.int64).view(np.float64)[0])
 
 
+@dataclass(frozen=True)
+class ZeroEdge:
+    """Where f′ becomes exactly 0.0 on one side: ``at`` = the smallest x > 0 with f′(sign·x) == 0.0
+    (None if never), f′ there, the float just before it (np.nextafter towards 0) and f′ there."""
+
+    activation: str
+    form: str
+    sign: int
+    at: float | None
+    df_at: float | None
+    before: float | None
+    df_before: float | None
+
+
+def zero_edge(activation: str, sign: int = 1, *, form: str = "rnn_core") -> ZeroEdge:
+    r"""The float64 edge beyond which $f'(\text{sign}\cdot x) = 0.0$, with f′ on both sides of it."""
+    df = _derivative(activation, form)
+    name = get_activation(activation).name
+    at = None if df is None else first_zero(df, sign)
+    if at is None:
+        return ZeroEdge(name, form, sign, None, None, None, None)
+    before = float(np.nextafter(at, 0.0))
+    with np.errstate(all="ignore"):
+        d_at, d_before = (float(df(np.array([sign * x]))[0]) for x in (at, before))
+    return ZeroEdge(name, form, sign, at, d_at, before, d_before)
+
+
 def zero_derivative_threshold(activation: str, *, form: str = "rnn_core") -> float | None:
     r"""The smallest |a| > 0 with $f'(a) = f'(-a) = 0.0$ in float64: beyond it every path through f dies.
 
@@ -263,10 +292,7 @@ def zero_derivative_threshold(activation: str, *, form: str = "rnn_core") -> flo
     f′ is never 0.0 on one side: ReLU and leaky ReLU (f′ = 1 for all a > 0), linear, and the
     textbook form of activations that have none.
     """
-    df = _derivative(activation, form)
-    if df is None:
-        return None
-    sides = [first_zero(df, 1), first_zero(df, -1)]
+    sides = [zero_edge(activation, sign, form=form).at for sign in (1, -1)]
     return None if None in sides else max(sides)
 
 

@@ -1,0 +1,72 @@
+"""Smoke test of the load generator (benchmarks/loadtest.py) against a real server.
+
+Five websocket sessions for a few seconds over every page: the test fails if any run raises in a
+page or does not finish, so neither the generator nor the pages can rot unnoticed. No timing is
+asserted; the per-run timeout only turns a hung run into a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from benchmarks import loadtest as lt
+
+
+@pytest.fixture(scope="module")
+def server():
+    srv = lt.StreamlitServer()
+    with srv:
+        yield srv
+    srv.log_path.unlink()
+    assert srv.proc.poll() is not None, "the server outlived its context manager"
+
+
+def test_quick_load_runs_every_page_without_error(server):
+    report = lt.run(lt.quick_config(url=server.url, server_pid=server.proc.pid))
+    (res,) = report["results"]
+    errors = res["error_samples"] + [e for c in res["cold_start"] for e in c["errors"]]
+
+    assert res["failed"] == 0 and res["errored"] == 0, errors
+    assert all(c["status"] == "ok" for c in res["cold_start"]), errors
+    assert res["sessions_with_first_page"] == 5
+    # quick mode makes every session act at least once after its first page
+    assert res["rerun"]["count"] + res["nav"]["count"] >= 5
+    # 5 sessions over the pages in the navigation: each page is opened by at least one of them
+    assert {p or "(default)" for p in res["pages_discovered"]} <= set(res["pages"])
+    # the server's own counter of websocket sessions agrees with the generator's
+    assert res["metrics"]["available"]
+    assert res["metrics"]["sessions_connected"] == 5
+    assert res["server_cpu_seconds"] > 0 and res["peak_rss_mb"] > 0
+
+
+async def _two_routes(url: str, page: str) -> tuple[lt.RunResult, lt.RunResult, lt.RunResult]:
+    """The T slider moved by a widget change, and the same T given by a link, on ``page``."""
+    a, b = lt.Session(url), lt.Session(url)
+    await a.connect()
+    await b.connect()
+    try:
+        before = await a.load(page, "", 30)
+        T = next(w for w in a.widgets.values() if w.url_key == "T")
+        t_new = T.default[0] + T.step if T.default[0] + T.step <= T.hi else T.default[0] - T.step
+        changed = await a.change(T, (t_new,), 30)
+        linked = await b.load(page, f"T={lt._num(t_new)}", 30)
+        return before, changed, linked
+    finally:
+        await a.close()
+        await b.close()
+
+
+def test_a_widget_change_gives_the_page_a_link_gives(server):
+    pages = asyncio.run(lt.probe_pages(server.url, 30))
+    assert len(pages) >= 2, "the navigation should list the app's pages"
+    moved = []
+    for page in pages:
+        before, changed, linked = asyncio.run(_two_routes(server.url, page.path))
+        assert [before.status, changed.status, linked.status] == ["ok"] * 3, (page.path, linked.errors)
+        # the widget state the generator sends and Streamlit's URL binding reach the same page
+        assert changed.digest == linked.digest, page.path
+        moved.append(changed.digest != before.digest)
+    # T is the sequence length of the network every page shows: some page must redraw
+    assert any(moved)
