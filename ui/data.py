@@ -42,16 +42,35 @@ def initial_params(net: Network) -> rc.RNNParams:
     return rc.RNNParams.init(net.D, net.H, net.K, w_init=net.w_init, w_scale=net.w_scale, seed=net.seed)
 
 
+CHECKPOINT = 25  # a click on "step" recomputes at most this many steps
+
+
 @st.cache_data(**CACHE)
 def live_network(net: Network, steps: int = 0) -> LiveNetwork:
-    """``net`` after ``steps`` full-batch gradient steps θ ← θ − lr·∂L/∂θ (deterministic)."""
-    xs, targets = sequence(net)
-    params = initial_params(net)
-    kw = dict(activation=net.activation, loss=net.loss)
-    trace = rc.forward(params, xs, targets, **kw)
-    losses = [trace.loss]
+    """``net`` after ``steps`` full-batch gradient steps θ ← θ − lr·∂L/∂θ (deterministic).
+
+    Built on the cached checkpoint at the last multiple of CHECKPOINT below ``steps``, so taking
+    one more step costs at most CHECKPOINT steps, not ``steps``.
+    """
+    steps = max(0, min(int(steps), MAX_STEPS))
+    if steps == 0:
+        xs, targets = sequence(net)
+        params = initial_params(net)
+        trace = rc.forward(params, xs, targets, activation=net.activation, loss=net.loss)
+        return LiveNetwork(net, params, trace, np.array([trace.loss]), 0, None)
+    base = live_network(net, (steps - 1) // CHECKPOINT * CHECKPOINT)
+    return _continue(base, steps - base.steps_done)
+
+
+def _continue(start: LiveNetwork, n: int) -> LiveNetwork:
+    """``start`` after ``n`` more gradient steps, or fewer if one cannot be taken."""
+    if start.stopped:
+        return start
+    net, params, trace = start.net, start.params, start.trace
+    xs, targets = trace.xs, trace.targets
+    losses = list(start.losses)
     stopped = None
-    for _ in range(min(steps, MAX_STEPS)):
+    for _ in range(n):
         grads = rc.bptt(params, trace)
         if not grads.is_finite():
             stopped = "the gradient holds inf or nan, so no step can be taken"
@@ -61,6 +80,6 @@ def live_network(net: Network, steps: int = 0) -> LiveNetwork:
             stopped = "the step would leave parameters that overflow float64"
             break
         params = candidate
-        trace = rc.forward(params, xs, targets, **kw)
+        trace = rc.forward(params, xs, targets, activation=net.activation, loss=net.loss)
         losses.append(trace.loss)
     return LiveNetwork(net, params, trace, np.array(losses), len(losses) - 1, stopped)

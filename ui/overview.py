@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rnn_core.spectral import SpectralSummary
+from ui.text import superscript
 
 MODEL_LATEX = r"""
 \begin{aligned}
@@ -55,7 +56,7 @@ def unrolled_dot(T: int, limit: int = 6) -> str:
             prev = "gap"
             hidden.append(prev)
             continue
-        sup = _sup(t)
+        sup = superscript(t)
         lines += [
             f'  x{t} [label="x{sup}", shape=box, style=rounded];',
             f'  h{t} [label="h{sup}", style=filled, fillcolor="#dbe9f6"];',
@@ -70,13 +71,6 @@ def unrolled_dot(T: int, limit: int = 6) -> str:
         hidden.append(prev)
     lines += ["  {rank=same; " + "; ".join(hidden) + ";}", "}"]
     return "\n".join(lines)
-
-
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _sup(t: int) -> str:
-    return f"⁽{str(t).translate(_SUPERSCRIPT)}⁾"
 
 
 def regime_sentence(summary: SpectralSummary) -> str:

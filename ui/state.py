@@ -131,11 +131,10 @@ def network_sidebar() -> Network:
         seed=int(seed),
         lr=float(lr),
     )
-    sb.number_input(
+    sb.number_input(  # no explicit value: the step buttons set it through st.session_state
         "Gradient steps taken",
         0,
         MAX_STEPS,
-        0,
         step=1,
         key="steps",
         bind="query-params",

@@ -7,15 +7,33 @@ import numpy as np
 import rnn_core as rc
 
 
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def superscript(t: int) -> str:
+    """The time index as the notation writes it: 12 → ⁽¹²⁾."""
+    return f"⁽{str(t).translate(_SUPERSCRIPT)}⁾"
+
+
 def overflow_message(trace: rc.Trace) -> str | None:
-    """A sentence saying where the forward pass left float64, or None when it did not."""
+    """A paragraph saying where the forward pass left float64 and what that means, or None."""
     t = trace.overflow_step
     if t is None:
         return None
     kind = "nan (inf − inf)" if np.isnan(trace.h[t]).any() else "±inf"
+    if trace.activation == "linear":
+        jacobians = (
+            "The Jacobian norms ‖∂h⁽ᵗ⁾/∂h⁽ᵏ⁾‖ stay exact: they are computed in log space, and for the "
+            "linear activation f′ = 1 everywhere."
+        )
+    else:
+        jacobians = (
+            "Jacobian norms are computed in log space, so they stay finite as long as the derivatives "
+            f"f′(a⁽ʲ⁾) are numbers; from step {t} on they are not."
+        )
     return (
-        f"The hidden state overflowed float64 at t = {t}: h⁽{t}⁾ holds {kind}, because "
-        f"‖h⁽ᵗ⁾‖ grew past 1.8·10³⁰⁸ (σ_max(W) > 1 with an unbounded activation). Losses and "
-        "gradients from that step on are not numbers; the Jacobian norms are still exact, since "
-        "they are computed in log space. Lower σ_max(W) or choose a bounded activation."
+        f"The hidden state overflowed float64 at t = {t}: h{superscript(t)} holds {kind}, because "
+        "‖h⁽ᵗ⁾‖ grew past the largest float64 (≈ 1.8·10³⁰⁸). The losses and gradients that depend on "
+        f"that step are not numbers. {jacobians} Lower σ_max(W), the learning rate, or choose a "
+        "bounded activation (tanh, sigmoid)."
     )

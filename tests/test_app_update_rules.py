@@ -1,0 +1,194 @@
+"""AppTest of the Update rules page: its controls at their extremes, its links, its step buttons,
+and the numbers it shows checked against rnn_core called directly."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import rnn_core as rc
+from ui.state import ACTIVATION_LABELS, INIT_LABELS, LOSS_LABELS, Network
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+PAGE = "app_pages/update_rules.py"
+
+
+def open_page(**query) -> AppTest:
+    """The app opened from a link carrying ``query``, then switched to this page."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Update rules"
+    return at
+
+
+def metric(at: AppTest, prefix: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(prefix))
+
+
+def checks(at: AppTest) -> tuple[float, float, float]:
+    """The three reconciliation errors the page shows: path sum, finite differences, full gradient."""
+    return tuple(float(metric(at, prefix)) for prefix in ("Σₖ path terms vs BPTT", "BPTT of L", "∂L/∂"))
+
+
+def widget(at: AppTest, key: str):
+    for kind in ("slider", "selectbox", "number_input", "select_slider", "radio"):
+        for w in getattr(at, kind):
+            if w.key == key:
+                return w
+    raise KeyError(key)
+
+
+def test_defaults_show_the_homeworks_s3_and_reconcile():
+    at = open_page()
+    assert widget(at, "s").value == 3 and widget(at, "wrt").value == "W"
+    path_sum, fd, full = checks(at)
+    assert path_sum < 1e-12 and fd < 1e-7 and full < 1e-12
+    table = at.dataframe[0].value
+    assert list(table["k"]) == [1, 2, 3]
+    # the table's norms are the path terms of L⁽³⁾, recomputed here from rnn_core
+    net = Network()
+    rng = np.random.default_rng([net.seed, 1])
+    xs = rng.standard_normal((net.T, 1, net.D))
+    targets = rng.integers(0, net.K, size=(net.T, 1))
+    params = rc.RNNParams.init(net.D, net.H, net.K, w_init=net.w_init, w_scale=net.w_scale, seed=net.seed)
+    trace = rc.forward(params, xs, targets)
+    terms = rc.path_terms(params, trace, 3, wrt="W")
+    np.testing.assert_allclose(table["‖term k‖_F"], [np.linalg.norm(t) for t in terms], rtol=1e-12)
+    assert table["‖term k‖_F"][0] == 0.0  # k = 1 meets h⁽⁰⁾ = 0
+    assert len(at.get("graphviz_chart")) == 1
+    assert len(at.get("vega_lite_chart")) == 1  # the path-norm bars (no loss curve before a step)
+    assert any("Row k = 1" in m.value and "‖term 1‖ = 0 for W" in m.value for m in at.markdown)
+    assert any("lr = 0.1" in m.value for m in at.markdown)
+    assert any(r"\partial^{+} h^{(3)}" in x.value for x in at.latex)
+
+
+def test_page_controls_and_sidebar_at_their_extremes():
+    at = open_page(T="12", H="6")
+    moves = [("s", 1), ("s", 12), ("wrt", "U"), ("s", 1), ("wrt", "W")]
+    moves += [("act", a) for a in ACTIVATION_LABELS] + [("act", "tanh")]
+    moves += [("init", i) for i in INIT_LABELS] + [("loss", name) for name in LOSS_LABELS]
+    moves += [("H", 1), ("H", 128), ("T", 1), ("T", 200), ("scale", 4.0), ("scale", 0.05)]
+    for key, value in moves:
+        widget(at, key).set_value(value).run()
+        assert not at.exception, (key, value, at.exception)
+        if at.slider(key="T").value > 1:
+            assert 1 <= widget(at, "s").value <= at.slider(key="T").value
+        path_sum, _, full = checks(at)
+        assert not path_sum > 1e-12, (key, value)  # nan only after an overflow
+        if any(m.label.startswith("∂L/∂") and "Σₛ" in m.label for m in at.metric):
+            assert not full > 1e-12, (key, value)
+    assert at.slider(key="T").value == 200
+    # T = 200 is too long for T separate backward passes: the full gradient is checked by FD
+    assert any(m.label.startswith("∂L/∂") and "finite differences" in m.label for m in at.metric)
+
+
+def test_T_equal_1_has_no_s_slider_and_still_reconciles():
+    at = open_page(T="1")
+    assert not [s for s in at.slider if s.key == "s"]
+    assert any("only loss step is s = 1" in m.value for m in at.markdown)
+    assert any("∂L⁽¹⁾/∂W = δ₁⁽¹⁾ h⁽⁰⁾ᵀ = 0" in i.value for i in at.info)
+    assert checks(at)[0] == 0.0
+
+
+def test_link_round_trip():
+    at = open_page(T="30", s="17", wrt="U")
+    assert widget(at, "s").value == 17 and widget(at, "wrt").value == "U"
+    assert at.query_params["s"] == "17" and at.query_params["wrt"] == "U"
+    assert list(at.dataframe[0].value["k"]) == list(range(1, 18))
+    assert at.dataframe[0].value["‖term k‖_F"][0] > 0  # U's k = 1 term is not zero
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"s": "abc", "wrt": "V"},  # garbage
+        {"s": "500"},  # beyond T = 20
+        {"s": "0", "wrt": ""},
+        {"T": "10", "s": "15"},  # beyond this link's own T
+    ],
+)
+def test_bad_links_fall_back_to_defaults(query):
+    at = open_page(**query)
+    assert widget(at, "s").value == 3 and widget(at, "wrt").value == "W"
+
+
+def test_short_sequence_clamps_the_default_step():
+    at = open_page(T="2", s="3")
+    assert widget(at, "s").value == 2
+
+
+def test_step_buttons_train_the_network_and_reset():
+    at = open_page()
+    at.button[0].click().run()
+    assert not at.exception
+    assert widget(at, "steps").value == 1 and at.query_params["steps"] == "1"
+    # one step of θ ← θ − lr·∂L/∂θ done here with rnn_core alone
+    net = Network()
+    rng = np.random.default_rng([net.seed, 1])
+    xs = rng.standard_normal((net.T, 1, net.D))
+    targets = rng.integers(0, net.K, size=(net.T, 1))
+    params = rc.RNNParams.init(net.D, net.H, net.K, w_init=net.w_init, w_scale=net.w_scale, seed=net.seed)
+    trace = rc.forward(params, xs, targets)
+    after = rc.forward(params.sgd_step(rc.bptt(params, trace), net.lr), xs, targets)
+    assert float(metric(at, "L before the last step")) == pytest.approx(trace.loss, rel=1e-5)
+    assert float(metric(at, "L after the last step")) == pytest.approx(after.loss, rel=1e-5)
+    assert len(at.get("vega_lite_chart")) == 2  # the loss curve joined the path norms
+    at.button[0].click().run()
+    assert widget(at, "steps").value == 2 and metric(at, "Steps taken") == "2"
+    path_sum, fd, full = checks(at)
+    assert path_sum < 1e-12 and fd < 1e-7 and full < 1e-12  # on the trained network
+    at.button[1].click().run()
+    assert widget(at, "steps").value == 0 and "steps" not in at.query_params
+    assert metric(at, "Steps taken") == "0" and at.button[1].disabled
+
+
+def test_link_with_steps_reproduces_the_trained_network():
+    clicked = open_page()
+    for _ in range(3):
+        clicked.button[0].click().run()
+    linked = open_page(steps="3")
+    assert metric(linked, "L after the last step") == metric(clicked, "L after the last step")
+    assert linked.dataframe[0].value.equals(clicked.dataframe[0].value)
+
+
+def test_a_step_that_cannot_be_taken_is_explained_in_place():
+    # linear, σ_max(W) = 4, lr = 1 on MSE: the first step sends h past float64 at t = 2
+    at = open_page(act="linear", scale="4.0", T="200", loss="MSE", lr="1.0", steps="3")
+    assert any("Only 1 of the 3 steps" in w.value for w in at.warning)
+    assert any("overflowed float64 at t = 2" in e.value for e in at.error)
+    assert any("overflowed at t = 2 ≤ s = 3" in e.value for e in at.error)
+    assert at.button[0].disabled
+    assert metric(at, "L after the last step") == "not a number"
+    assert metric(at, "Σₖ path terms vs BPTT") == "not a number"
+
+
+def test_large_weights_check_a_sample_of_entries_and_say_so():
+    at = open_page(H="30", T="8", s="8")
+    assert any("sample of 256 of the 900 entries of W" in c.value for c in at.caption)
+    _, fd, _ = checks(at)
+    assert fd < 1e-7
+    widget(at, "wrt").set_value("U").run()
+    assert any("on all 90 entries of U" in c.value for c in at.caption)
+
+
+def test_common_mistakes_quote_the_homework_with_this_networks_gap():
+    at = open_page()
+    box = at.expander[0]
+    assert "Common mistakes" in box.label
+    texts = " ".join(m.value for m in box.markdown)
+    assert "Mismatched indices" in texts and "U involves historical data" in texts
+    # the gap between ∂L⁽³⁾/∂W and ∂L/∂W, as the page says it, against rnn_core directly
+    net = Network()
+    rng = np.random.default_rng([net.seed, 1])
+    xs = rng.standard_normal((net.T, 1, net.D))
+    targets = rng.integers(0, net.K, size=(net.T, 1))
+    params = rc.RNNParams.init(net.D, net.H, net.K, w_init=net.w_init, w_scale=net.w_scale, seed=net.seed)
+    trace = rc.forward(params, xs, targets)
+    gap = rc.rel_error(rc.bptt(params, trace, s=3).W, rc.bptt(params, trace).W)
+    assert f"is {gap:.3g} (" in texts
+    assert len(box.latex) >= 7

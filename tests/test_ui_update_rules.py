@@ -1,0 +1,410 @@
+"""The Update rules page's builders: cached numbers, tables, charts, the unrolled graph, the formulas.
+
+Numbers are compared with a second route computed here (plain loops, rnn_core's contribution
+matrix, the softmax written out); charts through their Vega-Lite spec; the graph by parsing DOT.
+"""
+
+import re
+
+import numpy as np
+import pytest
+
+import rnn_core as rc
+from ui import update_rules as ur
+from ui.data import live_network
+from ui.state import Network
+
+SMALL = Network(H=5, T=7, D=2, K=3, seed=4)
+
+
+# --- the cached numbers -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("wrt", ["W", "U"])
+@pytest.mark.parametrize("s", [1, 3, 7])
+def test_path_norms_match_the_contribution_matrix(s, wrt):
+    report = ur.path_report(SMALL, 0, s, wrt)
+    live = live_network(SMALL, 0)
+    # contributions back-propagates every loss at once: an independent route to the same norms
+    C = rc.contributions(live.params, live.trace, wrt=wrt)
+    np.testing.assert_allclose(report.norms, C[s - 1, :s], rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize("wrt", ["W", "U"])
+def test_shares_sum_to_one_and_projection_matches_a_plain_loop(wrt):
+    s = 6
+    report = ur.path_report(SMALL, 0, s, wrt)
+    live = live_network(SMALL, 0)
+    terms = rc.path_terms(live.params, live.trace, s, wrt=wrt)
+    total = sum(terms[k] for k in range(s))
+    expected = [float(np.sum(terms[k] * total)) / float(np.sum(total * total)) for k in range(s)]
+    np.testing.assert_allclose(report.projection_share, expected, rtol=1e-10)
+    assert report.projection_share.sum() == pytest.approx(1.0, abs=1e-12)
+    assert report.norm_share.sum() == pytest.approx(1.0, abs=1e-12)
+    assert (report.norm_share >= 0).all()
+
+
+def test_a_term_against_the_total_has_a_negative_projection_share():
+    # over many steps some path terms point against their sum: the projection share is then < 0
+    net = Network(H=6, T=30, seed=1)
+    report = ur.path_report(net, 0, 30, "U")
+    assert (report.projection_share < 0).any()
+    assert report.projection_share.sum() == pytest.approx(1.0, abs=1e-10)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "linear"])
+@pytest.mark.parametrize("loss", ["softmax_ce", "mse"])
+def test_reconciliations_are_tight(activation, loss):
+    net = Network(activation=activation, loss=loss, H=4, T=6, D=2, K=2, seed=2)
+    for wrt in ur.WRT_OPTIONS:
+        report = ur.path_report(net, 0, 5, wrt)
+        assert report.sum_vs_bptt < 1e-12
+        assert report.bptt_vs_fd < 1e-6
+        assert report.fd_entries == report.n_entries  # small: every entry is checked
+        assert ur.full_gradient_check(net, 0, wrt).error < 1e-12
+
+
+def test_single_loss_gradient_gap_matches_bptt_directly():
+    s = 3
+    report = ur.path_report(SMALL, 0, s, "W")
+    live = live_network(SMALL, 0)
+    one = rc.bptt(live.params, live.trace, s=s).W
+    # the total as a plain loop over the losses, not bptt's summed δ
+    total = sum(rc.bptt(live.params, live.trace, s=j).W for j in range(1, SMALL.T + 1))
+    assert report.single_vs_full == pytest.approx(rc.rel_error(one, total), rel=1e-9)
+    assert report.single_vs_full > 0.01  # one loss is not the whole gradient
+
+
+def test_first_term_is_zero_for_W_and_not_for_U():
+    report = ur.path_report(SMALL, 0, 4, "W")
+    assert report.first_term["W"] == 0.0  # δ₁ h⁽⁰⁾ᵀ with h⁽⁰⁾ = 0, exactly
+    assert report.first_term["U"] > 0.0
+    assert report.norms[0] == 0.0
+    report_u = ur.path_report(SMALL, 0, 4, "U")
+    assert report_u.norms[0] == pytest.approx(report.first_term["U"], rel=1e-12)
+
+
+def test_output_error_and_step_loss_match_the_softmax_written_out():
+    s = 5
+    report = ur.path_report(SMALL, 0, s, "W")
+    trace = live_network(SMALL, 0).trace
+    o = trace.o[s - 1, 0]
+    y_hat = np.exp(o - o.max()) / np.exp(o - o.max()).sum()
+    onehot = np.eye(SMALL.K)[trace.targets[s - 1, 0]]
+    assert report.output_error_norm == pytest.approx(np.linalg.norm(y_hat - onehot), rel=1e-12)
+    assert report.step_loss == pytest.approx(-np.log(y_hat @ onehot), rel=1e-12)
+
+
+def test_large_networks_check_a_fixed_sample_of_entries():
+    net = Network(H=32, T=60)
+    report = ur.path_report(net, 0, 60, "W")
+    assert report.n_entries == 32 * 32
+    assert report.fd_entries == ur.FD_STEP_BUDGET // (2 * 60) < report.n_entries
+    assert report.bptt_vs_fd < 1e-6
+
+
+def test_fd_sample_size_keeps_the_work_near_the_budget():
+    assert ur.fd_sample_size(50, 3) == 50  # small: every entry
+    assert ur.fd_sample_size(16384, 3) == ur.MAX_FD_ENTRIES
+    assert ur.fd_sample_size(16384, 200) == ur.FD_STEP_BUDGET // 400
+    assert ur.fd_sample_size(16384, 10_000) == ur.MIN_FD_ENTRIES
+    for n, length in [(16384, 7), (16384, 200), (384, 150)]:
+        assert 2 * ur.fd_sample_size(n, length) * length <= max(
+            ur.FD_STEP_BUDGET, 2 * ur.MIN_FD_ENTRIES * length
+        )
+
+
+def test_fd_entries_sample_is_seeded_distinct_and_in_range():
+    a = ur.fd_entries(1000, 3, 40)
+    np.testing.assert_array_equal(a, ur.fd_entries(1000, 3, 40))
+    assert a.size == 40 == np.unique(a).size
+    assert a.min() >= 0 and a.max() < 1000 and (np.diff(a) > 0).all()
+    assert not np.array_equal(a, ur.fd_entries(1000, 4, 40))
+    np.testing.assert_array_equal(ur.fd_entries(50, 3, 256), np.arange(50))
+
+
+@pytest.mark.parametrize("wrt", ["W", "U"])
+def test_full_gradient_check_takes_the_sum_over_s_for_short_sequences(wrt):
+    check = ur.full_gradient_check(SMALL, 0, wrt)
+    assert check.route == "sum over s" and check.error < 1e-12
+    assert check.fd_entries == check.n_entries == getattr(live_network(SMALL, 0).params, wrt).size
+
+
+def test_full_gradient_check_uses_finite_differences_for_long_sequences():
+    net = Network(H=8, T=ur.SUM_OVER_S_MAX_T + 1, seed=3)
+    check = ur.full_gradient_check(net, 0, "W")
+    assert check.route == "finite differences"
+    assert check.fd_entries == 64 == check.n_entries  # W is 8×8: small enough to check whole
+    assert check.error < 1e-6
+    check = ur.full_gradient_check(Network(H=64, T=150), 0, "W")
+    assert check.fd_entries == ur.fd_sample_size(64 * 64, 150) < check.n_entries and check.error < 1e-6
+
+
+def test_overflowed_network_gives_nan_checks_without_warnings():
+    # linear, σ_max(W) = 4 and lr = 1 on MSE: one step sends h past float64 at t = 2
+    net = Network(activation="linear", w_scale=4.0, T=200, loss="mse", lr=1.0)
+    live = live_network(net, 3)
+    assert live.stopped and live.trace.overflow_step is not None
+    report = ur.path_report(net, 3, 3, "W")  # RuntimeWarnings are errors under pytest
+    assert np.isnan(report.sum_vs_bptt) and np.isnan(report.bptt_vs_fd)
+    assert not np.isfinite(report.norms).any()
+    bars, note = ur.path_chart_data(report)
+    assert len(bars) == 0 and "not numbers" in note
+
+
+# --- tables and charts --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("wrt", ["W", "U"])
+def test_path_table_has_one_row_per_term_and_points_at_k1(wrt):
+    report = ur.path_report(SMALL, 0, 6, wrt)
+    table = ur.path_table(report)
+    assert list(table["k"]) == [1, 2, 3, 4, 5, 6]
+    assert list(table["distance s − k"]) == [5, 4, 3, 2, 1, 0]
+    np.testing.assert_array_equal(table["‖term k‖_F"], report.norms)
+    assert table["projection share (%)"].sum() == pytest.approx(100.0, abs=1e-9)
+    note = table["note"][0]
+    assert ("exactly 0" in note and "h⁽⁰⁾" in note) if wrt == "W" else ("not 0" in note and "x⁽¹⁾" in note)
+    assert (table["note"][1:] == "").all()
+
+
+def _report(norms, projection=None):
+    norms = np.asarray(norms, dtype=float)
+    s = norms.size
+    projection = np.full(s, 1.0 / s) if projection is None else np.asarray(projection, dtype=float)
+    return ur.PathReport(
+        s=s,
+        wrt="W",
+        norms=norms,
+        norm_share=np.full(s, 1.0 / s),
+        projection_share=projection,
+        total_norm=1.0,
+        sum_vs_bptt=0.0,
+        bptt_vs_fd=0.0,
+        fd_entries=1,
+        n_entries=1,
+        first_term={"W": 0.0, "U": 1.0},
+        single_vs_full=0.5,
+        output_error_norm=1.0,
+        step_loss=1.0,
+    )
+
+
+def test_path_chart_data_drops_zeros_and_nonfinite_and_says_so():
+    bars, note = ur.path_chart_data(_report([0.0, 1e-30, np.inf, 3e-2, np.nan], [0.1, -0.2, 0.3, 0.4, 0.4]))
+    assert list(bars["k"]) == [2, 4]
+    assert "k = 1" in note and "2 term(s) are not numbers" in note
+    assert (bars["base"] <= bars["norm"]).all() and (bars["base"] > 0).all()
+    np.testing.assert_allclose(bars["k_hi"] - bars["k_lo"], 0.8)
+    assert list(bars["direction"]) == ["against the total", "along the total (or 0)"]
+    bars, note = ur.path_chart_data(_report([1.0, 2.0]))
+    assert note is None and len(bars) == 2
+
+
+def test_path_norms_chart_spec():
+    bars, _ = ur.path_chart_data(_report([1e-8, 1e-3, 1.0]))
+    spec = ur.path_norms_chart(bars, 3, "U").to_dict()
+    enc = spec["encoding"]
+    assert spec["mark"]["type"] == "bar"
+    assert enc["y"]["field"] == "norm" and enc["y"]["scale"]["type"] == "log"
+    assert "log" in enc["y"]["title"]
+    assert (enc["x"]["field"], enc["x2"]["field"], enc["y2"]["field"]) == ("k_lo", "k_hi", "base")
+    assert enc["x"]["scale"]["domain"] == [0.5, 3.5]
+    assert {t["field"] for t in enc["tooltip"]} == {"k", "distance", "norm", "share", "projection"}
+    assert enc["color"]["field"] == "direction"
+    assert "U" in enc["x"]["title"]
+
+
+def test_loss_chart_uses_a_log_scale_only_across_decades():
+    df, log, note = ur.loss_chart_data([100.0, 30.0, 9.0])
+    assert log and note is None and len(df) == 3
+    df, log, note = ur.loss_chart_data([3.0, 2.5, 2.0])
+    assert not log
+    df, log, note = ur.loss_chart_data([5.0, np.inf, np.nan, 0.0, 4.0])
+    assert list(df["step"]) == [0, 4] and "3 loss value(s)" in note
+    spec = ur.loss_chart(*ur.loss_chart_data([100.0, 1.0])[:2]).to_dict()
+    assert spec["encoding"]["y"]["scale"]["type"] == "log" and "log" in spec["encoding"]["y"]["title"]
+    assert {t["field"] for t in spec["encoding"]["tooltip"]} == {"step", "L"}
+    spec = ur.loss_chart(*ur.loss_chart_data([2.0, 1.0])[:2]).to_dict()
+    assert spec["encoding"]["y"]["scale"].get("type") != "log"
+    assert spec["encoding"]["x"]["field"] == "step"
+
+
+def test_number_and_loss_delta_name_overflowed_values():
+    assert ur.number(float("nan"), ".2e") == "not a number"
+    assert ur.number(float("inf"), ".2e") == "∞"
+    assert ur.number(1234.5, ".2e") == "1.23e+03"
+    assert ur.loss_delta(3.0, 2.5) == "-0.5"
+    assert ur.loss_delta(3.0, float("nan")) is None
+
+
+def test_fd_disagreement_is_reported_only_above_the_trust_level():
+    fd = ur.FullCheck("finite differences", 3e-3, 10, 100)
+    exact = ur.FullCheck("sum over s", 0.5, 100, 100)  # not a finite-difference error
+    assert ur.fd_disagreement(_report([1.0]), fd) == 3e-3
+    assert ur.fd_disagreement(_report([1.0]), exact) is None
+    nan_fd = ur.FullCheck("finite differences", float("nan"), 10, 100)
+    assert ur.fd_disagreement(_report([1.0]), nan_fd) is None
+
+
+def test_sup_and_default_step():
+    assert ur.sup(3) == "⁽³⁾" and ur.sup(120) == "⁽¹²⁰⁾"
+    assert [ur.default_step(T) for T in (1, 2, 3, 200)] == [1, 2, 3, 3]
+
+
+# --- the unrolled graph -------------------------------------------------------------------------
+
+
+def test_shown_steps_keep_the_ends_and_a_window_around_s():
+    for T in range(1, 61):
+        for s in range(1, T + 1):
+            steps = ur.shown_steps(T, s)
+            assert steps == sorted(set(steps)) and len(steps) <= ur.GRAPH_STEPS
+            assert {1, s, T} <= set(steps) and all(1 <= t <= T for t in steps)
+            if s < T:
+                assert s + 1 in steps
+            if T <= ur.GRAPH_STEPS:
+                assert steps == list(range(1, T + 1))
+            else:
+                assert len(steps) == ur.GRAPH_STEPS
+                # the window is contiguous up to s: the steps just before s are drawn
+                assert all(t in steps for t in range(max(2, s - 3), s + 1))
+
+
+EDGE = re.compile(r"^\s*(\w+) -> (\w+) \[(.*)\];$")
+
+
+def _edges(dot):
+    edges = {}
+    for line in dot.splitlines():
+        m = EDGE.match(line)
+        if m:
+            edges[(m.group(1), m.group(2))] = m.group(3)
+    return edges
+
+
+def _hot(attrs):
+    return ur.HIGHLIGHT in attrs
+
+
+@pytest.mark.parametrize("wrt", ["W", "U"])
+@pytest.mark.parametrize("T,s", [(1, 1), (5, 1), (5, 3), (8, 8)])
+def test_graph_highlights_exactly_the_paths_of_L_s(T, s, wrt):
+    dot = ur.unrolled_graph_dot(T, s, wrt)
+    edges = _edges(dot)
+    # written from the path description, not from the builder: L⁽ˢ⁾ ← o⁽ˢ⁾ ← h⁽ˢ⁾ ← … ← h⁽ᵏ⁾ ← θ
+    hot = {(f"o{s}", f"L{s}"), (f"h{s}", f"o{s}")}
+    hot |= {(f"h{t - 1}", f"h{t}") for t in range(2, s + 1)}
+    if wrt == "W":
+        hot.add(("h0", "h1"))
+    else:
+        hot |= {(f"x{k}", f"h{k}") for k in range(1, s + 1)}
+    assert {e for e, attrs in edges.items() if _hot(attrs)} == hot
+    assert len(edges) == 4 * T  # x→h, h→o, o→L per step, and the W chain from h⁽⁰⁾
+    labels = {("h", "h"): "W", ("x", "h"): "U", ("h", "o"): "V", ("o", "L"): ""}
+    assert all(f'label="{labels[a[0], b[0]]}"' in attrs for (a, b), attrs in edges.items())
+    assert "dashed" in edges[("h0", "h1")]  # h⁽⁰⁾ = 0: its W term is zero
+    assert dot.count("{") == dot.count("}")
+
+
+def test_long_graph_elides_the_middle_through_gap_nodes():
+    T, s = 200, 100
+    dot = ur.unrolled_graph_dot(T, s, "W")
+    edges = _edges(dot)
+    steps = ur.shown_steps(T, s)
+    assert {f"x{t}" for t in steps} == {a for a, _ in edges if a.startswith("x")}
+    gaps = sorted({b for _, b in edges if b.startswith("gap")})
+    assert len(gaps) == 2
+    # the gaps stand for the elided steps, and say how many
+    counts = [int(n) for n in re.findall(r"⋯\\n(\d+) steps", dot)]
+    assert sum(counts) == T - len(steps)
+    # the chain before s is on L⁽ˢ⁾'s path (through the first gap); after s it is not
+    assert _hot(edges[("h1", gaps[0])]) and not _hot(edges[(f"h{s + 1}", gaps[1])])
+    assert not _hot(edges[(gaps[1], f"h{T}")])
+    assert _hot(edges[(f"h{s}", f"o{s}")]) and not _hot(edges[(f"h{T}", f"o{T}")])
+
+
+# --- formulas -----------------------------------------------------------------------------------
+
+
+def _balanced(tex):
+    depth = 0
+    for ch in tex.replace(r"\{", "").replace(r"\}", ""):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0 and tex.count(r"\begin{") == tex.count(r"\end{")
+
+
+def _written_terms(tex):
+    return [int(k) for k in re.findall(r"\(k = (\d+)\)", tex)]
+
+
+@pytest.mark.parametrize("wrt", ["W", "U"])
+def test_expansion_for_s3_is_the_homeworks_three_terms_with_immediate_partials(wrt):
+    tex = ur.path_expansion_latex(3, wrt)
+    assert _balanced(tex)
+    assert _written_terms(tex) == [3, 2, 1]
+    for k in (3, 2, 1):
+        assert rf"\frac{{\partial^{{+}} h^{{({k})}}}}{{\partial {wrt}}}" in tex
+    # term k = 1 walks h⁽³⁾ → h⁽²⁾ → h⁽¹⁾; no term writes a total ∂h/∂θ
+    assert (
+        r"\frac{\partial h^{(3)}}{\partial h^{(2)}}" in tex
+        and r"\frac{\partial h^{(2)}}{\partial h^{(1)}}" in tex
+    )
+    assert rf"\frac{{\partial h^{{(2)}}}}{{\partial {wrt}}}" not in tex
+    assert "more term" not in tex
+
+
+@pytest.mark.parametrize("s", [1, 2, 4, 5, 6, 7, 17, 200])
+def test_expansion_elides_the_middle_and_counts_it(s):
+    tex = ur.path_expansion_latex(s, "W")
+    assert _balanced(tex)
+    written = _written_terms(tex)
+    hidden = re.search(r"(\d+) more terms?", tex)
+    assert len(written) + (int(hidden.group(1)) if hidden else 0) == s
+    assert written[0] == s and written[-1] == 1
+    if s > ur.FULL_TERMS + 2:
+        assert written == [s, s - 1, s - 2, 1]
+        # the long chain of term 1 is elided too and says how many factors it stands for
+        assert r"\underbrace" in tex and f"{s - 1}\\ \\text{{factors}}" in tex
+    else:  # hiding a single term would save nothing: all are written
+        assert written == list(range(s, 0, -1)) and not hidden
+
+
+def test_path_term_has_one_jacobian_per_step_crossed():
+    for s, k in [(5, 5), (5, 4), (5, 2), (9, 6)]:
+        tex = ur.path_term_latex(s, k, "U")
+        assert tex.count(r"\frac{\partial h^{(") == s - k  # ∂h⁽ʲ⁾/∂h⁽ʲ⁻¹⁾ for j = s..k+1
+    assert ur.path_term_latex(9, 1, "U").count(r"\frac{\partial h^{(") == 3  # elided: 2 + ⋯ + 1
+
+
+def test_other_formulas_are_balanced_and_carry_the_live_values():
+    for activation, act in rc.ACTIVATIONS.items():
+        for loss in rc.LOSSES:
+            tex = ur.forward_latex(activation, loss)
+            assert _balanced(tex) and act.latex_f in tex
+            assert ("softmax" in tex) == (loss == "softmax_ce")
+            assert _balanced(ur.gradients_latex(loss))
+            for wrt in ur.WRT_OPTIONS:
+                assert _balanced(ur.factors_latex(wrt, loss))
+    assert _balanced(ur.weight_gradients_latex())
+    assert ur.update_latex(0.003).count("0.003") == 5 and _balanced(ur.update_latex(0.003))
+    for wrt, z in (("W", r"h^{(k-1)\top}"), ("U", r"x^{(k)\top}")):
+        assert z in ur.compact_latex(7, wrt) and r"\sum_{k=1}^{7}" in ur.compact_latex(7, wrt)
+        assert "(k < 7)" in ur.compact_latex(7, wrt) and "(k < 1)" not in ur.compact_latex(1, wrt)
+        assert _balanced(ur.compact_latex(1, wrt))
+        assert _balanced(ur.compact_latex(7, wrt)) and _balanced(ur.full_sum_latex(wrt))
+        assert z in ur.full_sum_latex(wrt)
+    assert r"h^{(4)\top}" in ur.v_single_term_latex(4) and r"\sum" not in ur.v_single_term_latex(4)
+
+
+def test_mistakes_quote_explain_and_correct():
+    items = ur.mistakes(3, "W", 0.42)
+    assert len(items) == 4
+    for m in items:
+        assert m.why and _balanced(m.fix_latex) and (m.quote_latex is None or _balanced(m.quote_latex))
+    assert r"\sum_{i=1}^t \frac{\partial L^{(i)}}{\partial o^{(t)}}" in items[0].quote_latex
+    assert r"h^{(t)\top}" in items[0].fix_latex
+    assert "0.42" in items[2].why and r"\sum_{s=1}^{T}" in items[2].fix_latex
+    assert "0.42" not in ur.mistakes(3, "W", float("nan"))[2].why
