@@ -1,8 +1,15 @@
 """BPTT Explorer: the entry file builds the navigation and the shared "Network" sidebar."""
 
-import streamlit as st
+import os
 
-from ui.state import network_sidebar
+# One BLAS thread per script run: the matrices here are small (H ≤ 128) and many sessions run at
+# once, so a thread pool per call costs more than it saves. Set before numpy is first imported;
+# a value in the environment wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import streamlit as st  # noqa: E402
+
+from ui.state import network_sidebar  # noqa: E402
 
 st.set_page_config(page_title="BPTT Explorer", page_icon="🔁", layout="wide")
 

@@ -17,6 +17,7 @@ PAGES = {
     "update-rules": ("T=10&s=4", "Update rules", 3),
     "activations": ("act=sigmoid", "Activation derivatives", 1),
     "vanishing": ("T=40&scale=1.5", "Vanishing", 1),
+    "training": ("tT=12&tsteps=20", "Training lab", 1),
 }
 
 
