@@ -80,10 +80,8 @@ def forward(params, xs, targets, *, activation="tanh", loss="softmax_ce", h0=Non
         h_all.append(h)
         o_all.append(o)
         y_all.append(y_hat)
-    losses = np.array(losses)
-    return RefTrace(
-        xs, targets, activation, loss, *map(np.array, (a_all, h_all, o_all, y_all)), losses, float(losses.sum())
-    )
+    a, h, o, y_hat, losses = map(np.array, (a_all, h_all, o_all, y_all, losses))
+    return RefTrace(xs, targets, activation, loss, a, h, o, y_hat, losses, float(losses.sum()))
 
 
 def bptt(params, trace: RefTrace) -> dict[str, np.ndarray]:

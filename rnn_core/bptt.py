@@ -53,7 +53,9 @@ def local_errors(params: RNNParams, trace: Trace, s: int | None = None):
             keep = np.zeros(trace.T, dtype=bool)
             keep[s - 1] = True
             dL_do = np.where(keep[:, None, None], dL_do, 0.0)
-        dh_direct = dL_do @ params.V  # (T, B, H): Vᵀ ∂L/∂o⁽ᵗ⁾ for every t at once
+        T, B, K = dL_do.shape
+        # Vᵀ ∂L/∂o⁽ᵗ⁾ for every t: one (T·B, K) product, not T small ones
+        dh_direct = (dL_do.reshape(T * B, K) @ params.V).reshape(T, B, -1)  # (T, B, H)
         fprime = get_activation(trace.activation).df(trace.a)  # (T, B, H)
     return dL_do, dh_direct, fprime
 
@@ -68,21 +70,32 @@ def backward_sweep(
     d < τ (S ≤ τ). One matrix product per k: O(T) numpy calls for all T² terms.
     """
     _, dh_direct, fprime = local_errors(params, trace)
-    T = trace.T
-    E = np.zeros_like(dh_direct)  # E[s-1] = ∂L⁽ˢ⁾/∂h⁽ᵏ⁾ for the current k, rows s ≥ k
+    T, B, H = dh_direct.shape
+    # E[b, s-1] = ∂L⁽ˢ⁾/∂h⁽ᵏ⁾ for the current k, rows s ≥ k. Sequence-major, so that each Δ is one
+    # contiguous block: the product through W is one (B·S, H) matrix product, and a caller can
+    # reduce Δ over the batch with one more (see contributions).
+    E = np.zeros((B, T, H))
     with np.errstate(all="ignore"):
         for k in range(T, 0, -1):
             hi = T if window is None else min(T, k - 1 + window)
-            E[k - 1] = dh_direct[k - 1]  # L⁽ᵏ⁾ enters at its own step
-            delta = fprime[k - 1] * E[k - 1 : hi]  # backprop through f, for every s at once
-            yield k, delta
-            E[k - 1 : hi] = delta @ params.W  # through W: ∂L⁽ˢ⁾/∂h⁽ᵏ⁻¹⁾
+            E[:, k - 1] = dh_direct[k - 1]  # L⁽ᵏ⁾ enters at its own step
+            delta = fprime[k - 1][:, None] * E[:, k - 1 : hi]  # through f, every s at once (B, S, H)
+            yield k, delta.transpose(1, 0, 2)  # (S, B, H)
+            E[:, k - 1 : hi] = (delta.reshape(-1, H) @ params.W).reshape(delta.shape)  # through W
 
 
-def deltas(params: RNNParams, trace: Trace, *, truncate: int | None = None, s: int | None = None):
+def deltas(
+    params: RNNParams,
+    trace: Trace,
+    *,
+    truncate: int | None = None,
+    s: int | None = None,
+    errors: tuple | None = None,
+):
     r"""$\delta^{(t)} = \partial L/\partial a^{(t)}$ for t = 1..T, shape (T, B, H).
 
     With ``truncate`` = τ only the paths with s − t < τ; with ``s`` only L⁽ˢ⁾'s error.
+    ``errors`` is ``local_errors(params, trace, s)`` when the caller has computed it already.
     """
     T = trace.T
     if truncate is not None and truncate < T and s is None:
@@ -90,15 +103,17 @@ def deltas(params: RNNParams, trace: Trace, *, truncate: int | None = None, s: i
         for k, d in backward_sweep(params, trace, window=truncate):
             delta[k - 1] = d.sum(axis=0)
         return delta
-    _, dh_direct, fprime = local_errors(params, trace, s)
-    delta = np.empty_like(dh_direct)
+    _, dh_direct, fprime = local_errors(params, trace, s) if errors is None else errors
+    delta = dh_direct.copy()  # turned into δ in place, one step at a time
     dh_next = np.zeros_like(dh_direct[0])  # Wᵀ δ⁽ᵗ⁺¹⁾, zero after the last step
     with np.errstate(all="ignore"):
         for t in range(T - 1, -1, -1):
             if truncate is not None and s is not None and s - 1 - t >= truncate:
                 dh_next[:] = 0.0  # L⁽ˢ⁾'s paths stop after τ steps
-            delta[t] = fprime[t] * (dh_direct[t] + dh_next)  # backprop through f
-            dh_next = delta[t] @ params.W  # backprop through W
+            delta_t = delta[t]
+            delta_t += dh_next  # ∂L/∂h⁽ᵗ⁾ = Vᵀ ∂L/∂o⁽ᵗ⁾ + Wᵀ δ⁽ᵗ⁺¹⁾
+            delta_t *= fprime[t]  # backprop through f
+            dh_next = delta_t @ params.W  # backprop through W
     return delta
 
 
@@ -114,8 +129,9 @@ def bptt(params: RNNParams, trace: Trace, *, truncate: int | None = None, s: int
         truncate = positive_int("truncate", truncate)
     if s is not None:
         s = check_step("s", s, T)
-    delta = deltas(params, trace, truncate=truncate, s=s)  # (T, B, H)
-    dL_do, _, _ = local_errors(params, trace, s)
+    errors = local_errors(params, trace, s)
+    dL_do = errors[0]
+    delta = deltas(params, trace, truncate=truncate, s=s, errors=errors)  # (T, B, H)
     H, K, D = params.n_hidden, params.n_out, params.n_in
     with np.errstate(all="ignore"):
         d_flat = delta.reshape(-1, H)  # (T·B, H): the sums over t and the batch are one product

@@ -122,17 +122,18 @@ def forward(
     """
     act = get_activation(activation)
     xs, targets, h0, mask = check_inputs(params, xs, targets, loss, h0, mask)
-    T, B, _ = xs.shape
+    T, B, D = xs.shape
     W_T = params.W.T
     with np.errstate(all="ignore"):  # overflow is the subject: the trace shows it, no warnings
-        a = xs @ params.U.T + params.b  # (T, B, H): every input projection in one call
+        # every input projection in one (T·B, D) product: a 3-d operand would be T small products
+        a = (xs.reshape(T * B, D) @ params.U.T).reshape(T, B, -1) + params.b  # (T, B, H)
         h = np.empty((T + 1,) + h0.shape)  # (T+1, B, H)
         h[0] = h0
         f = act.f
         for t in range(T):  # the recurrence: the only loop over time
             a[t] += h[t] @ W_T
             h[t + 1] = f(a[t])
-        o = h[1:] @ params.V.T + params.c  # (T, B, K)
+        o = (h[1:].reshape(T * B, -1) @ params.V.T).reshape(T, B, -1) + params.c  # (T, B, K)
         if loss == "mse":
             y_hat = o
             losses = mask * 0.5 * ((o - targets) ** 2).sum(axis=(1, 2))

@@ -60,17 +60,19 @@ def df(activation: str, a: np.ndarray) -> np.ndarray:
 # --- forward -----------------------------------------------------------------------------------
 
 
-def forward_loop(params, xs, targets, *, activation: str, loss: str, h0=None) -> dict:
+def forward_loop(params, xs, targets, *, activation: str, loss: str, h0=None, mask=None) -> dict:
     """The forward pass, one sequence and one step at a time.
 
     Returns a dict with a (T, B, H), h (T+1, B, H), o (T, B, K), y_hat (T, B, K), dL_do (T, B, K)
-    (∂L⁽ᵗ⁾/∂o⁽ᵗ⁾), losses (T,) each summed over the batch, and loss.
+    (∂L⁽ᵗ⁾/∂o⁽ᵗ⁾), losses (T,) each summed over the batch, and loss. ``mask`` (T,) weights
+    each L⁽ᵗ⁾ (and so its ∂L⁽ᵗ⁾/∂o⁽ᵗ⁾); all ones by default.
     """
     U, W, V, b, c = (np.asarray(getattr(params, name)) for name in FIELDS)
     xs = np.asarray(xs, dtype=float)
     T, B, _ = xs.shape
     H, K = W.shape[0], V.shape[0]
     h0 = np.zeros((B, H)) if h0 is None else np.asarray(h0, dtype=float)
+    mask = np.ones(T) if mask is None else np.asarray(mask, dtype=float)
     out = {
         "a": np.zeros((T, B, H)),
         "h": np.zeros((T + 1, B, H)),
@@ -103,8 +105,8 @@ def forward_loop(params, xs, targets, *, activation: str, loss: str, h0=None) ->
             out["h"][t + 1, n] = h
             out["o"][t, n] = o
             out["y_hat"][t, n] = y_hat
-            out["dL_do"][t, n] = dL_do
-            out["losses"][t] += step_loss
+            out["dL_do"][t, n] = mask[t] * dL_do
+            out["losses"][t] += mask[t] * step_loss
     out["loss"] = float(out["losses"].sum())
     out["fprime"] = np.array([[df(activation, out["a"][t, n]) for n in range(B)] for t in range(T)])
     out["xs"] = xs
@@ -278,7 +280,9 @@ def random_problem(
 
     rng = np.random.default_rng(seed)
     base = rc.RNNParams.init(D, H, K, w_init=w_init, w_scale=w_scale, seed=seed)
-    params = rc.RNNParams(U=base.U, W=base.W, V=base.V, b=0.3 * rng.standard_normal(H), c=0.3 * rng.standard_normal(K))
+    params = rc.RNNParams(
+        U=base.U, W=base.W, V=base.V, b=0.3 * rng.standard_normal(H), c=0.3 * rng.standard_normal(K)
+    )
     xs = rng.standard_normal((T, B, D))
     if loss == "softmax_ce":
         targets = rng.integers(0, K, size=(T, B))

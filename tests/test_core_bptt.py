@@ -37,7 +37,9 @@ def test_bptt_matches_numerical_gradient(activation, loss):
         assert rc.rel_error(g, getattr(numeric, name)) < 1e-6, name
 
 
-@pytest.mark.parametrize("activation, loss", [("tanh", "softmax_ce"), ("sigmoid", "mse"), ("leaky_relu", "softmax_ce")])
+@pytest.mark.parametrize(
+    "activation, loss", [("tanh", "softmax_ce"), ("sigmoid", "mse"), ("leaky_relu", "softmax_ce")]
+)
 def test_bptt_matches_central_differences_of_the_plain_forward_loop(activation, loss):
     # the loss comes from the reference loop, not from rnn_core.forward: nothing shared but params
     params, xs, targets, h0, trace = _run(activation, loss, T=4, B=2, H=3, seed=11)
@@ -52,7 +54,9 @@ def test_bptt_matches_central_differences_of_the_plain_forward_loop(activation, 
                 theta = base.copy()
                 theta.flat[i] += step
                 perturbed = rc.RNNParams(**{**params.arrays(), name: theta})
-                losses.append(forward_loop(perturbed, xs, targets, activation=activation, loss=loss, h0=h0)["loss"])
+                losses.append(
+                    forward_loop(perturbed, xs, targets, activation=activation, loss=loss, h0=h0)["loss"]
+                )
             numeric.flat[i] = (losses[0] - losses[1]) / (2 * eps)
         assert rc.rel_error(getattr(grads, name), numeric) < 1e-6, name
 
@@ -67,7 +71,9 @@ def test_bptt_matches_the_plain_loop(activation, loss):
         np.testing.assert_allclose(getattr(grads, name), ref[name], rtol=1e-12, atol=1e-12, err_msg=name)
 
 
-@pytest.mark.parametrize("activation, loss", [("tanh", "softmax_ce"), ("relu", "mse"), ("sigmoid", "softmax_ce")])
+@pytest.mark.parametrize(
+    "activation, loss", [("tanh", "softmax_ce"), ("relu", "mse"), ("sigmoid", "softmax_ce")]
+)
 def test_bptt_of_one_loss_step_matches_its_own_backward_pass_and_finite_differences(activation, loss):
     params, xs, targets, h0, trace = _run(activation, loss, T=5, B=2, seed=4)
     assert np.min(np.abs(trace.a)) > 1e-4
@@ -89,13 +95,34 @@ def test_gradients_of_the_loss_steps_sum_to_the_full_gradient(activation):
     full = rc.bptt(params, trace)
     parts = [rc.bptt(params, trace, s=s) for s in range(1, 8)]
     for name in FIELDS:
-        np.testing.assert_allclose(sum(getattr(p, name) for p in parts), getattr(full, name), rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(
+            sum(getattr(p, name) for p in parts), getattr(full, name), rtol=1e-12, atol=1e-13
+        )
 
 
 def test_gradient_of_the_first_loss_step_ignores_later_steps():
     # L⁽¹⁾ sees only a⁽¹⁾: its W gradient is δ₁ h⁽⁰⁾ᵀ, zero when h⁽⁰⁾ = 0
     params, _, _, _, trace = _run("tanh", "mse", zero_h0=True)
     np.testing.assert_array_equal(rc.bptt(params, trace, s=1).W, 0.0)
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+def test_bptt_with_a_mask_matches_finite_differences_and_the_plain_loop(activation, loss):
+    # L = Σₜ mask⁽ᵗ⁾ L⁽ᵗ⁾: a zero weight removes a step's loss, its paths and all
+    params, xs, targets, h0 = random_problem(6, 2, 3, 4, 3, loss=loss, seed=14)
+    mask = np.array([0.0, 1.0, 0.0, 2.5, 1.0, 0.3])
+    trace = rc.forward(params, xs, targets, activation=activation, loss=loss, h0=h0, mask=mask)
+    grads = rc.bptt(params, trace)
+    numeric = rc.numerical_gradient(params, xs, targets, activation=activation, loss=loss, h0=h0, mask=mask)
+    ref = bptt_loop(
+        params, forward_loop(params, xs, targets, activation=activation, loss=loss, h0=h0, mask=mask)
+    )
+    for name in FIELDS:
+        assert rc.rel_error(getattr(grads, name), getattr(numeric, name)) < 1e-6, name
+        np.testing.assert_allclose(getattr(grads, name), ref[name], rtol=1e-12, atol=1e-13, err_msg=name)
+    for s in (1, 3):  # masked-out steps send no error at all
+        assert all(not np.any(v) for v in rc.bptt(params, trace, s=s).arrays().values())
 
 
 # --- truncated BPTT ----------------------------------------------------------------------------
@@ -111,7 +138,9 @@ def test_truncated_bptt_matches_a_plain_loop_that_stops_each_loss_after_tau_step
         ref = truncated_bptt_loop(params, fw, tau)
         grads = rc.bptt(params, trace, truncate=tau)
         for name in FIELDS:
-            np.testing.assert_allclose(getattr(grads, name), ref[name], rtol=1e-12, atol=1e-12, err_msg=f"{tau} {name}")
+            np.testing.assert_allclose(
+                getattr(grads, name), ref[name], rtol=1e-12, atol=1e-12, err_msg=f"{tau} {name}"
+            )
 
 
 @pytest.mark.parametrize("s", [1, 3, 6])

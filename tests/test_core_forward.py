@@ -48,7 +48,9 @@ def test_h0_is_the_first_state_and_changes_the_run():
 def test_losses_sum_over_the_batch_and_over_time():
     params, xs, targets, h0 = random_problem(5, 3, 2, 4, 3, seed=13)
     full = rc.forward(params, xs, targets, h0=h0)
-    per_sequence = [rc.forward(params, xs[:, n : n + 1], targets[:, n : n + 1], h0=h0[n : n + 1]) for n in range(3)]
+    per_sequence = [
+        rc.forward(params, xs[:, n : n + 1], targets[:, n : n + 1], h0=h0[n : n + 1]) for n in range(3)
+    ]
     np.testing.assert_allclose(full.losses, sum(tr.losses for tr in per_sequence), rtol=1e-13)
     assert full.loss == pytest.approx(math.fsum(full.losses), rel=1e-15)
 
@@ -58,8 +60,38 @@ def test_mse_prediction_is_o_and_loss_is_half_squared_error():
     trace = rc.forward(params, xs, targets, loss="mse", h0=h0)
     np.testing.assert_array_equal(trace.y_hat, trace.o)
     for t in range(4):
-        expected = sum(0.5 * float((trace.o[t, n] - targets[t, n]) @ (trace.o[t, n] - targets[t, n])) for n in range(2))
+        expected = sum(
+            0.5 * float((trace.o[t, n] - targets[t, n]) @ (trace.o[t, n] - targets[t, n])) for n in range(2)
+        )
         assert trace.losses[t] == pytest.approx(expected, rel=1e-13)
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_mask_weights_each_loss_step(loss):
+    params, xs, targets, h0 = random_problem(5, 2, 3, 4, 3, loss=loss, seed=19)
+    mask = np.array([0.0, 2.0, 1.0, 0.0, 0.5])
+    plain = rc.forward(params, xs, targets, loss=loss, h0=h0)
+    masked = rc.forward(params, xs, targets, loss=loss, h0=h0, mask=mask)
+    np.testing.assert_allclose(masked.losses, mask * plain.losses, rtol=1e-15)
+    np.testing.assert_array_equal(masked.h, plain.h)  # the mask weighs losses, not the dynamics
+    ref = forward_loop(params, xs, targets, activation="tanh", loss=loss, h0=h0, mask=mask)
+    np.testing.assert_allclose(masked.losses, ref["losses"], rtol=1e-12, atol=1e-15)
+    assert masked.loss == pytest.approx(ref["loss"], rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "mask, message",
+    [
+        (np.ones(3), r"mask must have shape \(T,\) = \(4,\); received shape \(3,\)"),
+        (np.ones((4, 1)), r"mask must have shape \(T,\) = \(4,\); received shape \(4, 1\)"),
+        (np.array([1.0, -0.5, 1.0, 1.0]), r"mask must be ≥ 0 \(a weight per step\); received min -0\.5"),
+        (np.array([1.0, np.nan, 1.0, 1.0]), r"mask must be finite; received nan at index \(1,\)"),
+    ],
+)
+def test_forward_rejects_a_bad_mask(mask, message):
+    params, xs, targets, _ = _problem()
+    with pytest.raises(ValueError, match=message):
+        rc.forward(params, xs, targets, mask=mask)
 
 
 # --- softmax cross-entropy ---------------------------------------------------------------------
@@ -127,7 +159,9 @@ def test_softmax_at_huge_logits_is_finite_and_exact_without_warnings(o_values, t
 @pytest.mark.parametrize("activation", ["relu", "linear", "leaky_relu"])
 @pytest.mark.parametrize("loss", LOSSES)
 def test_exploding_forward_pass_keeps_inf_nan_and_warns_nothing(activation, loss):
-    params, xs, targets, _ = random_problem(400, 2, 3, 8, 3, loss=loss, seed=1, w_init="identity", w_scale=8.0)
+    params, xs, targets, _ = random_problem(
+        400, 2, 3, 8, 3, loss=loss, seed=1, w_init="identity", w_scale=8.0
+    )
     params = rc.RNNParams(U=np.abs(params.U), W=params.W, V=params.V, b=np.ones(8), c=params.c)
     xs = np.abs(xs)  # positive inputs keep every unit on: h grows like 8ᵗ until it overflows
     with warnings.catch_warnings(record=True) as caught:
@@ -153,7 +187,9 @@ def test_overflow_step_matches_the_growth_of_a_scaled_rotation():
     h0 = np.random.default_rng(0).standard_normal((1, H))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        trace = rc.forward(params, np.zeros((700, 1, 1)), np.zeros((700, 1), dtype=int), activation="linear", h0=h0)
+        trace = rc.forward(
+            params, np.zeros((700, 1, 1)), np.zeros((700, 1), dtype=int), activation="linear", h0=h0
+        )
     assert caught == []
     big = math.log(np.finfo(np.float64).max)
     norm0 = math.log(np.linalg.norm(h0))
@@ -194,18 +230,29 @@ def test_forward_rejects_non_finite_xs(bad):
 
 def test_forward_rejects_non_numeric_xs():
     params, _, targets, _ = _problem()
-    with pytest.raises(ValueError, match=r"xs must be a float array of shape \(T, B, D\) with D = 3; received str"):
+    with pytest.raises(
+        ValueError, match=r"xs must be a float array of shape \(T, B, D\) with D = 3; received str"
+    ):
         rc.forward(params, "xs", targets)
 
 
 @pytest.mark.parametrize(
     "targets, message",
     [
-        (np.zeros((4, 3), dtype=int), r"targets must have shape \(T, B\) = \(4, 2\) for softmax_ce; received shape \(4, 3\)"),
-        (np.zeros((4, 2, 3), dtype=int), r"targets must have shape \(T, B\) = \(4, 2\) for softmax_ce; received shape \(4, 2, 3\)"),
+        (
+            np.zeros((4, 3), dtype=int),
+            r"targets must have shape \(T, B\) = \(4, 2\) for softmax_ce; received shape \(4, 3\)",
+        ),
+        (
+            np.zeros((4, 2, 3), dtype=int),
+            r"targets must have shape \(T, B\) = \(4, 2\) for softmax_ce; received shape \(4, 2, 3\)",
+        ),
         (np.zeros((4, 2)), r"targets must be integer class indices for softmax_ce; received dtype float64"),
         (np.full((4, 2), 3), r"targets must lie in 0\.\.K-1 = 0\.\.2; received values in 3\.\.3"),
-        (np.array([[0, 1], [2, -1], [0, 0], [1, 1]]), r"targets must lie in 0\.\.K-1 = 0\.\.2; received values in -1\.\.2"),
+        (
+            np.array([[0, 1], [2, -1], [0, 0], [1, 1]]),
+            r"targets must lie in 0\.\.K-1 = 0\.\.2; received values in -1\.\.2",
+        ),
     ],
 )
 def test_forward_rejects_bad_class_targets(targets, message):
@@ -217,8 +264,14 @@ def test_forward_rejects_bad_class_targets(targets, message):
 @pytest.mark.parametrize(
     "targets, message",
     [
-        (np.zeros((4, 2)), r"targets must have shape \(T, B, K\) = \(4, 2, 3\) for mse; received shape \(4, 2\)"),
-        (np.zeros((4, 2, 2)), r"targets must have shape \(T, B, K\) = \(4, 2, 3\) for mse; received shape \(4, 2, 2\)"),
+        (
+            np.zeros((4, 2)),
+            r"targets must have shape \(T, B, K\) = \(4, 2, 3\) for mse; received shape \(4, 2\)",
+        ),
+        (
+            np.zeros((4, 2, 2)),
+            r"targets must have shape \(T, B, K\) = \(4, 2, 3\) for mse; received shape \(4, 2, 2\)",
+        ),
         (np.full((4, 2, 3), np.nan), r"targets must be finite; received nan at index \(0, 0, 0\)"),
     ],
 )

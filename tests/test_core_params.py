@@ -30,7 +30,9 @@ def test_orthogonal_init_is_a_scaled_orthogonal_matrix(w_scale):
 
 
 def test_identity_init_is_w_scale_times_identity():
-    np.testing.assert_array_equal(rc.RNNParams.init(2, 5, 2, w_init="identity", w_scale=1.5).W, 1.5 * np.eye(5))
+    np.testing.assert_array_equal(
+        rc.RNNParams.init(2, 5, 2, w_init="identity", w_scale=1.5).W, 1.5 * np.eye(5)
+    )
 
 
 def test_gaussian_init_is_not_orthogonal():
@@ -132,7 +134,9 @@ def test_sgd_step_refuses_non_finite_grads(field, bad):
 
 def test_sgd_step_refuses_grads_of_other_shapes_and_bad_lr():
     params = rc.RNNParams.init(2, 3, 2)
-    with pytest.raises(ValueError, match=r"grads\.U must have shape \(3, 2\) like params\.U; received \(4, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"grads\.U must have shape \(3, 2\) like params\.U; received \(4, 2\)"
+    ):
         params.sgd_step(rc.RNNParams.init(2, 4, 2), 0.1)
     with pytest.raises(ValueError, match=r"grads must be RNNParams; received dict"):
         params.sgd_step(params.arrays(), 0.1)
@@ -167,7 +171,10 @@ def test_params_field_that_is_not_numeric_raises():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"w_init": "xavier"}, r"w_init must be one of \['gaussian', 'identity', 'orthogonal'\]; received 'xavier'"),
+        (
+            {"w_init": "xavier"},
+            r"w_init must be one of \['gaussian', 'identity', 'orthogonal'\]; received 'xavier'",
+        ),
         ({"w_scale": -1.0}, r"w_scale must be a finite number ≥ 0; received -1\.0"),
         ({"w_scale": np.inf}, r"w_scale must be a finite number ≥ 0; received inf"),
         ({"seed": -3}, r"seed must be an integer ≥ 0; received -3"),
