@@ -98,5 +98,9 @@ def rel_error(x, y) -> float:
     if x.shape != y.shape:
         raise ValueError(f"x and y must have the same shape; received {x.shape} and {y.shape}")
     with np.errstate(all="ignore"):  # inf/nan gradients compare as nan, without a warning
-        scale = max(np.linalg.norm(x), np.linalg.norm(y))
-        return 0.0 if scale == 0 else float(np.linalg.norm(x - y) / scale)
+        # divide by the largest entry first so that squares of entries near 1e200 do not overflow
+        big = max(np.abs(x).max(initial=0.0), np.abs(y).max(initial=0.0))
+        if big == 0:
+            return 0.0
+        x, y = x / big, y / big
+        return float(np.linalg.norm(x - y) / max(np.linalg.norm(x), np.linalg.norm(y)))
