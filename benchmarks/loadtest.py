@@ -476,6 +476,26 @@ class _Pending:
     seen: set[str] = field(default_factory=set)
 
 
+def _page_content(delta) -> bytes:
+    """A delta's bytes without the server's echo of a widget value it set (``raw_value``,
+    ``set_value``, ``has_one_shot_effect``): whether a value arrived by a link or was sent back
+    by the browser changes that echo, not what the page shows."""
+    if delta.WhichOneof("type") != "new_element":
+        return delta.SerializeToString(deterministic=True)
+    copy = type(delta)()
+    copy.CopyFrom(delta)
+    el = copy.new_element
+    kind = el.WhichOneof("type")
+    if kind is not None:
+        widget = getattr(el, kind)
+        for name in ("raw_value", "set_value"):
+            if name in widget.DESCRIPTOR.fields_by_name:
+                widget.ClearField(name)
+    if "has_one_shot_effect" in el.DESCRIPTOR.fields_by_name:
+        el.ClearField("has_one_shot_effect")
+    return copy.SerializeToString(deterministic=True)
+
+
 class Session:
     """A browser tab, as far as the server can tell.
 
@@ -696,7 +716,7 @@ class Session:
             # is not), not with what the page shows.
             if msg.metadata.delta_path[:1] == [RootContainer.MAIN]:
                 p.digest.update(repr(list(msg.metadata.delta_path)).encode())
-                p.digest.update(delta.SerializeToString(deterministic=True))
+                p.digest.update(_page_content(delta))
         if delta.WhichOneof("type") != "new_element":
             return
         el = delta.new_element

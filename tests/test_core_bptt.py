@@ -271,3 +271,15 @@ def test_numerical_partial_rejects_unknown_field_and_bad_eps():
         rc.numerical_partial(params, xs, targets, wrt="h0", activation="tanh", loss="softmax_ce")
     with pytest.raises(ValueError, match=r"eps must be a finite number > 0; received 0\.0"):
         rc.numerical_partial(params, xs, targets, wrt="W", activation="tanh", loss="softmax_ce", eps=0.0)
+
+
+def test_rel_error_is_scale_free_even_where_squares_overflow():
+    rng = np.random.default_rng(0)
+    g = rng.standard_normal((4, 4))
+    other = g + 1e-9 * rng.standard_normal((4, 4))
+    plain = np.linalg.norm(g - other) / max(np.linalg.norm(g), np.linalg.norm(other))
+    assert rc.rel_error(g, other) == pytest.approx(plain, rel=1e-12)
+    for scale in (1e-200, 1e200):  # ‖1e200·g‖² overflows float64 if computed naively
+        assert rc.rel_error(scale * g, scale * other) == pytest.approx(plain, rel=1e-9)
+    assert rc.rel_error(np.zeros((2, 2)), np.zeros((2, 2))) == 0.0
+    assert np.isnan(rc.rel_error(np.full((2, 2), np.inf), np.zeros((2, 2))))

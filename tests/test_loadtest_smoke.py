@@ -8,10 +8,18 @@ asserted; the per-run timeout only turns a hung run into a failure.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from benchmarks import loadtest as lt
+
+
+def in_thread(fn, *args):
+    """Run ``fn`` in a thread of its own: asyncio.run refuses to start where an event loop is
+    already running, as it is in the main thread while the browser tests' Playwright is open."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn, *args).result()
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +32,7 @@ def server():
 
 
 def test_quick_load_runs_every_page_without_error(server):
-    report = lt.run(lt.quick_config(url=server.url, server_pid=server.proc.pid))
+    report = in_thread(lt.run, lt.quick_config(url=server.url, server_pid=server.proc.pid))
     (res,) = report["results"]
     errors = res["error_samples"] + [e for c in res["cold_start"] for e in c["errors"]]
 
@@ -59,11 +67,11 @@ async def _two_routes(url: str, page: str) -> tuple[lt.RunResult, lt.RunResult, 
 
 
 def test_a_widget_change_gives_the_page_a_link_gives(server):
-    pages = asyncio.run(lt.probe_pages(server.url, 30))
+    pages = in_thread(asyncio.run, lt.probe_pages(server.url, 30))
     assert len(pages) >= 2, "the navigation should list the app's pages"
     moved = []
     for page in pages:
-        before, changed, linked = asyncio.run(_two_routes(server.url, page.path))
+        before, changed, linked = in_thread(asyncio.run, _two_routes(server.url, page.path))
         assert [before.status, changed.status, linked.status] == ["ok"] * 3, (page.path, linked.errors)
         # the widget state the generator sends and Streamlit's URL binding reach the same page
         assert changed.digest == linked.digest, page.path

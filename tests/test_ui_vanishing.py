@@ -85,18 +85,6 @@ def test_accounting_reconciles_the_distance_split_with_bptt():
     np.testing.assert_allclose(acc.split.norms, [np.sqrt((g * g).sum()) for g in G], rtol=1e-12)
 
 
-def test_reconcile_is_scale_free_where_plain_squares_overflow():
-    rng = np.random.default_rng(0)
-    g = rng.standard_normal((4, 4))
-    other = g + 1e-9 * rng.standard_normal((4, 4))
-    small = rc.rel_error(g, other)
-    assert v.reconcile(g, other) == pytest.approx(small, rel=1e-12)
-    assert v.reconcile(1e200 * g, 1e200 * other) == pytest.approx(small, rel=1e-9)
-    assert np.isnan(rc.rel_error(1e200 * g, 1e200 * other))  # what it avoids
-    assert v.reconcile(np.zeros((2, 2)), np.zeros((2, 2))) == 0.0
-    assert np.isnan(v.reconcile(np.full((2, 2), np.inf), np.zeros((2, 2))))
-
-
 def test_accounting_of_an_overflowed_network_says_not_a_number():
     net = Network(activation="linear", H=8, T=200, w_scale=4.0)
     acc = v.accounting(net, 2)  # the second step overflows float64 (see the Overview page's test)
