@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import activations as ua
-from ui.common import show_chart
+from ui.common import draw_chart, show_chart
 from ui.state import ACTIVATION_LABELS, current_network, current_steps
 
 net = current_network()
@@ -135,7 +135,7 @@ for bounded in ua.BOUNDED:
 st.markdown(ua.float64_table(f64))
 zoom, full = ua.float64_charts(f64)
 left, right = st.columns(2)
-left.altair_chart(zoom, width="stretch")
-right.altair_chart(full, width="stretch")
+draw_chart(zoom, where=left)
+draw_chart(full, where=right)
 st.caption(f"**Notice:** {ua.float64_notice(f64)}")
 st.markdown(ua.float64_meaning(f64, stats))

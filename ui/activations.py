@@ -29,6 +29,7 @@ from rnn_core.saturation import (
     symmetric_grid,
     zero_edge,
 )
+from ui.common import cached_chart
 from ui.data import live_network
 from ui.state import ACTIVATION_LABELS, Network
 from ui.text import overflow_message
@@ -311,6 +312,7 @@ def strip_frame(data: CurveData, show: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["activation", "name", "lane", "lo", "hi", "threshold", "note"])
 
 
+@cached_chart
 def curves_chart(data: CurveData, show: list[str]) -> alt.VConcatChart:
     """Three panels over a: f(a); f′(a) with γ (a dashed rule and a point where f′ = γ); and the
     saturated regions f′ < FRACTION·γ shaded, one lane per activation."""
@@ -406,6 +408,7 @@ def curves_chart(data: CurveData, show: list[str]) -> alt.VConcatChart:
     return alt.vconcat(f_panel, df_panel, strip_panel).resolve_scale(x="shared").properties(autosize=FIT_X)
 
 
+@cached_chart
 def gamma_powers_chart(df: pd.DataFrame, show: list[str]) -> alt.Chart:
     """γᵏ against k on a log axis, one line per shown activation."""
     df = _shown(df, show)
@@ -437,6 +440,7 @@ def histogram_frame(stats: DerivativeStats) -> pd.DataFrame:
     )
 
 
+@cached_chart
 def histogram_chart(stats: DerivativeStats) -> alt.LayerChart:
     """How often each value of f′(aᵢ⁽ᵗ⁾) occurs over all t and units, with the saturation threshold."""
     bars = (
@@ -489,6 +493,7 @@ def products_frame(stats: DerivativeStats) -> pd.DataFrame:
 PRODUCT_SERIES = ["γᵏ (the best case)", "Π max over units of f′", "Π mean over units of f′"]
 
 
+@cached_chart
 def products_chart(stats: DerivativeStats) -> alt.Chart:
     """log₁₀ Π of the per-step max and mean f′ over the last k steps of the live network, and γᵏ."""
     return (
@@ -566,6 +571,7 @@ def _float64_panel(data: Float64Data, panel: str, a_max: float, title: str) -> a
     return alt.layer(lines, rules).properties(height=300, title=title, autosize=FIT_X)
 
 
+@cached_chart
 def float64_charts(data: Float64Data) -> tuple[alt.LayerChart, alt.LayerChart]:
     """log₁₀ f′ against a ≥ 0 for rnn_core's forms and the textbook ones, with vertical rules where
     each becomes exactly 0.0 (the lines end there: 0.0 has no logarithm). First a ≤ ZOOM_A, where

@@ -6,7 +6,6 @@ import numpy as np
 
 import rnn_core as rc
 
-
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 

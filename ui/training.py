@@ -20,7 +20,7 @@ import streamlit as st
 
 import rnn_core as rc
 from rnn_core.training import DIVERGED, HISTORY_DTYPES, HISTORY_KEYS
-from ui.common import explain_nonfinite, show_chart
+from ui.common import cached_chart, draw_chart, explain_nonfinite, show_chart
 from ui.state import ACTIVATION_LABELS, INIT_LABELS, Network, snap
 
 # Labels double as URL values (a bound selectbox writes its label into the link): short, no spaces.
@@ -575,6 +575,7 @@ def _tooltips(*extra: alt.Tooltip) -> list[alt.Tooltip]:
     return [alt.Tooltip("run:N", title="run"), alt.Tooltip("step:Q", title="step"), *extra]
 
 
+@cached_chart
 def loss_chart(frame: pd.DataFrame, baselines: pd.DataFrame, order: Sequence[str]) -> alt.LayerChart:
     """L/B against the step (log scale), one line per run, and each run's baseline as a dashed rule.
 
@@ -615,6 +616,7 @@ def loss_chart(frame: pd.DataFrame, baselines: pd.DataFrame, order: Sequence[str
     return alt.layer(lines, rules)
 
 
+@cached_chart
 def grad_norm_chart(frame: pd.DataFrame, order: Sequence[str]) -> alt.LayerChart:
     """The global gradient norm ‖g‖ before clipping (log scale); a triangle marks each clipped step."""
     color = _color(order)
@@ -639,6 +641,7 @@ def grad_norm_chart(frame: pd.DataFrame, order: Sequence[str]) -> alt.LayerChart
     return alt.layer(lines, marks)
 
 
+@cached_chart
 def share_chart(frame: pd.DataFrame, order: Sequence[str]) -> alt.Chart:
     """The long-range share of ∂(L/B)/∂W (distances ≥ ⌊T/2⌋) against the step, log scale."""
     return (
@@ -661,6 +664,7 @@ def share_chart(frame: pd.DataFrame, order: Sequence[str]) -> alt.Chart:
     )
 
 
+@cached_chart
 def sigma_chart(frame: pd.DataFrame, borders: pd.DataFrame, order: Sequence[str]) -> alt.LayerChart:
     """σ_max(W) at the start of each step (log scale), with a dotted rule at 1/γ for each activation.
 
@@ -775,7 +779,7 @@ def draw_charts(area, runs: Sequence[RunRecord], *, notices: bool = True) -> Non
                     if notices:
                         show_chart(charts.charts[name], NOTICES[name] + (f" {note}" if note else ""))
                     else:
-                        st.altair_chart(charts.charts[name], width="stretch")
+                        draw_chart(charts.charts[name])
 
 
 # --- formulas --------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import rnn_core as rc
+from ui.common import cached_chart
 from ui.data import live_network
 from ui.state import MAX_STEPS, Network
 
@@ -302,6 +303,7 @@ def path_chart_data(report: PathReport) -> tuple[pd.DataFrame, str | None]:
     return df, ("; ".join(notes) + ".") if notes else None
 
 
+@cached_chart
 def path_norms_chart(df: pd.DataFrame, s: int, wrt: str) -> alt.Chart:
     """Bars of ‖term k‖_F against k on a log scale, coloured by the sign of the projection share."""
     tooltip = [
@@ -355,6 +357,7 @@ def loss_chart_data(losses) -> tuple[pd.DataFrame, bool, str | None]:
     return df[keep].reset_index(drop=True), log, note
 
 
+@cached_chart
 def loss_chart(df: pd.DataFrame, log: bool) -> alt.Chart:
     """The running loss L against the number of gradient steps taken."""
     y_title = "L = Σₜ L⁽ᵗ⁾ (nats" + (", log scale)" if log else ")")

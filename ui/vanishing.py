@@ -17,6 +17,7 @@ import streamlit as st
 import rnn_core as rc
 from rnn_core import remedies as rm
 from rnn_core.spectral import SpectralSummary
+from ui.common import cached_chart
 from ui.data import initial_params, live_network, sequence
 from ui.state import ACTIVATION_LABELS, INIT_LABELS, Network
 
@@ -466,6 +467,7 @@ def _finite(df: pd.DataFrame, column: str) -> pd.DataFrame:
     return df[np.isfinite(df[column].to_numpy(dtype=float))]
 
 
+@cached_chart
 def profile_chart(p: rm.JacobianProfile) -> alt.LayerChart:
     """log₁₀‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂ against d, with the bound d·log₁₀(γσ_max) and d·log₁₀ρ; inf/nan left out."""
     series = {
@@ -505,6 +507,7 @@ def profile_chart(p: rm.JacobianProfile) -> alt.LayerChart:
     return alt.layer(lines, points).properties(height=320)
 
 
+@cached_chart
 def contribution_chart(C) -> alt.LayerChart:
     """Heatmap of C[s, k] (k on x, s on y, log colour); exact zeros grey, inf/nan left out.
 
@@ -544,6 +547,7 @@ def contribution_chart(C) -> alt.LayerChart:
     return alt.layer(zeros, positive).properties(height=360)
 
 
+@cached_chart
 def distance_chart(split: rm.DistanceSplit) -> alt.VConcatChart:
     """‖G_d‖ (log scale) and the share p_d of ∂L/∂W carried by each distance d = s − k."""
     df = pd.DataFrame({"d": np.arange(split.norms.size), "norm": split.norms, "share": split.shares})
@@ -575,6 +579,7 @@ def distance_chart(split: rm.DistanceSplit) -> alt.VConcatChart:
     return alt.vconcat(norms, shares)
 
 
+@cached_chart
 def regime_map_chart(
     rmap: rm.RegimeMap, edges, current_sigma: float, current_activation: str, current_value: float
 ) -> alt.LayerChart:
@@ -679,6 +684,7 @@ def regime_map_chart(
     return alt.layer(cells, other, ticks, marker).properties(height=260)
 
 
+@cached_chart
 def truncation_chart(split: rm.DistanceSplit, tau: int) -> alt.LayerChart:
     """What truncated BPTT of length τ keeps, for every τ: ‖g_τ‖/‖∂L/∂W‖ and cos(g_τ, ∂L/∂W)."""
     T = split.kept.size
@@ -720,6 +726,7 @@ def truncation_chart(split: rm.DistanceSplit, tau: int) -> alt.LayerChart:
     return alt.layer(lines, rule).properties(height=280)
 
 
+@cached_chart
 def clipping_charts(
     sweep: rm.ClipSweep, threshold: float, norm_before: float
 ) -> tuple[alt.LayerChart, alt.LayerChart]:
@@ -776,6 +783,7 @@ def clipping_charts(
     return alt.layer(cos, rules).properties(height=340), alt.layer(norm, rules).properties(height=340)
 
 
+@cached_chart
 def init_chart(profiles: dict[str, rm.JacobianProfile]) -> alt.LayerChart:
     """The Jacobian profile of the initial network under each W initialisation, with the shared bound."""
     frames = [
@@ -818,6 +826,7 @@ def init_chart(profiles: dict[str, rm.JacobianProfile]) -> alt.LayerChart:
     return alt.layer(rule, lines).properties(height=300)
 
 
+@cached_chart
 def power_chart(pp: rm.PowerProfile) -> alt.LayerChart:
     """log₁₀‖Wⁿ‖₂ against n·log₁₀ρ and n·log₁₀σ_max; the σ_max line is cut a few decades above the peak."""
     series = {

@@ -94,3 +94,83 @@ def test_cold_start_draws_the_first_page_quickly(server, page):
     print(f"cold server: health after {server.started_in:.2f} s, first page drawn after {elapsed:.2f} s")
     assert elapsed < 30
     assert re.search("BPTT Explorer", page.locator("h1").first.inner_text())
+
+
+def query(tab) -> dict[str, list[str]]:
+    return parse_qs(urlparse(tab.url).query)
+
+
+def metric_value(tab, label: str) -> str:
+    box = tab.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def nudge(tab, label: str, presses: int) -> None:
+    thumb = tab.get_by_role("slider", name=label)
+    thumb.scroll_into_view_if_needed()
+    thumb.focus()
+    for _ in range(presses):
+        thumb.press("ArrowRight")
+    wait_for_app(tab)
+
+
+def reload_and_wait(tab) -> None:
+    tab.reload()
+    wait_for_app(tab)
+
+
+def test_update_rules_gradient_step_button(server, page):
+    page.goto(f"{server.url}/update-rules")
+    wait_for_app(page)
+    assert metric_value(page, "Steps taken") == "0"
+    page.get_by_role("button", name="Take one step").click()
+    wait_for_app(page)
+    assert metric_value(page, "Steps taken") == "1"
+    before = float(metric_value(page, "L before the last step"))
+    after = float(metric_value(page, "L after the last step"))
+    assert after < before  # one gradient step at the default learning rate lowers the loss
+    assert query(page).get("steps") == ["1"]
+    reload_and_wait(page)
+    assert metric_value(page, "Steps taken") == "1"
+    assert float(metric_value(page, "L after the last step")) == after
+    check_rendered(page, 3)
+
+
+def test_activations_k_slider(server, page):
+    page.goto(f"{server.url}/activations")
+    wait_for_app(page)
+    start = int(slider_value(page, "k max: how many steps back"))
+    nudge(page, "k max: how many steps back", 3)
+    moved = slider_value(page, "k max: how many steps back")
+    assert int(moved) > start
+    assert query(page).get("kmax") == [moved]
+    reload_and_wait(page)
+    assert slider_value(page, "k max: how many steps back") == moved
+    check_rendered(page, 1)
+
+
+def test_vanishing_distance_slider(server, page):
+    page.goto(f"{server.url}/vanishing?T=30")
+    wait_for_app(page)
+    start = int(slider_value(page, "Distance d (steps back from T)"))
+    nudge(page, "Distance d (steps back from T)", 2)
+    moved = slider_value(page, "Distance d (steps back from T)")
+    assert int(moved) == start + 2
+    assert query(page).get("dist") == [moved] and query(page).get("T") == ["30"]
+    reload_and_wait(page)
+    assert slider_value(page, "Distance d (steps back from T)") == moved
+    check_rendered(page, 1)
+
+
+def test_training_lab_trains_and_keeps_its_settings(server, page):
+    page.goto(f"{server.url}/training?tT=6&tsteps=20&tB=4")
+    wait_for_app(page)
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 0  # nothing trained yet
+    page.get_by_role("button", name="Train", exact=True).click()
+    wait_for_app(page, timeout=120)
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 4
+    check_rendered(page, 1)
+    screenshot(page, "training-after-a-run")
+    assert query(page).get("tsteps") == ["20"]
+    reload_and_wait(page)
+    assert query(page).get("tT") == ["6"] and query(page).get("tsteps") == ["20"]
