@@ -51,7 +51,7 @@ a_max = c2.slider(
 curves = ua.curve_data(int(a_max))
 CHOOSE = "Choose at least one activation above to draw its curves, its row of the table and its γᵏ."
 if show:
-    show_chart(ua.curves_chart(curves, show), ua.curves_notice(curves))
+    show_chart(ua.curves_figure(int(a_max), show), ua.curves_notice(curves))
 else:
     st.info(CHOOSE)
 
@@ -83,7 +83,7 @@ k_max = st.slider(
 )
 if show:
     powers = ua.gamma_power_data(int(k_max))
-    show_chart(ua.gamma_powers_chart(powers, show), ua.gamma_notice(powers, int(k_max)))
+    show_chart(ua.gamma_figure(int(k_max), show), ua.gamma_notice(powers, int(k_max)))
 else:
     st.info(CHOOSE)
 
@@ -118,8 +118,9 @@ if stats.n_nonfinite:
         "counts and the charts below."
     )
 if stats.n_finite:
-    show_chart(ua.histogram_chart(stats), ua.histogram_notice(stats))
-    show_chart(ua.products_chart(stats), ua.products_notice(stats, net.w_scale))
+    histogram, products = ua.derivative_figures(net, current_steps())
+    show_chart(histogram, ua.histogram_notice(stats))
+    show_chart(products, ua.products_notice(stats, net.w_scale))
 
 st.header("5. Where float64 rounds f′ to exactly 0.0")
 f64 = ua.float64_data()
@@ -133,7 +134,7 @@ st.write(
 for bounded in ua.BOUNDED:
     st.latex(ua.forms_latex(bounded))
 st.markdown(ua.float64_table(f64))
-zoom, full = ua.float64_charts(f64)
+zoom, full = ua.float64_figures()
 left, right = st.columns(2)
 draw_chart(zoom, where=left)
 draw_chart(full, where=right)

@@ -141,7 +141,7 @@ def forward(
             z = o - o.max(axis=-1, keepdims=True)
             log_y_hat = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))  # stable log-softmax
             y_hat = np.exp(log_y_hat)
-            picked = np.take_along_axis(log_y_hat, targets[..., None], axis=-1)[..., 0]
+            picked = log_y_hat[np.arange(T)[:, None], np.arange(B)[None, :], targets]  # log ŷ⁽ᵗ⁾[y⁽ᵗ⁾]
             losses = -mask * picked.sum(axis=1)
         total = float(losses.sum())
     return Trace(xs, targets, mask, act.name, loss, a, h, o, y_hat, losses, total)

@@ -312,7 +312,6 @@ def strip_frame(data: CurveData, show: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["activation", "name", "lane", "lo", "hi", "threshold", "note"])
 
 
-@cached_chart
 def curves_chart(data: CurveData, show: list[str]) -> alt.VConcatChart:
     """Three panels over a: f(a); f′(a) with γ (a dashed rule and a point where f′ = γ); and the
     saturated regions f′ < FRACTION·γ shaded, one lane per activation."""
@@ -408,7 +407,6 @@ def curves_chart(data: CurveData, show: list[str]) -> alt.VConcatChart:
     return alt.vconcat(f_panel, df_panel, strip_panel).resolve_scale(x="shared").properties(autosize=FIT_X)
 
 
-@cached_chart
 def gamma_powers_chart(df: pd.DataFrame, show: list[str]) -> alt.Chart:
     """γᵏ against k on a log axis, one line per shown activation."""
     df = _shown(df, show)
@@ -440,7 +438,6 @@ def histogram_frame(stats: DerivativeStats) -> pd.DataFrame:
     )
 
 
-@cached_chart
 def histogram_chart(stats: DerivativeStats) -> alt.LayerChart:
     """How often each value of f′(aᵢ⁽ᵗ⁾) occurs over all t and units, with the saturation threshold."""
     bars = (
@@ -493,7 +490,6 @@ def products_frame(stats: DerivativeStats) -> pd.DataFrame:
 PRODUCT_SERIES = ["γᵏ (the best case)", "Π max over units of f′", "Π mean over units of f′"]
 
 
-@cached_chart
 def products_chart(stats: DerivativeStats) -> alt.Chart:
     """log₁₀ Π of the per-step max and mean f′ over the last k steps of the live network, and γᵏ."""
     return (
@@ -571,7 +567,6 @@ def _float64_panel(data: Float64Data, panel: str, a_max: float, title: str) -> a
     return alt.layer(lines, rules).properties(height=300, title=title, autosize=FIT_X)
 
 
-@cached_chart
 def float64_charts(data: Float64Data) -> tuple[alt.LayerChart, alt.LayerChart]:
     """log₁₀ f′ against a ≥ 0 for rnn_core's forms and the textbook ones, with vertical rules where
     each becomes exactly 0.0 (the lines end there: 0.0 has no logarithm). First a ≤ ZOOM_A, where
@@ -806,3 +801,31 @@ def homework_corrections(data: CurveData) -> str:
         f"ReLU′ = 0 exactly (ReLU′ ranges over ${relu.latex_range_df}$): the path through that unit at that "
         "step is cut, not merely shrunk."
     )
+
+
+# --- the charts as the page draws them: keyed by the page's small inputs, cached as specs ----------
+
+
+@cached_chart
+def curves_figure(a_max: int, show: list[str]) -> alt.VConcatChart:
+    """:func:`curves_chart` of :func:`curve_data` (a_max) for the activations in ``show``."""
+    return curves_chart(curve_data(a_max), show)
+
+
+@cached_chart
+def gamma_figure(k_max: int, show: list[str]) -> alt.Chart:
+    """:func:`gamma_powers_chart` of :func:`gamma_power_data` (k_max)."""
+    return gamma_powers_chart(gamma_power_data(k_max), show)
+
+
+@cached_chart
+def derivative_figures(net: Network, steps: int) -> tuple[alt.LayerChart, alt.Chart]:
+    """The histogram and the products chart of the network after ``steps`` gradient steps."""
+    stats = network_derivatives(net, steps).stats
+    return histogram_chart(stats), products_chart(stats)
+
+
+@cached_chart
+def float64_figures() -> tuple[alt.LayerChart, alt.LayerChart]:
+    """:func:`float64_charts` of :func:`float64_data`."""
+    return float64_charts(float64_data())

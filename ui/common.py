@@ -14,23 +14,29 @@ from collections.abc import Callable
 import altair as alt
 import numpy as np
 import streamlit as st
+from streamlit import dataframe_util
 
 
 class ChartSpec:
-    """A Vega-Lite spec produced by an Altair chart builder (what ``alt.Chart.to_dict`` returns)."""
+    """A chart from a :func:`cached_chart` builder: its Vega-Lite spec, built at most once per input."""
 
-    def __init__(self, spec: dict):
-        self.spec = spec
+    def __init__(self, key: tuple, drawable: dict, index: int | None = None):
+        self._key, self._drawable, self._index = key, drawable, index
 
     def to_dict(self) -> dict:
-        return self.spec
+        """The spec as ``alt.Chart.to_dict`` gives it (built again: for tests and inspection)."""
+        out = _spec(*self._key)
+        return out if self._index is None else out[self._index]
+
+    def drawable(self) -> dict:
+        """The spec with its datasets already in Arrow, as the cache holds it: what a rerun draws."""
+        return self._drawable
 
 
 _BUILDERS: dict[str, Callable] = {}
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def _build(name: str, args: tuple, kwargs: dict):
+def _spec(name: str, args: tuple, kwargs: dict):
     out = _BUILDERS[name](*args, **kwargs)
     charts = out if isinstance(out, tuple) else (out,)
     with alt.data_transformers.disable_max_rows():  # as st.altair_chart does: Streamlit ships data as Arrow
@@ -38,15 +44,38 @@ def _build(name: str, args: tuple, kwargs: dict):
     return specs if isinstance(out, tuple) else specs[0]
 
 
+def _with_arrow_datasets(spec: dict) -> dict:
+    # Streamlit serialises each named dataset to Arrow on every draw unless it is bytes already
+    # (streamlit.elements.vega_charts._marshall_chart_data); do it once, here, for the cache.
+    datasets = spec.get("datasets", {})
+    return {
+        **spec,
+        "datasets": {k: dataframe_util.convert_anything_to_arrow_bytes(v) for k, v in datasets.items()},
+    }
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _drawable(name: str, args: tuple, kwargs: dict):
+    out = _spec(name, args, kwargs)
+    return tuple(map(_with_arrow_datasets, out)) if isinstance(out, tuple) else _with_arrow_datasets(out)
+
+
 def cached_chart(builder: Callable) -> Callable:
-    """Make an Altair chart builder return cached :class:`ChartSpec` s (one, or a tuple of them)."""
+    """Make an Altair chart builder return :class:`ChartSpec` s (one, or a tuple like the builder).
+
+    Its arguments are the cache key: give it small inputs (a few numbers, a Network) rather than
+    large frames, which Streamlit would hash on every rerun.
+    """
     name = f"{builder.__module__}.{builder.__qualname__}"
     _BUILDERS[name] = builder
 
     @functools.wraps(builder)
     def wrapper(*args, **kwargs):
-        specs = _build(name, args, kwargs)
-        return tuple(map(ChartSpec, specs)) if isinstance(specs, tuple) else ChartSpec(specs)
+        key = (name, args, kwargs)
+        out = _drawable(*key)
+        if isinstance(out, tuple):
+            return tuple(ChartSpec(key, d, i) for i, d in enumerate(out))
+        return ChartSpec(key, out)
 
     return wrapper
 
@@ -55,7 +84,7 @@ def draw_chart(chart: ChartSpec | alt.TopLevelMixin, *, where=None, alt_text: st
     """Draw a chart full width (in ``where``, a container or column, if given)."""
     where = where or st
     if isinstance(chart, ChartSpec):
-        where.vega_lite_chart(chart.spec, width="stretch", alt=alt_text)
+        where.vega_lite_chart(chart.drawable(), width="stretch", alt=alt_text)
     else:
         where.altair_chart(chart, width="stretch", alt=alt_text)
 
