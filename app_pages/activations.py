@@ -48,19 +48,19 @@ a_max = c2.slider(
     bind="query-params",
     help="The half-width A of the interval of pre-activations a drawn and checked.",
 )
-curves = ua.curve_data(int(a_max))
+curves_notice, ranges_md, corrections_md, check_points = ua.curve_texts(int(a_max), show)
 CHOOSE = "Choose at least one activation above to draw its curves, its row of the table and its γᵏ."
 if show:
-    show_chart(ua.curves_figure(int(a_max), show), ua.curves_notice(curves))
+    show_chart(ua.curves_figure(int(a_max), show), curves_notice)
 else:
     st.info(CHOOSE)
 
 st.header("2. Ranges, γ and 1/γ, checked")
 if show:
-    st.markdown(ua.ranges_table(curves, show))
+    st.markdown(ranges_md)
     st.caption(
         f"The ranges are rnn_core's (Activation.latex_range_f / latex_range_df). The last three columns "
-        f"are computed on a grid of {curves.check_points:,} points over [−{a_max}, {a_max}] that holds "
+        f"are computed on a grid of {check_points:,} points over [−{a_max}, {a_max}] that holds "
         "a = 0 exactly: the max of f′ equals γ and is reached (a closed end ']'), while tanh′ and sigmoid′ "
         "stay above 0 on any finite interval (an open end '('). 1/γ is the σ_max(W) below which "
         "γ·σ_max(W) < 1, so every ‖∂h⁽ᵗ⁾/∂h⁽ᵏ⁾‖ must shrink geometrically."
@@ -70,7 +70,7 @@ else:
 
 with st.container(border=True):
     st.subheader("What the homework gets wrong")
-    st.markdown(ua.homework_corrections(curves))
+    st.markdown(corrections_md)
 
 st.header("3. Multiplying k derivatives")
 k_max = st.slider(
@@ -82,8 +82,7 @@ k_max = st.slider(
     bind="query-params",
 )
 if show:
-    powers = ua.gamma_power_data(int(k_max))
-    show_chart(ua.gamma_figure(int(k_max), show), ua.gamma_notice(powers, int(k_max)))
+    show_chart(ua.gamma_figure(int(k_max), show), ua.gamma_text(int(k_max)))
 else:
     st.info(CHOOSE)
 
@@ -123,7 +122,6 @@ if stats.n_finite:
     show_chart(products, ua.products_notice(stats, net.w_scale))
 
 st.header("5. Where float64 rounds f′ to exactly 0.0")
-f64 = ua.float64_data()
 st.write(
     "The two forms of each derivative below are equal as real numbers. In float64 they are not: "
     "σ(a) and tanh a round to exactly 1.0 long before their derivatives are negligible, and then "
@@ -133,10 +131,11 @@ st.write(
 )
 for bounded in ua.BOUNDED:
     st.latex(ua.forms_latex(bounded))
-st.markdown(ua.float64_table(f64))
+float64_md, float64_notice = ua.float64_texts()
+st.markdown(float64_md)
 zoom, full = ua.float64_figures()
 left, right = st.columns(2)
 draw_chart(zoom, where=left)
 draw_chart(full, where=right)
-st.caption(f"**Notice:** {ua.float64_notice(f64)}")
-st.markdown(ua.float64_meaning(f64, stats))
+st.caption(f"**Notice:** {float64_notice}")
+st.markdown(ua.float64_meaning_text(net, current_steps()))

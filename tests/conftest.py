@@ -1,8 +1,11 @@
-"""Test-wide setup: one BLAS thread, as the app runs (see streamlit_app.py), set before numpy loads.
+"""Test-wide setup, set before numpy and the app load.
 
-Many small matrix products on a shared 2-core machine run faster and steadier single-threaded.
+One BLAS thread, as the app runs (see streamlit_app.py): many small matrix products on a shared
+2-core machine run faster and steadier single-threaded. Chart specs are validated against the
+Vega-Lite schema in every test (the served app skips that check for speed, ui/common.py).
 """
 
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ["BPTT_VALIDATE_CHARTS"] = "1"

@@ -52,3 +52,18 @@ def test_tuples_of_charts_and_data_beyond_altairs_row_limit():
     assert line.to_dict()["mark"]["type"] == "line" and bar.to_dict()["mark"]["type"] == "bar"
     (rows,) = line.to_dict()["datasets"].values()
     assert len(rows) == 6000
+
+
+@cached_chart
+def broken(n: int) -> alt.Chart:
+    return alt.Chart(pd.DataFrame({"k": range(n)})).mark_bar(opacity="very").encode(x="k:Q")
+
+
+def test_specs_are_validated_under_test():
+    import pytest
+
+    from ui import common
+
+    assert common.VALIDATE  # tests/conftest.py turns Altair's schema check on for every builder
+    with pytest.raises(alt.utils.schemapi.SchemaValidationError):
+        broken(3)

@@ -829,3 +829,32 @@ def derivative_figures(net: Network, steps: int) -> tuple[alt.LayerChart, alt.Ch
 def float64_figures() -> tuple[alt.LayerChart, alt.LayerChart]:
     """:func:`float64_charts` of :func:`float64_data`."""
     return float64_charts(float64_data())
+
+
+# --- the texts as the page shows them: keyed by small inputs, so a rerun reads them from the cache -
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def curve_texts(a_max: int, show: list[str]) -> tuple[str, str, str, int]:
+    """The f/f′ chart's notice, the ranges table, the homework corrections and the check-grid size."""
+    data = curve_data(a_max)
+    return curves_notice(data), ranges_table(data, show), homework_corrections(data), data.check_points
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def gamma_text(k_max: int) -> str:
+    """The γᵏ chart's notice for k up to ``k_max``."""
+    return gamma_notice(gamma_power_data(k_max), k_max)
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def float64_texts() -> tuple[str, str]:
+    """The float64 table and its charts' notice (they depend on nothing the user sets)."""
+    data = float64_data()
+    return float64_table(data), float64_notice(data)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def float64_meaning_text(net: Network, steps: int) -> str:
+    """:func:`float64_meaning` for the network after ``steps`` gradient steps."""
+    return float64_meaning(float64_data(), network_derivatives(net, steps).stats)

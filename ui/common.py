@@ -9,6 +9,7 @@ building or validating it again (Altair's validation was most of a page's rerun 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 
 import altair as alt
@@ -34,13 +35,16 @@ class ChartSpec:
 
 
 _BUILDERS: dict[str, Callable] = {}
+# Altair checks every spec against the Vega-Lite schema, which costs about a third of building it.
+# The tests check every builder's spec (tests/conftest.py sets this); the served app skips it.
+VALIDATE = os.environ.get("BPTT_VALIDATE_CHARTS") == "1"
 
 
 def _spec(name: str, args: tuple, kwargs: dict):
     out = _BUILDERS[name](*args, **kwargs)
     charts = out if isinstance(out, tuple) else (out,)
     with alt.data_transformers.disable_max_rows():  # as st.altair_chart does: Streamlit ships data as Arrow
-        specs = tuple(c.to_dict() for c in charts)
+        specs = tuple(c.to_dict(validate=VALIDATE) for c in charts)
     return specs if isinstance(out, tuple) else specs[0]
 
 
