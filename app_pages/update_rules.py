@@ -5,7 +5,7 @@ import streamlit as st
 from ui import update_rules as ur
 from ui.common import show_chart
 from ui.data import live_network
-from ui.state import ACTIVATION_LABELS, LOSS_LABELS, MAX_STEPS, current_network, current_steps
+from ui.state import ACTIVATION_LABELS, LOSS_LABELS, MAX_STEPS, current_network, current_steps, step_slider
 from ui.text import overflow_message
 
 net = current_network()
@@ -100,13 +100,11 @@ st.markdown(
 col_s, col_wrt = st.columns([3, 1])
 with col_s:
     if net.T > 1:
-        s = st.slider(
+        s = step_slider(
             "Loss step s",
-            1,
             net.T,
             ur.default_step(net.T),
             key="s",
-            bind="query-params",
             help="Which L⁽ˢ⁾ to differentiate; its paths reach back to every step k = 1..s.",
         )
     else:

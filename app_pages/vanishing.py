@@ -5,7 +5,7 @@ import streamlit as st
 from ui import vanishing as v
 from ui.common import explain_nonfinite, show_chart
 from ui.data import live_network
-from ui.state import ACTIVATION_LABELS, INIT_LABELS, current_network, current_steps
+from ui.state import ACTIVATION_LABELS, INIT_LABELS, current_network, current_steps, step_slider
 from ui.text import overflow_message
 
 net = current_network()
@@ -120,19 +120,16 @@ st.write(
     "left vanishing is guaranteed."
 )
 if T > 1:
-    dist = st.slider(
+    dist = step_slider(
         "Distance d (steps back from T)",
-        1,
         T,
-        v.clamp_step(v.DEFAULT_DIST, T, v.DEFAULT_DIST),
+        v.DEFAULT_DIST,
         key="dist",
-        bind="query-params",
         help="The map shows ‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂: how much of an error survives d steps back from the last step.",
     )
 else:
     dist = 1
     st.caption("T = 1: the only distance is d = 1.")
-dist = v.clamp_step(dist, T, v.DEFAULT_DIST)
 rmap = v.regime(net.D, net.H, net.K, T, net.w_init, net.seed, dist)
 edges = v.map_edges()
 show_chart(
@@ -160,19 +157,16 @@ st.write(
 )
 st.latex(v.TRUNCATION_LATEX)
 if T > 1:
-    tau = st.slider(
+    tau = step_slider(
         "Truncation length τ",
-        1,
         T,
-        v.clamp_step(v.DEFAULT_TAU, T, v.DEFAULT_TAU),
+        v.DEFAULT_TAU,
         key="tau",
-        bind="query-params",
         help="Truncated BPTT keeps the paths that cross fewer than τ steps.",
     )
 else:
     tau = 1
     st.caption("T = 1: τ = 1 is the whole gradient.")
-tau = v.clamp_step(tau, T, v.DEFAULT_TAU)
 sp = acc.split
 m = st.columns(3)
 m[0].metric(f"kept ‖g_τ‖ / ‖∂L/∂W‖, τ = {tau}", v.number(sp.kept[tau - 1], ".4g"))

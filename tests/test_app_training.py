@@ -109,7 +109,10 @@ def test_the_same_settings_again_come_from_the_cache():
 def test_every_control_at_its_extremes():
     at = open_page(**TINY)
     moves = [("task", name) for name in tl.TASK_LABELS] + [("tT", tl.T_MIN)]
-    moves += [("tclip", c) for c in tl.CLIP_OPTIONS] + [("tthr", tl.THRESHOLDS[0]), ("tthr", tl.THRESHOLDS[-1])]
+    moves += [("tclip", c) for c in tl.CLIP_OPTIONS] + [
+        ("tthr", tl.THRESHOLDS[0]),
+        ("tthr", tl.THRESHOLDS[-1]),
+    ]
     moves += [("ttau", 1), ("ttau", tl.TAU_MAX), ("tlr", LEARNING_RATES[0]), ("tlr", LEARNING_RATES[-1])]
     moves += [("tB", tl.BATCH_SIZES[0]), ("tB", tl.BATCH_SIZES[-1]), ("tsteps", tl.STEPS_MIN)]
     moves += [("act", a) for a in ACTIVATION_LABELS] + [("init", i) for i in INIT_LABELS]

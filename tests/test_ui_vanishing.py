@@ -133,13 +133,6 @@ def test_clip_thresholds_are_log_spaced_sorted_and_url_friendly():
     assert [float(s) for s in labels] == list(t)
 
 
-@pytest.mark.parametrize(
-    "value, T, expected", [(5, 20, 5), (50, 20, 20), (0, 20, 1), (-3, 20, 1), ("x", 20, 7), (None, 3, 3)]
-)
-def test_clamp_step_never_leaves_1_to_T(value, T, expected):
-    assert v.clamp_step(value, T, 7) == expected
-
-
 def test_numbers_for_metrics_and_latex():
     assert v.number(np.nan) == "nan" and v.number(np.inf) == "∞" and v.number(-np.inf) == "−∞"
     assert v.number(1.62634e120) == "1.63e+120"

@@ -145,6 +145,19 @@ def network_sidebar() -> Network:
     return net
 
 
+def step_slider(label: str, T: int, default: int, *, key: str, where=None, help: str | None = None) -> int:
+    """A URL-bound slider over the steps 1..T (T ≥ 2) whose value follows T down.
+
+    When T drops below the value the slider holds (the student shortened the sequence, or a link
+    carries a larger value), the value is lowered to T before the slider is drawn: Streamlit
+    refuses a slider whose value lies above its maximum.
+    """
+    held = st.session_state.get(key)
+    if isinstance(held, int) and held > T:
+        st.session_state[key] = T
+    return int((where or st).slider(label, 1, T, min(default, T), key=key, bind="query-params", help=help))
+
+
 def current_network() -> Network:
     """The network the sidebar set in this run (defaults when a page runs on its own)."""
     return st.session_state.get("network", DEFAULT)

@@ -88,15 +88,6 @@ def pow10_plain(log_value: float, digits: int = 2) -> str:
     return f"10^({log_value:.{digits}f})"
 
 
-def clamp_step(value, T: int, default: int) -> int:
-    """A step-like control's value in 1..T: a value from a link beyond the current T never raises."""
-    try:
-        v = int(value)
-    except (TypeError, ValueError):
-        v = default
-    return min(max(v, 1), T)
-
-
 def clip_label(threshold: float) -> str:
     """The select_slider's label for a threshold, which is also its URL value: short, no spaces."""
     return f"{threshold:g}"

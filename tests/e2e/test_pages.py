@@ -174,3 +174,19 @@ def test_training_lab_trains_and_keeps_its_settings(server, page):
     assert query(page).get("tsteps") == ["20"]
     reload_and_wait(page)
     assert query(page).get("tT") == ["6"] and query(page).get("tsteps") == ["20"]
+
+
+@pytest.mark.parametrize("path, key, label", [("vanishing", "dist", "Distance d (steps back from T)"),
+                                              ("update-rules", "s", "Loss step s")])  # fmt: skip
+def test_shortening_T_below_a_step_slider_lowers_it_instead_of_failing(server, page, path, key, label):
+    page.goto(f"{server.url}/{path}?T=30&{key}=25")
+    wait_for_app(page)
+    assert slider_value(page, label) == "25"
+    nudge(page, "Sequence length T", 0)
+    thumb = page.get_by_role("slider", name="Sequence length T")
+    for _ in range(12):
+        thumb.press("ArrowLeft")
+    wait_for_app(page)
+    assert slider_value(page, "Sequence length T") == "18"
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert slider_value(page, label) == "18"  # followed T down

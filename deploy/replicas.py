@@ -1,0 +1,149 @@
+"""Serve the app from several Streamlit processes behind HAProxy, with session affinity.
+
+One Streamlit server runs every session's script in one Python process, so it uses about one CPU
+core however many the machine has. For a larger class, start one replica per core:
+
+    python deploy/replicas.py --replicas 2 --port 8501
+
+Students open http://<machine>:8501. HAProxy (Debian/Ubuntu: `apt-get install haproxy`) sends each
+new visitor to the replica with the fewest connections and sets a cookie so that the visitor's
+later requests (reconnects, downloads) reach the same replica: a session's state lives in one
+process only. Ctrl-C (or SIGTERM) stops HAProxy and every replica.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+HAPROXY_CFG = """\
+global
+    maxconn 4096
+
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+    # a websocket lives as long as the browser tab
+    timeout tunnel 2h
+
+frontend app
+    bind {bind}:{port}
+    default_backend replicas
+
+backend replicas
+    balance leastconn
+    # affinity: the replica a visitor first reached keeps serving them
+    cookie BPTT_REPLICA insert indirect nocache
+    option httpchk GET /_stcore/health
+{servers}
+"""
+
+
+def haproxy_config(port: int, replica_ports: list[int], bind: str = "0.0.0.0") -> str:
+    servers = "\n".join(
+        f"    server r{i} 127.0.0.1:{p} check cookie r{i}" for i, p in enumerate(replica_ports, start=1)
+    )
+    return HAPROXY_CFG.format(bind=bind, port=port, servers=servers)
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is fine
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def wait_healthy(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not become healthy within {timeout:.0f} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--replicas", type=int, default=os.cpu_count() or 1, help="default: one per CPU core")
+    ap.add_argument("--port", type=int, default=8501, help="the port students open")
+    ap.add_argument("--bind", default="0.0.0.0", help="the address HAProxy listens on")
+    ap.add_argument("--first-replica-port", type=int, default=8601)
+    args = ap.parse_args(argv)
+    haproxy = shutil.which("haproxy")
+    if not haproxy:
+        print("haproxy was not found: install it (apt-get install haproxy)", file=sys.stderr)
+        return 2
+    ports = [args.first_replica_port + i for i in range(args.replicas)]
+    busy = [p for p in [args.port, *ports] if not port_free(p)]
+    if busy:
+        print(f"port(s) {busy} are in use: choose others (--port, --first-replica-port)", file=sys.stderr)
+        return 2
+    procs: list[subprocess.Popen] = []
+
+    def stop(*_):
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = Path(tmp) / "haproxy.cfg"
+        cfg.write_text(haproxy_config(args.port, ports, args.bind))
+        try:
+            for p in ports:
+                procs.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+                         "--server.address", "127.0.0.1", "--server.port", str(p)],
+                        cwd=ROOT,
+                    )
+                )  # fmt: skip
+            for p in ports:
+                wait_healthy(f"http://127.0.0.1:{p}")
+            procs.append(subprocess.Popen([haproxy, "-f", str(cfg)]))
+            wait_healthy(f"http://127.0.0.1:{args.port}")
+            print(f"serving {len(ports)} replicas on port {args.port}", flush=True)
+            while all(p.poll() is None for p in procs):
+                time.sleep(0.5)
+            print("a replica or haproxy exited; stopping the others", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            return 0
+        finally:
+            for p in reversed(procs):
+                if p.poll() is None:
+                    p.terminate()
+            for p in procs:
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
