@@ -1,8 +1,8 @@
 """Test-wide setup, set before numpy and the app load.
 
-One BLAS thread, as the app runs (see streamlit_app.py): many small matrix products on a shared
-2-core machine run faster and steadier single-threaded. Chart specs are validated against the
-Vega-Lite schema in every test (the served app skips that check for speed, ui/common.py).
+One BLAS thread, as the app runs (streamlit_app.py): many small matrix products on a shared 2-core
+machine run faster and steadier single-threaded. Every chart spec the app draws is checked against
+the Vega-Lite schema (the served app skips that check for speed: ui/common.py).
 """
 
 import os

@@ -59,11 +59,15 @@ def broken(n: int) -> alt.Chart:
     return alt.Chart(pd.DataFrame({"k": range(n)})).mark_bar(opacity="very").encode(x="k:Q")
 
 
-def test_specs_are_validated_under_test():
+def test_specs_are_validated_under_test_and_drawn_with_arrow_data():
     import pytest
 
     from ui import common
 
-    assert common.VALIDATE  # tests/conftest.py turns Altair's schema check on for every builder
+    assert common.VALIDATE  # tests/conftest.py turns Altair's schema check on for what is drawn
     with pytest.raises(alt.utils.schemapi.SchemaValidationError):
         broken(3)
+    drawn = pair(10)[0].drawable()
+    (data,) = drawn["datasets"].values()
+    assert isinstance(data, bytes)  # Arrow IPC, converted once: Streamlit passes bytes through
+    assert "config" not in drawn or "view" not in drawn.get("config", {})  # Streamlit's "none" theme

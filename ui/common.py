@@ -8,8 +8,11 @@ building or validating it again (Altair's validation was most of a page's rerun 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import os
+import threading
 from collections.abc import Callable
 
 import altair as alt
@@ -35,33 +38,51 @@ class ChartSpec:
 
 
 _BUILDERS: dict[str, Callable] = {}
-# Altair checks every spec against the Vega-Lite schema, which costs about a third of building it.
-# The tests check every builder's spec (tests/conftest.py sets this); the served app skips it.
-VALIDATE = os.environ.get("BPTT_VALIDATE_CHARTS") == "1"
 
 
 def _spec(name: str, args: tuple, kwargs: dict):
+    """The builder's chart(s) as ``to_dict`` gives them: validated, data as records (for tests)."""
     out = _BUILDERS[name](*args, **kwargs)
     charts = out if isinstance(out, tuple) else (out,)
-    with alt.data_transformers.disable_max_rows():  # as st.altair_chart does: Streamlit ships data as Arrow
-        specs = tuple(c.to_dict(validate=VALIDATE) for c in charts)
+    with alt.data_transformers.disable_max_rows():  # Streamlit ships data as Arrow, so no row limit
+        specs = tuple(c.to_dict() for c in charts)
     return specs if isinstance(out, tuple) else specs[0]
 
 
-def _with_arrow_datasets(spec: dict) -> dict:
-    # Streamlit serialises each named dataset to Arrow on every draw unless it is bytes already
-    # (streamlit.elements.vega_charts._marshall_chart_data); do it once, here, for the cache.
-    datasets = spec.get("datasets", {})
-    return {
-        **spec,
-        "datasets": {k: dataframe_util.convert_anything_to_arrow_bytes(v) for k, v in datasets.items()},
-    }
+# Altair checks every spec against the Vega-Lite schema, which costs about a third of converting
+# it. The tests check every builder's spec (tests/conftest.py sets this); the served app skips it.
+VALIDATE = os.environ.get("BPTT_VALIDATE_CHARTS") == "1"
+_ALTAIR_GLOBALS = threading.Lock()  # Altair's theme and data transformer are process-wide settings
+
+
+def _to_arrow(data, datasets: dict) -> dict:
+    """Altair data transformer: the frame straight to Arrow IPC bytes, named by their hash (as
+    Streamlit's own converter does), instead of a list of records."""
+    data_bytes = dataframe_util.convert_anything_to_arrow_bytes(data)
+    name = hashlib.md5(data_bytes, usedforsecurity=False).hexdigest()
+    datasets[name] = data_bytes
+    return {"name": name}
+
+
+alt.data_transformers.register("bptt_arrow", _to_arrow)
+
+
+def _convert(chart: alt.TopLevelMixin) -> dict:
+    """``chart`` as st.altair_chart would send it (Streamlit's "none" theme, data as Arrow)."""
+    datasets: dict = {}
+    with _ALTAIR_GLOBALS:
+        theme = alt.theme.enable("none") if alt.theme.active == "default" else contextlib.nullcontext()
+        with theme, alt.data_transformers.enable("bptt_arrow", datasets=datasets):
+            spec = chart.to_dict(validate=VALIDATE)
+    spec["datasets"] = {**spec.get("datasets", {}), **datasets}
+    return spec
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _drawable(name: str, args: tuple, kwargs: dict):
-    out = _spec(name, args, kwargs)
-    return tuple(map(_with_arrow_datasets, out)) if isinstance(out, tuple) else _with_arrow_datasets(out)
+    """The builder's chart(s) converted for drawing, once per distinct input."""
+    out = _BUILDERS[name](*args, **kwargs)
+    return tuple(map(_convert, out)) if isinstance(out, tuple) else _convert(out)
 
 
 def cached_chart(builder: Callable) -> Callable:
