@@ -6,7 +6,7 @@ from rnn_core.spectral import spectral_summary
 from ui.data import live_network
 from ui.overview import BOUND_LATEX, model_latex, regime_sentence, unrolled_dot
 from ui.state import ACTIVATION_LABELS, current_network, current_steps
-from ui.text import overflow_message
+from ui.text import warn_about
 
 net = current_network()
 live = live_network(net, current_steps())
@@ -78,8 +78,4 @@ if abs(summary.sigma_max - summary.rho) > 1e-9 * summary.sigma_max:
     )
 if live.steps_done:
     st.caption(f"After {live.steps_done} gradient step(s) with lr = {net.lr:g} (sidebar).")
-if live.stopped:
-    st.warning(f"Stopped after {live.steps_done} step(s): {live.stopped}.", icon=":material/block:")
-message = overflow_message(live.trace)
-if message:
-    st.warning(message, icon=":material/warning:")
+warn_about(live, current_steps())

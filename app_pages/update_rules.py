@@ -6,7 +6,7 @@ from ui import update_rules as ur
 from ui.common import show_chart
 from ui.data import live_network
 from ui.state import ACTIVATION_LABELS, LOSS_LABELS, MAX_STEPS, current_network, current_steps, step_slider
-from ui.text import overflow_message
+from ui.text import warn_about
 
 net = current_network()
 
@@ -57,14 +57,7 @@ col_note.caption(
     f"The count is “Gradient steps taken” in the sidebar (0..{MAX_STEPS}); these buttons move it."
 )
 
-if live.stopped:
-    st.warning(
-        f"Only {live.steps_done} of the {steps} steps asked for were taken: {live.stopped}. "
-        f"The page shows the network after step {live.steps_done}."
-    )
-overflow = overflow_message(live.trace)
-if overflow:
-    st.error(overflow)
+warn_about(live, steps)
 
 m1, m2, m3 = st.columns(3)
 if live.steps_done >= 1:

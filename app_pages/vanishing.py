@@ -6,7 +6,7 @@ from ui import vanishing as v
 from ui.common import explain_nonfinite, show_chart
 from ui.data import live_network
 from ui.state import ACTIVATION_LABELS, INIT_LABELS, current_network, current_steps, step_slider
-from ui.text import overflow_message
+from ui.text import overflow_message, warn_about
 
 net = current_network()
 steps = current_steps()
@@ -32,14 +32,7 @@ st.write(
     + " Everything below is computed live on the network set in the sidebar"
     + (f", after {live.steps_done} gradient step(s)." if live.steps_done else ".")
 )
-if live.stopped:
-    st.warning(
-        f"Only {live.steps_done} of the {steps} steps asked for were taken: {live.stopped}. "
-        f"The page shows the network after step {live.steps_done}."
-    )
-overflow = overflow_message(live.trace)
-if overflow:
-    st.warning(overflow)
+warn_about(live, steps)
 
 # --- 1. the Jacobian profile ---------------------------------------------------------------------
 st.header("1. How far back does the gradient reach?")
@@ -65,7 +58,7 @@ show_chart(
     "same ρ(W) would give: for a non-normal W it is not a bound (see section 5). Computed in log "
     "space, so the curve stays finite where the norm itself overflows float64.",
 )
-for note in v.profile_notes(prof, net.activation, overflow):
+for note in v.profile_notes(prof, net.activation, overflow_message(live.trace)):
     st.info(note)
 
 # --- 2. which paths carry the gradient ---------------------------------------------------------------

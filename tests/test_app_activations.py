@@ -1,35 +1,22 @@
 """AppTest of the "Activation derivatives" page, opened through the app entry and its URL."""
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
+from tests.apptest_helpers import open_app, widget
 from ui import activations as ua
 from ui.data import initial_params, live_network, sequence
 from ui.state import ACTIVATION_LABELS, DEFAULT, INIT_LABELS, LOSS_LABELS, Network
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 PAGE = "app_pages/activations.py"
 
 
 def open_page(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(PAGE)
-    return at.run()
-
-
-def widget(at: AppTest, key: str):
-    for kind in ("slider", "selectbox", "multiselect", "number_input", "select_slider"):
-        for w in getattr(at, kind):
-            if w.key == key:
-                return w
-    raise KeyError(key)
+    return open_app(PAGE, **query)
 
 
 def metric(at: AppTest, label: str) -> str:

@@ -1,38 +1,20 @@
 """AppTest of the entry file, the shared sidebar and the Overview page."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
+from tests.apptest_helpers import open_app, widget
 from ui.state import ACTIVATION_LABELS, DEFAULT, INIT_LABELS, LOSS_LABELS
-
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
-
-
-def run_app(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
 
 
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-def by_key(at: AppTest, key: str):
-    for kind in ("slider", "selectbox", "number_input", "select_slider"):
-        for w in getattr(at, kind):
-            if w.key == key:
-                return w
-    raise KeyError(key)
-
-
 def test_defaults_run_and_show_the_network_summary():
-    at = run_app()
+    at = open_app()
     assert not at.exception
     assert at.title[0].value == "BPTT Explorer"
     params = rc.RNNParams.init(
@@ -47,7 +29,7 @@ def test_defaults_run_and_show_the_network_summary():
 
 
 def test_sigmoid_below_one_over_gamma_says_vanishing_is_guaranteed():
-    at = run_app(act="sigmoid", scale="2.0")
+    at = open_app(act="sigmoid", scale="2.0")
     assert not at.exception
     assert float(metric(at, "γ·σ_max(W)")) == pytest.approx(0.25 * 2.0)
     assert any("vanishing is guaranteed" in m.value for m in at.markdown)
@@ -66,18 +48,18 @@ def test_link_sets_every_sidebar_control():
         seed="7",
         lr="0.03",
     )
-    at = run_app(**query)
+    at = open_app(**query)
     assert not at.exception
-    assert by_key(at, "act").value == "relu"
-    assert by_key(at, "H").value == 32
-    assert by_key(at, "T").value == 50
-    assert by_key(at, "init").value == "identity"
-    assert by_key(at, "scale").value == pytest.approx(1.5)
-    assert by_key(at, "D").value == 4
-    assert by_key(at, "K").value == 5
-    assert by_key(at, "loss").value == "mse"
-    assert by_key(at, "seed").value == 7
-    assert by_key(at, "lr").value == pytest.approx(0.03)
+    assert widget(at, "act").value == "relu"
+    assert widget(at, "H").value == 32
+    assert widget(at, "T").value == 50
+    assert widget(at, "init").value == "identity"
+    assert widget(at, "scale").value == pytest.approx(1.5)
+    assert widget(at, "D").value == 4
+    assert widget(at, "K").value == 5
+    assert widget(at, "loss").value == "mse"
+    assert widget(at, "seed").value == 7
+    assert widget(at, "lr").value == pytest.approx(0.03)
     # identity init with scale 1.5: W = 1.5 I, so ρ = σ_max = 1.5
     assert float(metric(at, "ρ(W)")) == pytest.approx(1.5)
 
@@ -100,11 +82,11 @@ def test_link_sets_every_sidebar_control():
     ],
 )
 def test_garbage_in_a_link_opens_with_the_default(key, bad):
-    at = run_app(**{key: bad})
+    at = open_app(**{key: bad})
     assert not at.exception
     field = {"act": "activation", "init": "w_init", "scale": "w_scale"}.get(key, key)
     expected = getattr(DEFAULT, field)
-    value = by_key(at, key).value
+    value = widget(at, key).value
     assert value == pytest.approx(expected) if isinstance(expected, float) else value == expected
 
 
@@ -119,20 +101,20 @@ SIDEBAR_EXTREMES = (
 
 @pytest.mark.parametrize("key, value", SIDEBAR_EXTREMES)
 def test_every_sidebar_control_at_its_extremes(key, value):
-    at = run_app()
-    w = by_key(at, key)
+    at = open_app()
+    w = widget(at, key)
     if value in ("min", "max"):
         value = getattr(w, value)
     w.set_value(value)
     at.run()
     assert not at.exception
-    assert by_key(at, key).value == value
+    assert widget(at, key).value == value
 
 
 def test_overflow_is_explained_not_crashed_on():
     # 4^200 ≈ 1e120 still fits in float64; one gradient step of that size does not
-    at = run_app(act="linear", scale="4.0", T="200", steps="2")
+    at = open_app(act="linear", scale="4.0", T="200", steps="2")
     assert not at.exception
     warnings = [w.value for w in at.warning]
     assert any("overflowed float64 at t =" in w for w in warnings)
-    assert any("Stopped after 1 step(s)" in w for w in warnings)
+    assert any("Only 1 of the 2 steps asked for were taken" in w for w in warnings)

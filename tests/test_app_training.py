@@ -2,7 +2,6 @@
 controls at their extremes, the link round trip, comparing runs, the CSV download and the presets."""
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,9 +12,9 @@ from streamlit.testing.v1 import AppTest
 import rnn_core as rc
 import ui.training as tl
 from rnn_core.training import HISTORY_KEYS
+from tests.apptest_helpers import open_app, widget
 from ui.state import ACTIVATION_LABELS, INIT_LABELS, LEARNING_RATES
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 PAGE = "app_pages/training.py"
 # A tiny run: a few steps of a short task on a small network (the link sets H in the sidebar).
 TINY = dict(tT="4", tsteps="10", tB="2", H="4")
@@ -23,22 +22,10 @@ TINY = dict(tT="4", tsteps="10", tB="2", H="4")
 
 def open_page(**query) -> AppTest:
     """The app opened from a link carrying ``query``, then switched to this page."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
+    at = open_app(PAGE, **query)
     assert not at.exception, at.exception
     assert at.title[0].value == "Training lab"
     return at
-
-
-def widget(at: AppTest, key: str):
-    for kind in ("slider", "selectbox", "number_input", "select_slider", "button"):
-        for w in getattr(at, kind):
-            if w.key == key:
-                return w
-    raise KeyError(key)
 
 
 def train(at: AppTest) -> AppTest:

@@ -5,42 +5,21 @@ numbers it shows that can be checked are checked against a computation made here
 """
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
+from tests.apptest_helpers import find_widget, open_app, widget
 from ui import vanishing as v
 from ui.state import ACTIVATION_LABELS, DEFAULT, INIT_LABELS, LOSS_LABELS
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 PAGE = "app_pages/vanishing.py"
 
 
 def run_page(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = str(value)
-    at.switch_page(PAGE)
-    return at.run()
-
-
-def widget(at: AppTest, key: str):
-    for kind in ("slider", "selectbox", "number_input", "select_slider"):
-        for w in getattr(at, kind):
-            if w.key == key:
-                return w
-    raise KeyError(key)
-
-
-def has_widget(at: AppTest, key: str) -> bool:
-    try:
-        widget(at, key)
-    except KeyError:
-        return False
-    return True
+    return open_app(PAGE, **{k: str(v) for k, v in query.items()})
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -213,7 +192,7 @@ def test_sidebar_controls_at_their_extremes(key, value):
     assert not at.exception
     assert widget(at, key).value == value
     if key == "T" and value == 1:  # a one-step sequence has no range to slide over
-        assert not has_widget(at, "dist") and not has_widget(at, "tau")
+        assert not (find_widget(at, "dist") is not None) and not (find_widget(at, "tau") is not None)
         # ∂L/∂W = δ⁽¹⁾h⁽⁰⁾ᵀ = 0: the page says why there are no shares
         assert any("∂L/∂W is exactly zero here" in i.value for i in at.info)
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import streamlit as st
 
 import rnn_core as rc
 
@@ -36,3 +37,17 @@ def overflow_message(trace: rc.Trace) -> str | None:
         f"that step are not numbers. {jacobians} Lower σ_max(W), the learning rate, or choose a "
         "bounded activation (tanh, sigmoid)."
     )
+
+
+def warn_about(live, steps: int) -> None:
+    """Say in place, above a page's numbers, when the live network (ui.data.LiveNetwork) took fewer
+    gradient steps than asked for, and when its forward pass overflowed float64."""
+    if live.stopped:
+        st.warning(
+            f"Only {live.steps_done} of the {steps} steps asked for were taken: {live.stopped}. "
+            f"The page shows the network after step {live.steps_done}.",
+            icon=":material/block:",
+        )
+    message = overflow_message(live.trace)
+    if message:
+        st.warning(message, icon=":material/warning:")
