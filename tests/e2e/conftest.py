@@ -1,7 +1,7 @@
 """Fixtures for the real-browser tests: Chromium through Playwright, and a fresh app server.
 
 Without Chromium (a laptop that never installed it) these tests skip with a one-line reason;
-with BPTT_REQUIRE_BROWSER=1 (set by .ci/run) a missing browser is a failure instead.
+with BPTT_REQUIRE_TOOLS=1 (set by .ci/run) a missing browser is a failure instead.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ def _allowed(message) -> bool:
 
 
 def _missing(reason: str):
-    if os.environ.get("BPTT_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"browser tests required (BPTT_REQUIRE_BROWSER=1) but {reason}")
+    if os.environ.get("BPTT_REQUIRE_TOOLS") == "1":
+        pytest.fail(f"browser tests required (BPTT_REQUIRE_TOOLS=1) but {reason}")
     pytest.skip(f"{reason}; install it to run the browser tests (README, 'Tests')")
 
 

@@ -1,0 +1,87 @@
+"""Serving several replicas behind HAProxy (deploy/replicas.py): the configuration it writes, and
+a real run: two Streamlit processes and HAProxy, sessions over the proxied websocket, clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from benchmarks import loadtest as lt
+from deploy import replicas
+from tests.e2e.harness import ROOT, free_port
+
+
+def test_config_lists_every_replica_with_its_affinity_cookie():
+    cfg = replicas.haproxy_config(8501, [8601, 8602, 8603], bind="127.0.0.1")
+    assert "bind 127.0.0.1:8501" in cfg
+    servers = re.findall(r"server (r\d) 127\.0\.0\.1:(\d+) check cookie (r\d)", cfg)
+    assert servers == [("r1", "8601", "r1"), ("r2", "8602", "r2"), ("r3", "8603", "r3")]
+    assert "cookie BPTT_REPLICA insert" in cfg and "balance leastconn" in cfg
+    assert "timeout tunnel" in cfg  # websockets outlive the ordinary client/server timeouts
+
+
+def _haproxy():
+    if shutil.which("haproxy"):
+        return
+    if os.environ.get("BPTT_REQUIRE_TOOLS") == "1":
+        pytest.fail("haproxy is required (BPTT_REQUIRE_TOOLS=1) but was not found")
+    pytest.skip("haproxy not installed (apt-get install haproxy); README, 'Serving a large class'")
+
+
+def _sessions(url: str, n: int) -> list[lt.RunResult]:
+    async def one():
+        s = lt.Session(url)
+        await s.connect()
+        try:
+            return await s.load("vanishing", "T=12", 60)
+        finally:
+            await s.close()
+
+    async def many():
+        return await asyncio.gather(*(one() for _ in range(n)))
+
+    with ThreadPoolExecutor(1) as pool:  # an event loop of its own, beside Playwright's
+        return pool.submit(asyncio.run, many()).result()
+
+
+def test_two_replicas_serve_sessions_through_haproxy_and_stop_together():
+    _haproxy()
+    port, first = free_port(), free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "deploy/replicas.py", "--replicas", "2", "--port", str(port),
+         "--first-replica-port", str(first), "--bind", "127.0.0.1"],
+        cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        replicas.wait_healthy(url, timeout=90)
+        cookies = set()
+        for _ in range(4):
+            with urllib.request.urlopen(url + "/") as r:
+                assert r.status == 200
+                cookies.add(r.headers.get("Set-Cookie", "").split(";")[0])
+        assert cookies <= {"BPTT_REPLICA=r1", "BPTT_REPLICA=r2"} and cookies
+        results = _sessions(url, 4)
+        assert [r.status for r in results] == ["ok"] * 4, [r.errors for r in results]
+        for p in (first, first + 1):  # both replicas answer on their own ports
+            with urllib.request.urlopen(f"http://127.0.0.1:{p}/_stcore/health") as r:
+                assert r.status == 200
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not all(replicas.port_free(p) for p in (port, first, first + 1)):
+        time.sleep(0.2)
+    assert all(replicas.port_free(p) for p in (port, first, first + 1)), (
+        "a replica or haproxy outlived the launcher"
+    )
