@@ -29,11 +29,14 @@ SHOTS = [
 def main() -> None:
     with AppServer(ROOT / "artifacts" / "logs" / "screenshots.log") as server, sync_playwright() as p:
         browser = launch_browser(p)
-        context = browser.new_context(viewport={"width": 1280, "height": 860}, device_scale_factor=0.75)
+        context = browser.new_context(viewport={"width": 1280, "height": 1600}, device_scale_factor=0.6)
         tab = context.new_page()
         for path, query, name in SHOTS:
             tab.goto(f"{server.url}/{path}{'?' + query if query else ''}")
             wait_for_app(tab)
+            charts = tab.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg')
+            if charts.count():
+                charts.first.wait_for(state="visible", timeout=20_000)
             out = ROOT / "docs" / f"{name}.png"
             tab.screenshot(path=str(out))
             print(f"wrote {out.relative_to(ROOT)} ({out.stat().st_size // 1024} kB)")
