@@ -81,6 +81,18 @@ def wait_healthy(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"{url} did not become healthy within {timeout:.0f} s")
 
 
+def stop_all(procs: list[subprocess.Popen]) -> None:
+    """Terminate HAProxy first, then the replicas; kill what does not stop within 10 s."""
+    for p in reversed(procs):
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--replicas", type=int, default=os.cpu_count() or 1, help="default: one per CPU core")
@@ -99,18 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     procs: list[subprocess.Popen] = []
 
-    def stop(*_):
-        for p in reversed(procs):
-            if p.poll() is None:
-                p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        raise SystemExit(0)
+    def on_sigterm(*_):
+        raise SystemExit(0)  # unwinds to the finally below, which stops everything
 
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, on_sigterm)
     with tempfile.TemporaryDirectory() as tmp:
         cfg = Path(tmp) / "haproxy.cfg"
         cfg.write_text(haproxy_config(args.port, ports, args.bind))
@@ -135,14 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             return 0
         finally:
-            for p in reversed(procs):
-                if p.poll() is None:
-                    p.terminate()
-            for p in procs:
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+            stop_all(procs)
 
 
 if __name__ == "__main__":

@@ -105,16 +105,12 @@ def cached_chart(builder: Callable) -> Callable:
     return wrapper
 
 
-def draw_chart(chart: ChartSpec | alt.TopLevelMixin, *, where=None, alt_text: str | None = None) -> None:
-    """Draw a chart full width (in ``where``, a container or column, if given)."""
-    where = where or st
-    if isinstance(chart, ChartSpec):
-        where.vega_lite_chart(chart.drawable(), width="stretch", alt=alt_text)
-    else:
-        where.altair_chart(chart, width="stretch", alt=alt_text)
+def draw_chart(chart: ChartSpec, *, where=None, alt_text: str | None = None) -> None:
+    """Draw a chart from a :func:`cached_chart` builder full width (in ``where``, if given)."""
+    (where or st).vega_lite_chart(chart.drawable(), width="stretch", alt=alt_text)
 
 
-def show_chart(chart: ChartSpec | alt.TopLevelMixin, notice: str, *, alt_text: str | None = None) -> None:
+def show_chart(chart: ChartSpec, notice: str, *, alt_text: str | None = None) -> None:
     """Draw a chart full width with its caption ("Notice: …") underneath."""
     draw_chart(chart, alt_text=alt_text or notice)
     st.caption(f"**Notice:** {notice}")
