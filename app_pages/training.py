@@ -162,9 +162,13 @@ pressed = st.button(
 
 # --- training --------------------------------------------------------------------------------------
 queue = tl.take_queue()
+refused = bool(long_run and long_run[1])
 if pressed:
     queue = [settings]
     st.session_state.pop(tl.PRESET_KEY, None)
+    st.query_params[tl.RUN_PARAM] = "1"  # a link to this page now reproduces the run, not just its settings
+elif not queue and not tl.compared_runs() and st.query_params.get(tl.RUN_PARAM) == "1" and not refused:
+    queue = [settings]  # opened from such a link (or reloaded): train it again, or read it from the cache
 
 progress = st.empty()
 st.subheader("Compared runs")

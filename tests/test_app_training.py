@@ -231,3 +231,21 @@ def test_live_charts_redrawn_at_every_step_do_not_disturb_the_run(monkeypatch):
     at = train(open_page(**{**TINY, "tT": "6"}))
     assert drawn[:-1] == [1] * 10  # the run in progress after each of its 10 steps, then the finished view
     assert len(charts(at)) == 4 and runs_shown(at) == ["tanh, T=6, clip=none"]
+
+
+def test_a_link_carrying_a_run_trains_it_on_opening_and_clearing_forgets_it():
+    at = train(open_page(**TINY))
+    assert at.query_params.get("trun") == "1"
+    trained = at.session_state[tl.RUNS_KEY][0].history["loss"]
+    linked = open_page(**TINY, trun="1")  # a fresh session opened from that link
+    (record,) = linked.session_state[tl.RUNS_KEY]
+    np.testing.assert_array_equal(record.history["loss"], trained)
+    assert len(charts(linked)) == 4
+    widget(linked, "tclear").click().run()
+    assert "trun" not in linked.query_params
+    assert charts(linked) == [] and linked.session_state[tl.RUNS_KEY] == []
+    assert (
+        open_page(**TINY).session_state[tl.RUNS_KEY] == []
+        if tl.RUNS_KEY in open_page(**TINY).session_state
+        else True
+    )

@@ -274,10 +274,14 @@ def remove_run(index: int) -> None:
     st.session_state.pop(PRESET_KEY, None)
 
 
+RUN_PARAM = "trun"  # in the URL once Train was pressed: a link then trains (or reads) that run on opening
+
+
 def clear_runs() -> None:
     """on_click of "Clear all runs"."""
     st.session_state[RUNS_KEY] = []
     st.session_state.pop(PRESET_KEY, None)
+    st.query_params.pop(RUN_PARAM, None)
 
 
 def queue_runs(runs: Sequence[RunSettings]) -> None:
