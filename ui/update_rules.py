@@ -18,6 +18,7 @@ import rnn_core as rc
 from ui.common import cached_chart
 from ui.data import live_network
 from ui.state import MAX_STEPS, Network
+from ui.text import superscript as sup
 
 DEFAULT_S = 3  # the homework writes ∂L⁽³⁾/∂W
 WRT_OPTIONS = ("W", "U")
@@ -37,14 +38,6 @@ CACHE = dict(max_entries=128, show_spinner=False)
 HIGHLIGHT = "#d62728"
 MUTED = "#b8b8b8"
 PATH_FILL = "#fde3e1"
-
-
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def sup(t: int) -> str:
-    """The step index as it is written in running text: 12 → "⁽¹²⁾" (as in h⁽¹²⁾)."""
-    return f"⁽{str(t).translate(_SUPERSCRIPT)}⁾"
 
 
 def number(value: float, spec: str) -> str:

@@ -458,6 +458,21 @@ def _finite(df: pd.DataFrame, column: str) -> pd.DataFrame:
     return df[np.isfinite(df[column].to_numpy(dtype=float))]
 
 
+def _series_style(series: dict) -> tuple[alt.Color, alt.StrokeDash]:
+    """Colour and dash of each named curve, from ``series``: name → (values, colour, dash)."""
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=list(series), range=[c for _, c, _ in series.values()]),
+        legend=alt.Legend(title=None, orient="bottom", labelLimit=400),
+    )
+    dash = alt.StrokeDash(
+        "series:N",
+        scale=alt.Scale(domain=list(series), range=[d for _, _, d in series.values()]),
+        legend=None,
+    )
+    return colour, dash
+
+
 @cached_chart
 def profile_chart(p: rm.JacobianProfile) -> alt.LayerChart:
     """log₁₀‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂ against d, with the bound d·log₁₀(γσ_max) and d·log₁₀ρ; inf/nan left out."""
@@ -473,16 +488,7 @@ def profile_chart(p: rm.JacobianProfile) -> alt.LayerChart:
         ]
     )
     df = _finite(df, "log10")
-    colour = alt.Color(
-        "series:N",
-        scale=alt.Scale(domain=list(series), range=[c for _, c, _ in series.values()]),
-        legend=alt.Legend(title=None, orient="bottom", labelLimit=400),
-    )
-    dash = alt.StrokeDash(
-        "series:N",
-        scale=alt.Scale(domain=list(series), range=[d for _, _, d in series.values()]),
-        legend=None,
-    )
+    colour, dash = _series_style(series)
     base = alt.Chart(df).encode(
         x=alt.X("d:Q", title="distance d = T − k (steps)"),
         y=alt.Y("log10:Q", title=AXIS_LOG, axis=alt.Axis(format=",~f")),
@@ -831,19 +837,12 @@ def power_chart(pp: rm.PowerProfile) -> alt.LayerChart:
     )
     top = pp.peak_log_norm + 3
     low = float(df["log10"].min())
+    colour, dash = _series_style(series)
     base = alt.Chart(df).encode(
         x=alt.X("n:Q", title="power n"),
         y=alt.Y("log10:Q", title=AXIS_LOG, scale=alt.Scale(domain=[low, top], nice=False)),
-        color=alt.Color(
-            "series:N",
-            scale=alt.Scale(domain=list(series), range=[c for _, c, _ in series.values()]),
-            legend=alt.Legend(title=None, orient="bottom", labelLimit=400),
-        ),
-        strokeDash=alt.StrokeDash(
-            "series:N",
-            scale=alt.Scale(domain=list(series), range=[d for _, _, d in series.values()]),
-            legend=None,
-        ),
+        color=colour,
+        strokeDash=dash,
         tooltip=[
             alt.Tooltip("series:N", title="curve"),
             alt.Tooltip("n:Q", title="n"),
