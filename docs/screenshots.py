@@ -34,7 +34,9 @@ def main() -> None:
         for path, query, name in SHOTS:
             tab.goto(f"{server.url}/{path}{'?' + query if query else ''}")
             wait_for_app(tab)
-            charts = tab.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg')
+            charts = tab.locator(
+                '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
+            )
             if charts.count():
                 charts.first.wait_for(state="visible", timeout=20_000)
             out = ROOT / "docs" / f"{name}.png"
