@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
-from tests.apptest_helpers import open_app, widget
+from tests.app.helpers import open_app, widget
 from ui import activations as ua
 from ui.data import initial_params, live_network, sequence
 from ui.state import ACTIVATION_LABELS, DEFAULT, INIT_LABELS, LOSS_LABELS, Network

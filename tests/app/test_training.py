@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 import rnn_core as rc
 import ui.training as tl
 from rnn_core.training import HISTORY_KEYS
-from tests.apptest_helpers import open_app, widget
+from tests.app.helpers import open_app, widget
 from ui.state import ACTIVATION_LABELS, INIT_LABELS, LEARNING_RATES
 
 PAGE = "app_pages/training.py"

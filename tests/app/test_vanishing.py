@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
-from tests.apptest_helpers import find_widget, open_app, widget
+from tests.app.helpers import find_widget, open_app, widget
 from ui import vanishing as v
 from ui.state import ACTIVATION_LABELS, DEFAULT, INIT_LABELS, LOSS_LABELS
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from tests.reference_loops import (
+from tests.core.reference_loops import (
     distance_term_loop,
     distance_terms_loop,
     forward_loop,

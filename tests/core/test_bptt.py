@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from tests.reference_loops import (
+from tests.core.reference_loops import (
     FIELDS,
     bptt_loop,
     forward_loop,

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from tests.reference_loops import forward_loop, random_problem
+from tests.core.reference_loops import forward_loop, random_problem
 
 ACTIVATIONS = tuple(rc.ACTIVATIONS)
 LOSSES = ("softmax_ce", "mse")

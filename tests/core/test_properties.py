@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import rnn_core as rc
-from tests.reference_loops import FIELDS, random_problem
+from tests.core.reference_loops import FIELDS, random_problem
 
 # a few dozen examples per property keep the whole file to seconds; deadline off because the
 # machine is shared and a slow example is not a wrong one

@@ -8,7 +8,7 @@ import pytest
 
 import rnn_core as rc
 from rnn_core import remedies as rm
-from tests.reference_loops import (
+from tests.core.reference_loops import (
     FIELDS,
     forward_loop,
     jacobian_log_norms_loop,

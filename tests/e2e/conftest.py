@@ -89,3 +89,11 @@ def screenshot(tab, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     tab.screenshot(path=str(path), full_page=True)
     return path
+
+
+def pytest_collection_modifyitems(items):
+    """Everything under tests/e2e starts a server, a browser or HAProxy: mark it slow."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.slow)
