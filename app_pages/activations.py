@@ -3,7 +3,9 @@
 import streamlit as st
 
 from ui import activations as ua
-from ui.common import draw_chart, show_chart
+from ui.chart_cache import draw_chart, show_chart
+from ui.format import sci
+from ui.formulas import BOUND_LATEX, jacobian_latex
 from ui.state import ACTIVATION_LABELS, current_network, current_steps
 
 net = current_network()
@@ -17,8 +19,8 @@ st.write(
     "**γ = sup|f′|**, caps it: a unit whose f′ is tiny is *saturated*, and the gradient through it "
     "is all but lost."
 )
-st.latex(ua.JACOBIAN_LATEX)
-st.latex(ua.BOUND_LATEX)
+st.latex(jacobian_latex(with_delta=True))
+st.latex(BOUND_LATEX)
 st.caption(
     "δ⁽ᵗ⁾ = ∂L/∂a⁽ᵗ⁾. ‖·‖₂ is the spectral norm; σ_max(W) is W's largest singular value. The middle "
     "bound uses the f′ values the network actually produces (section 4); the right one uses only γ."
@@ -108,7 +110,7 @@ m[2].metric(
     f"{stats.fraction_zero:.1%}",
     help="f′ = 0.0 exactly: every path through that unit at that step is zero (ReLU with a ≤ 0).",
 )
-m[3].metric("mean f′", ua.sci(stats.mean), help=f"γ = {stats.gamma:g} is the most it could be.")
+m[3].metric("mean f′", sci(stats.mean), help=f"γ = {stats.gamma:g} is the most it could be.")
 if live.overflow:
     st.warning(live.overflow, icon=":material/warning:")
 if stats.n_nonfinite:

@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from rnn_core.spectral import spectral_summary
+import rnn_core as rc
 from ui.data import live_network
-from ui.overview import BOUND_LATEX, model_latex, regime_sentence, unrolled_dot
+from ui.formulas import BOUND_LATEX, model_latex
+from ui.graph import unrolled_dot
+from ui.notices import warn_about
+from ui.overview import regime_sentence
 from ui.state import ACTIVATION_LABELS, current_network, current_steps
-from ui.text import warn_about
 
 net = current_network()
 live = live_network(net, current_steps())
@@ -58,7 +60,7 @@ with c3:
     )
 
 st.subheader("This network")
-summary = spectral_summary(live.params.W, net.activation)
+summary = rc.spectral_summary(live.params.W, net.activation)
 m = st.columns(5)
 m[0].metric(
     "σ_max(W)",

@@ -5,6 +5,7 @@ import streamlit as st
 
 import ui.training as tl
 from rnn_core import TASKS
+from ui.formulas import training_update_latex
 from ui.state import LEARNING_RATES, current_network
 
 net = current_network()
@@ -141,7 +142,7 @@ settings = tl.settings_from(
     steps=int(steps),
     batch_size=int(batch_size),
 )
-st.latex(tl.update_latex(settings.clip))
+st.latex(training_update_latex(settings.clip))
 if tau and settings.tau == 0:
     st.caption(f"τ = {tau} ≥ T = {settings.T}: every path is kept, as in full BPTT.")
 if settings.batch_size == 1:

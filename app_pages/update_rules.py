@@ -3,10 +3,14 @@
 import streamlit as st
 
 from ui import update_rules as ur
-from ui.common import show_chart
+from ui.chart_cache import show_chart
 from ui.data import live_network
+from ui.format import number, time_index
+from ui.formulas import model_latex
+from ui.graph import MAX_STEPS as MAX_GRAPH_STEPS
+from ui.graph import unrolled_dot
+from ui.notices import warn_about
 from ui.state import ACTIVATION_LABELS, LOSS_LABELS, MAX_STEPS, current_network, current_steps, step_slider
-from ui.text import warn_about
 
 net = current_network()
 
@@ -24,7 +28,7 @@ st.markdown(
 # --- the model and its update rules -------------------------------------------------------------
 st.header("1. The model and its update rules")
 st.markdown("The forward pass, for t = 1..T, with the activation and loss chosen in the sidebar:")
-st.latex(ur.forward_latex(net.activation, net.loss))
+st.latex(model_latex(net.loss, net.activation))
 st.markdown(
     "Backpropagation through time (BPTT) sends the error backwards: δ⁽ᵗ⁾ = ∂L/∂a⁽ᵗ⁾ collects "
     "what every later loss L⁽ˢ⁾, s ≥ t, owes to step t. Each weight gradient is then a sum over "
@@ -62,15 +66,15 @@ warn_about(live, steps)
 m1, m2, m3 = st.columns(3)
 if live.steps_done >= 1:
     before, after = live.losses[-2], live.losses[-1]
-    m1.metric("L before the last step", ur.number(before, ".6g"))
+    m1.metric("L before the last step", number(before, ".6g"))
     m2.metric(
         "L after the last step",
-        ur.number(after, ".6g"),
+        number(after, ".6g"),
         delta=ur.loss_delta(before, after),
         delta_color="inverse",
     )
 else:
-    m1.metric("L of the initial network", ur.number(live.losses[-1], ".6g"))
+    m1.metric("L of the initial network", number(live.losses[-1], ".6g"))
     m2.metric("L after the last step", "no step yet")
 m3.metric("Steps taken", f"{live.steps_done}")
 if live.steps_done >= 1:
@@ -112,9 +116,9 @@ with col_wrt:
         horizontal=True,
     )
 s = int(s)
-S = ur.sup(s)  # "⁽³⁾": the step written as a superscript in running text
+S = time_index(s)  # "⁽³⁾": the step written as a superscript in running text
 
-st.graphviz_chart(ur.unrolled_graph_dot(net.T, s, wrt), width="content")
+st.graphviz_chart(unrolled_dot(net.T, s=s, wrt=wrt), width="content")
 st.caption(
     f"**Notice:** the red edges are the paths from L{S} back to {wrt}: every path leaves L{S} "
     f"through o{S} and h{S}, walks back along the W edges of the h row, and meets {wrt} on "
@@ -124,7 +128,7 @@ st.caption(
         else "the U edge into h⁽ᵏ⁾ (from x⁽ᵏ⁾)."
     )
     + f" Grey edges do not touch L{S}: nothing after step {s} can change it."
-    + (" Boxes with ⋯ stand for elided steps." if net.T > ur.GRAPH_STEPS else "")
+    + (" Boxes with ⋯ stand for elided steps." if net.T > MAX_GRAPH_STEPS else "")
 )
 
 st.markdown(
@@ -204,12 +208,12 @@ elif wrt == "W" and s == 1:
 st.subheader("Reconciliation")
 full_check = ur.full_gradient_check(net, live.steps_done, wrt)
 c1, c2, c3 = st.columns(3)
-c1.metric(f"Σₖ path terms vs BPTT of L{S}", ur.number(report.sum_vs_bptt, ".2e"))
-c2.metric(f"BPTT of L{S} vs finite differences", ur.number(report.bptt_vs_fd, ".2e"))
+c1.metric(f"Σₖ path terms vs BPTT of L{S}", number(report.sum_vs_bptt, ".2e"))
+c2.metric(f"BPTT of L{S} vs finite differences", number(report.bptt_vs_fd, ".2e"))
 if full_check.route == "sum over s":
-    c3.metric(f"∂L/∂{wrt} (BPTT) vs Σₛ ∂L⁽ˢ⁾/∂{wrt}", ur.number(full_check.error, ".2e"))
+    c3.metric(f"∂L/∂{wrt} (BPTT) vs Σₛ ∂L⁽ˢ⁾/∂{wrt}", number(full_check.error, ".2e"))
 else:
-    c3.metric(f"∂L/∂{wrt} (BPTT) vs finite differences", ur.number(full_check.error, ".2e"))
+    c3.metric(f"∂L/∂{wrt} (BPTT) vs finite differences", number(full_check.error, ".2e"))
 sampled = report.fd_entries < report.n_entries or full_check.fd_entries < full_check.n_entries
 st.caption(
     "Relative errors ‖x − y‖_F / max(‖x‖_F, ‖y‖_F); errors near 1e-16 are rounding, and finite "

@@ -3,10 +3,12 @@
 import streamlit as st
 
 from ui import vanishing as v
-from ui.common import explain_nonfinite, show_chart
+from ui.chart_cache import show_chart
 from ui.data import live_network
+from ui.format import number, pow10_plain
+from ui.formulas import BOUND_LATEX, JACOBIAN_LATEX, clip_latex
+from ui.notices import explain_nonfinite, overflow_message, warn_about
 from ui.state import ACTIVATION_LABELS, INIT_LABELS, current_network, current_steps, step_slider
-from ui.text import overflow_message, warn_about
 
 net = current_network()
 steps = current_steps()
@@ -23,8 +25,8 @@ st.write(
     "gradient step throws the weights away). With γ = sup|f′| and σ_max(W) the largest singular "
     "value of W, each factor has norm at most γ·σ_max(W):"
 )
-st.latex(v.JACOBIAN_LATEX)
-st.latex(v.BOUND_LATEX)
+st.latex(JACOBIAN_LATEX)
+st.latex(BOUND_LATEX)
 st.write(
     "So σ_max(W) < 1/γ is enough for vanishing; σ_max(W) > 1/γ is needed for explosion but does "
     "not cause it (Pascanu, Mikolov & Bengio 2013). "
@@ -39,15 +41,15 @@ st.header("1. How far back does the gradient reach?")
 prof = v.profile(net, steps)
 s = prof.summary
 m = st.columns(5)
-m[0].metric("σ_max(W)", v.number(s.sigma_max), help="Largest singular value of W: ‖W‖₂.")
-m[1].metric("ρ(W)", v.number(s.rho), help="Spectral radius: the largest |eigenvalue| of W.")
+m[0].metric("σ_max(W)", number(s.sigma_max), help="Largest singular value of W: ‖W‖₂.")
+m[1].metric("ρ(W)", number(s.rho), help="Spectral radius: the largest |eigenvalue| of W.")
 m[2].metric(f"γ of {ACTIVATION_LABELS[net.activation]}", f"{s.gamma:g}", help="γ = sup|f′(a)|.")
-m[3].metric("γ·σ_max(W)", v.number(s.bound_base), help="The base of the bound (γ·σ_max(W))ᵈ.")
+m[3].metric("γ·σ_max(W)", number(s.bound_base), help="The base of the bound (γ·σ_max(W))ᵈ.")
 m[4].metric(
     "log₁₀‖∂h⁽ᵀ⁾/∂h⁽⁰⁾‖₂",
-    v.number(prof.log_norms[-1], ".2f"),
+    number(prof.log_norms[-1], ".2f"),
     help=f"The norm across all T = {T} steps, as its log₁₀ (finite even beyond float64): "
-    f"{v.pow10_plain(prof.log_norms[-1])}.",
+    f"{pow10_plain(prof.log_norms[-1])}.",
 )
 st.latex(v.bound_latex(s, net.activation))
 st.markdown(v.regime_text(prof, net.activation))
@@ -92,13 +94,13 @@ if v.has_finite(acc.split.shares):
         "it out.)",
     )
 c = st.columns(3)
-c[0].metric("‖∂L/∂W‖_F", v.number(acc.split.total_norm, ".4g"))
+c[0].metric("‖∂L/∂W‖_F", number(acc.split.total_norm, ".4g"))
 c[1].metric(
     "Σ_d G_d vs BPTT's ∂L/∂W",
-    v.number(acc.reconcile, ".1e"),
+    number(acc.reconcile, ".1e"),
     help="Relative error ‖Σ_d G_d − ∂L/∂W‖/‖∂L/∂W‖ between the distance split and rnn_core.bptt.",
 )
-c[2].metric("Σ_d p_d", v.number(v.share_sum(acc.split), ".12f"), help="The shares sum to 1.")
+c[2].metric("Σ_d p_d", number(v.share_sum(acc.split), ".12f"), help="The shares sum to 1.")
 zero_note = v.zero_gradient_note(acc.split, T)
 if zero_note:
     st.info(zero_note)
@@ -162,9 +164,9 @@ else:
     st.caption("T = 1: τ = 1 is the whole gradient.")
 sp = acc.split
 m = st.columns(3)
-m[0].metric(f"kept ‖g_τ‖ / ‖∂L/∂W‖, τ = {tau}", v.number(sp.kept[tau - 1], ".4g"))
-m[1].metric("cosine(g_τ, ∂L/∂W)", v.number(sp.cosine[tau - 1], ".6f"))
-m[2].metric("dropped ‖Σ_(d≥τ) G_d‖ / ‖∂L/∂W‖", v.number(sp.dropped[tau - 1], ".3g"))
+m[0].metric(f"kept ‖g_τ‖ / ‖∂L/∂W‖, τ = {tau}", number(sp.kept[tau - 1], ".4g"))
+m[1].metric("cosine(g_τ, ∂L/∂W)", number(sp.cosine[tau - 1], ".6f"))
+m[2].metric("dropped ‖Σ_(d≥τ) G_d‖ / ‖∂L/∂W‖", number(sp.dropped[tau - 1], ".3g"))
 st.markdown(v.truncation_text(sp, tau, T))
 if v.has_finite(acc.split.kept):
     show_chart(
@@ -177,26 +179,26 @@ if v.has_finite(acc.split.kept):
 st.subheader("Gradient clipping")
 st.write(
     "Clipping fights explosion. Norm clipping (Pascanu et al. 2013, Algorithm 1) rescales the whole "
-    "gradient g (all of U, W, V, b, c) when its norm exceeds θ, keeping its direction; elementwise "
-    "clipping cuts each entry to [−θ, θ], which turns the direction."
+    "gradient g (all of U, W, V, b, c) when its norm exceeds the threshold, keeping its direction; elementwise "
+    "clipping cuts each entry to [−threshold, threshold], which turns the direction."
 )
-st.latex(v.CLIP_LATEX)
+st.latex(clip_latex())
 threshold = st.select_slider(
-    "Threshold θ",
+    "Threshold",
     options=v.CLIP_THRESHOLDS,
     value=v.DEFAULT_CLIP,
     format_func=v.clip_label,
     key="clip",
     bind="query-params",
-    help="Log-spaced thresholds. Norm clipping acts when ‖g‖ > θ; elementwise when some |gᵢ| > θ.",
+    help="Log-spaced thresholds. Norm clipping acts when ‖g‖ > threshold; elementwise when some |gᵢ| > threshold.",
 )
 clip = v.clipping(net, steps, float(threshold), tau)
 cc = clip.comparison
 m = st.columns(4)
-m[0].metric("‖g‖ before", v.number(cc.norm_before, ".4g"))
-m[1].metric("‖g‖ after norm clipping", v.number(cc.norm_after, ".4g"))
-m[2].metric("cosine, norm clipping", v.number(cc.norm_cosine, ".6f"), help="cos∠(clipped g, g)")
-m[3].metric("cosine, elementwise", v.number(cc.elementwise_cosine, ".6f"), help="cos∠(clipped g, g)")
+m[0].metric("‖g‖ before", number(cc.norm_before, ".4g"))
+m[1].metric("‖g‖ after norm clipping", number(cc.norm_after, ".4g"))
+m[2].metric("cosine, norm clipping", number(cc.norm_cosine, ".6f"), help="cos∠(clipped g, g)")
+m[3].metric("cosine, elementwise", number(cc.elementwise_cosine, ".6f"), help="cos∠(clipped g, g)")
 st.markdown(v.clip_text(cc))
 if cc.finite:
     cos_chart, norm_chart = v.clipping_charts(clip.sweep, float(threshold), cc.norm_before)
@@ -204,14 +206,14 @@ if cc.finite:
     with left:
         show_chart(
             cos_chart,
-            "norm clipping's cosine is exactly 1 at every θ: it only rescales. Elementwise clipping's "
-            "drops once θ falls below the largest entries: it changes the direction of descent.",
+            "norm clipping's cosine is exactly 1 at every threshold: it only rescales. Elementwise clipping's "
+            "drops once the threshold falls below the largest entries: it changes the direction of descent.",
         )
     with right:
         show_chart(
             norm_chart,
-            f"left of ‖g‖ = {cc.norm_before:.3g} (a dashed line, like your θ) norm clipping caps the "
-            "length at exactly θ; elementwise clipping caps it only loosely, at up to θ times the "
+            f"left of ‖g‖ = {cc.norm_before:.3g} (a dashed line, like your threshold) norm clipping caps the "
+            "length at exactly the threshold; elementwise clipping caps it only loosely, at up to the threshold times the "
             "square root of the number of entries.",
         )
 st.info(v.long_range_text(clip.long, cc))
@@ -229,7 +231,7 @@ m = st.columns(len(profiles))
 for col, (w_init, p) in zip(m, profiles.items()):
     col.metric(
         f"{INIT_LABELS[w_init]}: log₁₀‖∂h⁽ᵀ⁾/∂h⁽⁰⁾‖₂",
-        v.number(p.log_norms[-1], ".2f"),
+        number(p.log_norms[-1], ".2f"),
         help=f"The initial network with {INIT_LABELS[w_init]} W, across all T = {T} steps.",
     )
 show_chart(
@@ -256,7 +258,7 @@ m = st.columns(4)
 m[0].metric("ρ(W)", f"{pp.rho:.4g}")
 m[1].metric("σ_max(W)", f"{pp.sigma_max:.4g}")
 m[2].metric(
-    "largest ‖Wⁿ‖₂", v.pow10_plain(pp.peak_log_norm, 3), help=f"Over n = 1..{v.NONNORMAL_N}, from log₁₀."
+    "largest ‖Wⁿ‖₂", pow10_plain(pp.peak_log_norm, 3), help=f"Over n = 1..{v.NONNORMAL_N}, from log₁₀."
 )
 m[3].metric("at n =", f"{pp.peak_n}")
 show_chart(v.power_chart(pp), v.power_notice(pp))

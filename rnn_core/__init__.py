@@ -18,71 +18,113 @@ Losses are summed over the batch. δₖ⁽ˢ⁾ = ∂L⁽ˢ⁾/∂a⁽ᵏ⁾ is 
 >>> grads = rc.bptt(params, trace)
 >>> grads.W.shape
 (8, 8)
+
+The API, by concept (module in brackets), and ``__version__``:
+
+Activations [activations]
+    ACTIVATIONS, Activation, get_activation   f, f′ and γ = sup|f′| of each activation
+    LEAKY_SLOPE                               leaky ReLU's slope for a < 0
+Parameters [params]
+    RNNParams, W_INITS                        U, W, V, b, c; .init(…, w_init, w_scale, seed), .sgd_step
+The model and its gradient [forward, bptt, gradcheck]
+    forward, Trace, LOSSES                    the forward pass and what it computed
+    bptt                                      ∂L/∂θ, optionally truncated or for L⁽ˢ⁾ alone
+    numerical_gradient, numerical_partial     central differences, for gradient checks
+    rel_error                                 a scale-free relative error
+Gradient accounting [accounting]
+    path_terms, contributions                 ∂L⁽ˢ⁾/∂θ split into its paths through steps k ≤ s
+    distance_terms                            ∂L/∂θ = Σ_d G_d split by distance d = s − k
+    jacobian_log_norms                        log₁₀‖∂h⁽ᵗ⁾/∂h⁽ᵏ⁾‖₂, finite where the norm overflows
+The spectrum of W [spectral]
+    sigma_max, spectral_radius                σ_max(W) and ρ(W)
+    spectral_summary, SpectralSummary         σ_max, ρ, γ and the bound's base γ·σ_max(W)
+    power_log_norms, power_profile, PowerProfile   log₁₀‖Wⁿ‖₂ between nρ and nσ_max lines
+Regimes [regimes, sigma_sweep]
+    classify_regime, Regime, REGIMES, REGIME_DECADES   vanishing, exploding or neither: the verdict
+    jacobian_profile, JacobianProfile         ‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂ against d, with its bound
+    regime_map, RegimeMap, sigma_grid         the same at one d over a grid of σ_max(W)
+The gradient by distance [distance]
+    distance_split, DistanceSplit             each distance's norm and share; what truncation keeps
+    long_range, LongRange                     the long-range part before and after norm clipping
+Clipping [clipping]
+    clip_by_norm, clip_elementwise, ClipInfo  the two remedies for an exploding gradient
+    global_norm                               ‖g‖ over all fields together
+    clipping_comparison, ClipComparison       both methods at one threshold
+    clipping_sweep, ClipSweep                 both methods over many thresholds
+Saturation of f′ [saturation]
+    symmetric_grid, grid_check, GridCheck     the range of f′ on a grid
+    saturated_intervals, SATURATION_FRACTION  where f′ < fraction·γ
+    gamma_powers                              γᵏ, the best case of a product of k derivatives
+    derivative_stats, DerivativeStats         f′ along a forward pass and its products
+Where float64 rounds f′ to 0.0 [underflow]
+    textbook_derivative, TEXTBOOK_LATEX, FORMS   σ(1−σ) and 1 − tanh² beside rnn_core's forms
+    first_zero, zero_edge, ZeroEdge, zero_derivative_threshold   where float64 rounds f′ to 0.0
+    log10_derivative                          log₁₀ f′, −inf where float64 rounds f′ to 0.0
+Gradient descent on one batch [descent]
+    random_sequence                           the live network's sequence (B = 1), by seed
+    descend, Descent, DESCENT_STOPS           θ ← θ − lr·∂L/∂θ for n steps, and why it stopped early
+Toy tasks [tasks]
+    adding_problem, remember_first, Task      long-range tasks with the loss of a constant predictor
+    constant_baseline, TASKS, TaskSpec        that baseline; the tasks by name
+Training [batches, training]
+    train, TrainResult                        minibatch SGD with clipping and truncation
+    CLIPS, STOP_REASONS, DIVERGED             its options and why a run stopped
+    HISTORY_KEYS, HISTORY_DTYPES              what it records each step
+    batch_at, step_seed                       the batch of any step, and its generator
 """
 
+from ._version import __version__
 from .accounting import contributions, distance_terms, jacobian_log_norms, path_terms
-from .activations import (
-    ACTIVATIONS,
-    LEAKY_SLOPE,  # noqa: E402
-    Activation,
-    get_activation,
-)
+from .activations import ACTIVATIONS, LEAKY_SLOPE, Activation, get_activation
+from .batches import batch_at, step_seed
 from .bptt import bptt
-from .clipping import ClipInfo, clip_by_norm, clip_elementwise, global_norm
+from .clipping import (
+    ClipComparison,
+    ClipInfo,
+    ClipSweep,
+    clip_by_norm,
+    clip_elementwise,
+    clipping_comparison,
+    clipping_sweep,
+    global_norm,
+)
+from .descent import DESCENT_STOPS, Descent, descend, random_sequence
+from .distance import DistanceSplit, LongRange, distance_split, long_range
 from .forward import LOSSES, Trace, forward
 from .gradcheck import numerical_gradient, numerical_partial, rel_error
 from .params import W_INITS, RNNParams
-from .remedies import (  # noqa: E402
-    REGIME_DECADES,
-    REGIMES,
-    ClipComparison,
-    ClipSweep,
-    DistanceSplit,
-    JacobianProfile,
-    LongRange,
-    PowerProfile,
-    Regime,
-    RegimeMap,
-    classify_regime,
-    clipping_comparison,
-    clipping_sweep,
-    distance_split,
-    jacobian_profile,
-    long_range,
-    power_profile,
-    regime_map,
-    sigma_grid,
-)
-from .saturation import (  # noqa: E402
-    FORMS,
+from .regimes import REGIME_DECADES, REGIMES, JacobianProfile, Regime, classify_regime, jacobian_profile
+from .saturation import (
     SATURATION_FRACTION,
-    TEXTBOOK_LATEX,
     DerivativeStats,
     GridCheck,
-    ZeroEdge,
     derivative_stats,
-    first_zero,
     gamma_powers,
     grid_check,
-    log10_derivative,
     saturated_intervals,
     symmetric_grid,
+)
+from .sigma_sweep import RegimeMap, regime_map, sigma_grid
+from .spectral import (
+    PowerProfile,
+    SpectralSummary,
+    power_log_norms,
+    power_profile,
+    sigma_max,
+    spectral_radius,
+    spectral_summary,
+)
+from .tasks import TASKS, Task, TaskSpec, adding_problem, constant_baseline, remember_first
+from .training import CLIPS, DIVERGED, HISTORY_DTYPES, HISTORY_KEYS, STOP_REASONS, TrainResult, train
+from .underflow import (
+    FORMS,
+    TEXTBOOK_LATEX,
+    ZeroEdge,
+    first_zero,
+    log10_derivative,
     textbook_derivative,
     zero_derivative_threshold,
     zero_edge,
-)
-from .spectral import SpectralSummary, power_log_norms, spectral_summary  # noqa: E402
-from .tasks import TASKS, Task, TaskSpec, adding_problem, constant_baseline, remember_first
-from .training import (  # noqa: E402
-    CLIPS,
-    DIVERGED,
-    HISTORY_DTYPES,
-    HISTORY_KEYS,
-    STOP_REASONS,
-    TrainResult,
-    batch_at,
-    step_seed,
-    train,
 )
 
 __all__ = [
@@ -92,8 +134,10 @@ __all__ = [
     "ClipComparison",
     "ClipInfo",
     "ClipSweep",
+    "DESCENT_STOPS",
     "DIVERGED",
     "DerivativeStats",
+    "Descent",
     "DistanceSplit",
     "FORMS",
     "GridCheck",
@@ -120,6 +164,7 @@ __all__ = [
     "TrainResult",
     "W_INITS",
     "ZeroEdge",
+    "__version__",
     "adding_problem",
     "batch_at",
     "bptt",
@@ -131,6 +176,7 @@ __all__ = [
     "constant_baseline",
     "contributions",
     "derivative_stats",
+    "descend",
     "distance_split",
     "distance_terms",
     "first_zero",
@@ -148,11 +194,14 @@ __all__ = [
     "path_terms",
     "power_log_norms",
     "power_profile",
+    "random_sequence",
     "regime_map",
     "rel_error",
     "remember_first",
     "saturated_intervals",
     "sigma_grid",
+    "sigma_max",
+    "spectral_radius",
     "spectral_summary",
     "step_seed",
     "symmetric_grid",

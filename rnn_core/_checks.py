@@ -33,3 +33,16 @@ def choice(name: str, value, options) -> str:
     if not isinstance(value, str) or value not in options:
         raise ValueError(f"{name} must be one of {sorted(options)}; received {value!r}")
     return value
+
+
+def finite_number(name: str, value, *, zero_allowed: bool = False) -> float:
+    """``value`` as a float, finite and > 0 (≥ 0 when ``zero_allowed``)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or not (np.isfinite(value) and (value >= 0 if zero_allowed else value > 0))
+    ):
+        raise ValueError(
+            f"{name} must be a finite number {'≥' if zero_allowed else '>'} 0; received {value!r}"
+        )
+    return float(value)

@@ -13,8 +13,10 @@ import numpy as np
 
 from ._checks import choice, positive_int
 from .activations import get_activation
-from .bptt import backward_sweep, check_step, check_trace, local_errors
+from .bptt import CELL_MODULES, backward_sweep, check_step, check_trace, local_errors, output_errors
 from .forward import Trace
+from .gru import GRUParams
+from .lstm import LSTMParams
 from .params import RNNParams
 
 WRT = ("W", "U", "b")
@@ -35,6 +37,23 @@ def _factors(params: RNNParams, trace: Trace, wrt: str) -> np.ndarray:
     if wrt == "U":
         return trace.xs  # x⁽ᵏ⁾
     return np.ones(trace.a.shape[:2] + (1,))  # b: δₖ⁽ˢ⁾ alone
+
+
+GATED_WRT = {LSTMParams: ("W", "Wf", "Wg", "Wq"), GRUParams: ("W", "Wu", "Wr")}  # in the cells' dz order
+
+
+def _gated_sweep(params, trace, wrt: str):
+    """For a gated cell: what ∂L⁽ˢ⁾/∂(pre-activation of ``wrt``'s block at k) multiplies, (T, B, H),
+    and the sweep of every L⁽ˢ⁾ restricted to that block, yielding (k, (S, B, H))."""
+    names = GATED_WRT[type(params)]
+    choice("wrt", wrt, names)
+    check_trace(params, trace, cells=(type(params),))
+    H = params.n_hidden
+    rows = slice(names.index(wrt) * H, (names.index(wrt) + 1) * H)
+    Z = trace.r * trace.h[:-1] if isinstance(params, GRUParams) and wrt == "W" else trace.h[:-1]
+    _, dh_direct = output_errors(params, trace)
+    sweep = CELL_MODULES[type(params)].sweep(params, trace, dh_direct)
+    return Z, ((k, dz[..., rows]) for k, dz in sweep)
 
 
 def _shape(params: RNNParams, wrt: str) -> tuple:
@@ -60,21 +79,26 @@ def path_terms(params: RNNParams, trace: Trace, s: int, *, wrt: str = "W") -> np
     return terms.reshape((s,) + _shape(params, wrt))
 
 
-def contributions(params: RNNParams, trace: Trace, *, wrt: str = "W") -> np.ndarray:
+def contributions(params, trace: Trace, *, wrt: str = "W") -> np.ndarray:
     r"""The contribution matrix $C_{s,k} = \|\delta_k^{(s)} h^{(k-1)\top}\|_F$ (path term k of L⁽ˢ⁾), (T, T).
 
     C[s−1, k−1] is the Frobenius norm of the batch-summed path term; zero where k > s.
     All s are back-propagated at once (O(T) numpy calls); no path term is formed as a matrix:
     with z (B, m) what δₖ⁽ˢ⁾ (B, H) multiplies and the QR factorisation zᵀ = Q R,
     ‖Σ_b δ_b z_bᵀ‖_F = ‖zᵀδ‖_F = ‖R δ‖_F, an (r, H) product with r = min(B, m) rows.
+    For LSTMParams ``wrt`` is W (the candidate's recurrent weights), Wf, Wg or Wq; for GRUParams
+    W, Wu or Wr: δₖ⁽ˢ⁾ is then L⁽ˢ⁾'s error at that block's pre-activation, through h and s.
     """
-    Z = _factors(params, trace, wrt)  # (T, B, m)
+    if isinstance(params, tuple(GATED_WRT)):
+        Z, sweep = _gated_sweep(params, trace, wrt)  # (T, B, H)
+    else:
+        Z, sweep = _factors(params, trace, wrt), backward_sweep(params, trace)  # (T, B, m)
     T, B = Z.shape[:2]
     C = np.zeros((T, T))
     with np.errstate(all="ignore"):
         R = np.linalg.qr(Z.transpose(0, 2, 1), mode="r")  # (T, r, B): z_kᵀ = Q_k R_k for every k
-        for k, delta in backward_sweep(params, trace):  # delta (S, B, H), rows s = k..T
-            by_sequence = delta.transpose(1, 0, 2)  # (B, S, H): contiguous, as backward_sweep stores it
+        for k, delta in sweep:  # delta (S, B, H), rows s = k..T
+            by_sequence = delta.transpose(1, 0, 2)  # (B, S, H): contiguous for the RNN, as stored
             Rd = (R[k - 1] @ by_sequence.reshape(B, -1)).reshape(-1, *by_sequence.shape[1:])  # (r, S, H)
             C[k - 1 :, k - 1] = np.sqrt(np.einsum("rsh,rsh->s", Rd, Rd))
     return C
@@ -177,6 +201,21 @@ def _sigma_max(M: np.ndarray, u: np.ndarray) -> tuple[float, np.ndarray]:
     return math.sqrt(top), u
 
 
+def check_end_step(trace: Trace, t, batch_index) -> int:
+    """``t`` (T when None) as an int in 0..T, after checking that ``batch_index`` is in 0..B−1."""
+    T, B = trace.a.shape[:2]
+    t = T if t is None else positive_int("t", t, minimum=0)
+    if t > T:
+        raise ValueError(f"t must be a time step in 0..T = 0..{T}; received {t}")
+    if (
+        isinstance(batch_index, bool)
+        or not isinstance(batch_index, (int, np.integer))
+        or not (0 <= batch_index < B)
+    ):
+        raise ValueError(f"batch_index must be an integer in 0..B-1 = 0..{B - 1}; received {batch_index!r}")
+    return t
+
+
 def jacobian_log_norms(
     params: RNNParams, trace: Trace, *, t: int | None = None, batch_index: int = 0
 ) -> np.ndarray:
@@ -190,16 +229,7 @@ def jacobian_log_norms(
     eigenvalue problem only for the few steps where no cheaper bound settles.
     """
     check_trace(params, trace)
-    T, B = trace.a.shape[:2]
-    t = T if t is None else positive_int("t", t, minimum=0)
-    if t > T:
-        raise ValueError(f"t must be a time step in 0..T = 0..{T}; received {t}")
-    if (
-        isinstance(batch_index, bool)
-        or not isinstance(batch_index, (int, np.integer))
-        or not (0 <= batch_index < B)
-    ):
-        raise ValueError(f"batch_index must be an integer in 0..B-1 = 0..{B - 1}; received {batch_index!r}")
+    t = check_end_step(trace, t, batch_index)
     with np.errstate(all="ignore"):
         d = get_activation(trace.activation).df(trace.a[:t, batch_index])  # d[j-1] = f′(a⁽ʲ⁾), (t, H)
     out = np.zeros(t + 1)

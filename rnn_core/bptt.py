@@ -3,7 +3,8 @@ r"""Backpropagation through time: the gradients of L = Σₜ L⁽ᵗ⁾ with res
     ∂L/∂h⁽ᵗ⁾ = Vᵀ ∂L/∂o⁽ᵗ⁾ + Wᵀ δ⁽ᵗ⁺¹⁾,   δ⁽ᵗ⁾ = ∂L/∂a⁽ᵗ⁾ = f′(a⁽ᵗ⁾) ⊙ ∂L/∂h⁽ᵗ⁾
     ∂L/∂V = Σₜ ∂L/∂o⁽ᵗ⁾ h⁽ᵗ⁾ᵀ,  ∂L/∂W = Σₜ δ⁽ᵗ⁾ h⁽ᵗ⁻¹⁾ᵀ,  ∂L/∂U = Σₜ δ⁽ᵗ⁾ x⁽ᵗ⁾ᵀ,  ∂L/∂c, ∂L/∂b
 
-Only the δ recursion loops over t; the weight-gradient sums are one matrix product each.
+Only the δ recursion loops over t; the weight-gradient sums are one matrix product each. The LSTM's
+and GRU's recursions are in rnn_core.lstm and rnn_core.gru; :func:`bptt` dispatches on the params.
 Row vectors throughout: with δ of shape (B, H), Wᵀδ is written ``δ @ W``.
 """
 
@@ -13,18 +14,29 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from . import gru, lstm
 from ._checks import positive_int
 from .activations import get_activation
-from .forward import Trace
+from .forward import TRACES, Trace, check_params
+from .gru import GRUParams
+from .lstm import LSTMParams
 from .params import RNNParams
 
+CELL_MODULES = {LSTMParams: lstm, GRUParams: gru}  # each: backward, sweep, weight_gradients
 
-def check_trace(params: RNNParams, trace: Trace) -> None:
-    """``ValueError`` unless ``trace`` is a :class:`Trace` produced with parameters of ``params``' shapes."""
-    if not isinstance(params, RNNParams):
-        raise ValueError(f"params must be RNNParams; received {type(params).__name__}")
-    if not isinstance(trace, Trace):
-        raise ValueError(f"trace must be the Trace returned by forward(); received {type(trace).__name__}")
+
+def check_trace(params, trace: Trace, *, cells=(RNNParams,)) -> None:
+    """``ValueError`` unless ``params`` is one of ``cells`` and ``trace`` is what forward() returned for
+    parameters of its type and shapes."""
+    if not isinstance(params, cells):
+        raise ValueError(
+            f"params must be {' or '.join(c.__name__ for c in cells)}; received {type(params).__name__}"
+        )
+    want = TRACES[type(params)]
+    if type(trace) is not want:
+        raise ValueError(
+            f"trace must be the {want.__name__} returned by forward(); received {type(trace).__name__}"
+        )
     H, K = params.n_hidden, params.n_out
     if trace.a.shape[2] != H or trace.o.shape[2] != K or trace.xs.shape[2] != params.n_in:
         raise ValueError(
@@ -41,11 +53,10 @@ def check_step(name: str, s, T: int) -> int:
     return s
 
 
-def local_errors(params: RNNParams, trace: Trace, s: int | None = None):
-    r"""The per-step pieces of BPTT, each (T, B, ·).
+def output_errors(params, trace: Trace, s: int | None = None):
+    r"""∂L/∂o⁽ᵗ⁾ (T, B, K) and its direct part of ∂L⁽ᵗ⁾/∂h⁽ᵗ⁾ = Vᵀ ∂L/∂o⁽ᵗ⁾ (T, B, H), for every cell.
 
-    Returns ∂L/∂o⁽ᵗ⁾ (T, B, K), its direct part of ∂L⁽ᵗ⁾/∂h⁽ᵗ⁾ = Vᵀ ∂L/∂o⁽ᵗ⁾ (T, B, H) and
-    f′(a⁽ᵗ⁾) (T, B, H). With ``s``, only L⁽ˢ⁾ sends an error (the other rows are zero).
+    With ``s``, only L⁽ˢ⁾ sends an error (the other rows are zero).
     """
     with np.errstate(all="ignore"):
         dL_do = trace.dL_do()  # (T, B, K)
@@ -56,6 +67,17 @@ def local_errors(params: RNNParams, trace: Trace, s: int | None = None):
         T, B, K = dL_do.shape
         # Vᵀ ∂L/∂o⁽ᵗ⁾ for every t: one (T·B, K) product, not T small ones
         dh_direct = (dL_do.reshape(T * B, K) @ params.V).reshape(T, B, -1)  # (T, B, H)
+    return dL_do, dh_direct
+
+
+def local_errors(params: RNNParams, trace: Trace, s: int | None = None):
+    r"""The per-step pieces of BPTT, each (T, B, ·).
+
+    Returns ∂L/∂o⁽ᵗ⁾ (T, B, K), its direct part of ∂L⁽ᵗ⁾/∂h⁽ᵗ⁾ = Vᵀ ∂L/∂o⁽ᵗ⁾ (T, B, H) and
+    f′(a⁽ᵗ⁾) (T, B, H). With ``s``, only L⁽ˢ⁾ sends an error (the other rows are zero).
+    """
+    dL_do, dh_direct = output_errors(params, trace, s)
+    with np.errstate(all="ignore"):
         fprime = get_activation(trace.activation).df(trace.a)  # (T, B, H)
     return dL_do, dh_direct, fprime
 
@@ -117,18 +139,29 @@ def deltas(
     return delta
 
 
-def bptt(params: RNNParams, trace: Trace, *, truncate: int | None = None, s: int | None = None) -> RNNParams:
-    r"""The gradient $\partial L/\partial\theta$ by BPTT, as RNNParams (fields U, W, V, b, c).
+def bptt(params, trace: Trace, *, truncate: int | None = None, s: int | None = None):
+    r"""The gradient $\partial L/\partial\theta$ by BPTT, as the params' type (RNN, LSTM or GRU params).
 
     ``trace`` is ``forward(params, …)``. ``truncate`` = τ keeps only the paths with s − k < τ
     (τ ≥ T is full BPTT). ``s`` in 1..T differentiates L⁽ˢ⁾ alone instead of L = Σₛ L⁽ˢ⁾.
+    For a gated cell every path runs through both h and (LSTM) s; the cut is the same.
     """
-    check_trace(params, trace)
+    check_params(params)
+    check_trace(params, trace, cells=(type(params),))
     T = trace.T
     if truncate is not None:
         truncate = positive_int("truncate", truncate)
     if s is not None:
         s = check_step("s", s, T)
+    if type(params) in CELL_MODULES:
+        cell = CELL_MODULES[type(params)]
+        dL_do, dh_direct = output_errors(params, trace, s)
+        dz = cell.backward(params, trace, dh_direct, truncate=truncate, s=s)
+        K, H = params.n_out, params.n_hidden
+        with np.errstate(all="ignore"):
+            V = dL_do.reshape(-1, K).T @ trace.h[1:].reshape(-1, H)
+            c = dL_do.reshape(-1, K).sum(axis=0)
+        return type(params)(**cell.weight_gradients(trace, dz), V=V, c=c)
     errors = local_errors(params, trace, s)
     dL_do = errors[0]
     delta = deltas(params, trace, truncate=truncate, s=s, errors=errors)  # (T, B, H)

@@ -3,6 +3,8 @@ r"""Gradient clipping: pure functions on the gradient (an :class:`RNNParams`), f
 - :func:`clip_by_norm` (Pascanu, Mikolov & Bengio 2013, Algorithm 1): one global norm over all
   fields; when ‖g‖ > threshold, g ← g · threshold/‖g‖. The direction is kept.
 - :func:`clip_elementwise`: each entry clipped to [−threshold, threshold]. The direction can change.
+- :func:`clipping_comparison`, :func:`clipping_sweep`: both methods on one gradient, at one
+  threshold or many: the norm after and the cosine cos(clip(g), g) = ⟨clip(g), g⟩/(‖clip(g)‖‖g‖).
 
 Non-finite gradients (after an exploding forward pass). Norm clipping cannot recover a direction
 from inf or nan, so :func:`clip_by_norm` returns the gradient unchanged and says so in the info
@@ -18,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import as_float_array, finite_number
+from ._numerics import array_norm, cosine, flat, scaled
 from .params import RNNParams
 
 
@@ -32,35 +36,10 @@ class ClipInfo:
     finite: bool
 
 
-def check_threshold(threshold) -> float:
-    """``threshold`` as a float, finite and > 0."""
-    if (
-        isinstance(threshold, bool)
-        or not isinstance(threshold, (int, float, np.integer, np.floating))
-        or not (np.isfinite(threshold) and threshold > 0)
-    ):
-        raise ValueError(f"threshold must be a finite number > 0; received {threshold!r}")
-    return float(threshold)
-
-
 def _check(grads: RNNParams, threshold) -> float:
     if not isinstance(grads, RNNParams):
         raise ValueError(f"grads must be RNNParams (the type bptt returns); received {type(grads).__name__}")
-    return check_threshold(threshold)
-
-
-def array_norm(arr) -> float:
-    r"""$\|a\|_F$ of any array, inf/nan when an entry is, finite wherever the squares would overflow."""
-    flat = np.asarray(arr, dtype=np.float64).ravel()
-    if not np.isfinite(flat).all():
-        return float("nan") if np.isnan(flat).any() else float("inf")
-    with np.errstate(all="ignore"):
-        norm = float(np.sqrt(flat @ flat))
-        big = float(np.abs(flat).max()) if flat.size else 0.0
-        if big > 0 and (not np.isfinite(norm) or norm < big):  # the squares overflowed or underflowed
-            scaled = flat / big
-            norm = big * float(np.sqrt(scaled @ scaled))
-    return norm
+    return finite_number("threshold", threshold)
 
 
 def global_norm(grads: RNNParams) -> float:
@@ -71,11 +50,7 @@ def global_norm(grads: RNNParams) -> float:
     """
     if not isinstance(grads, RNNParams):
         raise ValueError(f"grads must be RNNParams (the type bptt returns); received {type(grads).__name__}")
-    return array_norm(np.concatenate([arr.ravel() for arr in grads.arrays().values()]))
-
-
-def _scale(grads: RNNParams, factor: float) -> RNNParams:
-    return RNNParams(**{k: v * factor for k, v in grads.arrays().items()})
+    return array_norm(grads)
 
 
 def clip_by_norm(grads: RNNParams, threshold: float) -> tuple[RNNParams, ClipInfo]:
@@ -91,7 +66,7 @@ def clip_by_norm(grads: RNNParams, threshold: float) -> tuple[RNNParams, ClipInf
         return grads, ClipInfo(norm, norm, clipped=False, finite=False)
     if norm <= threshold:
         return grads, ClipInfo(norm, norm, clipped=False, finite=True)
-    clipped = _scale(grads, threshold / norm)
+    clipped = scaled(grads, threshold / norm)
     return clipped, ClipInfo(norm, global_norm(clipped), clipped=True, finite=True)
 
 
@@ -111,3 +86,84 @@ def clip_elementwise(grads: RNNParams, threshold: float) -> tuple[RNNParams, Cli
         return grads, ClipInfo(norm, norm, clipped=False, finite=finite)
     clipped = RNNParams(**{k: np.clip(v, -threshold, threshold) for k, v in arrays.items()})
     return clipped, ClipInfo(norm, global_norm(clipped), clipped=True, finite=finite)
+
+
+@dataclass(frozen=True)
+class ClipComparison:
+    """Norm clipping against elementwise clipping of one gradient g at one threshold.
+
+    ``norm_before`` ‖g‖ (all fields U, W, V, b, c together). For each method: the norm after, the
+    cosine between the clipped and the original gradient, whether it changed g. ``norm_scale`` is
+    the factor norm clipping multiplied g by (1 when it did not bite); ``elementwise_fraction`` the
+    fraction of entries elementwise clipping changed; ``clipped_by_norm`` the norm-clipped gradient
+    itself. ``finite`` says whether g was finite.
+    """
+
+    threshold: float
+    norm_before: float
+    finite: bool
+    norm_after: float
+    norm_cosine: float
+    norm_clipped: bool
+    norm_scale: float
+    elementwise_after: float
+    elementwise_cosine: float
+    elementwise_clipped: bool
+    elementwise_fraction: float
+    clipped_by_norm: RNNParams
+
+
+def clipping_comparison(grads: RNNParams, threshold: float) -> ClipComparison:
+    r"""Clip g by its norm ($g \leftarrow g\cdot\text{threshold}/\|g\|$ when $\|g\| > $ threshold) and entrywise; compare.
+
+    ``grads`` an RNNParams (the gradient from :func:`rnn_core.bptt`), ``threshold`` > 0. Uses
+    :func:`clip_by_norm` and :func:`clip_elementwise`; the cosines cos(clip(g), g) are 1 for norm
+    clipping (same direction) and < 1 for elementwise clipping when it changes some entries but
+    not others in proportion.
+    """
+    by_norm, info_n = clip_by_norm(grads, threshold)
+    by_elem, info_e = clip_elementwise(grads, threshold)
+    g = flat(grads)
+    with np.errstate(all="ignore"):
+        changed = float(np.mean(np.abs(g) > threshold)) if g.size else 0.0
+        scale = info_n.norm_after / info_n.norm_before if info_n.clipped else 1.0
+    return ClipComparison(
+        threshold=float(threshold),
+        norm_before=info_n.norm_before,
+        finite=info_n.finite,
+        norm_after=info_n.norm_after,
+        norm_cosine=cosine(flat(by_norm), g),
+        norm_clipped=info_n.clipped,
+        norm_scale=float(scale),
+        elementwise_after=info_e.norm_after,
+        elementwise_cosine=cosine(flat(by_elem), g),
+        elementwise_clipped=info_e.clipped,
+        elementwise_fraction=changed,
+        clipped_by_norm=by_norm,
+    )
+
+
+@dataclass(frozen=True)
+class ClipSweep:
+    """:func:`clipping_comparison` over many thresholds: each field (n,) for ``thresholds`` (n,)."""
+
+    thresholds: np.ndarray
+    norm_cosine: np.ndarray
+    elementwise_cosine: np.ndarray
+    norm_after: np.ndarray
+    elementwise_after: np.ndarray
+    elementwise_fraction: np.ndarray
+
+
+def clipping_sweep(grads: RNNParams, thresholds) -> ClipSweep:
+    """Both clippings of ``grads`` at every threshold in ``thresholds`` (n,) > 0: cosines, norms after."""
+    th = as_float_array("thresholds", thresholds, (None,), "(n,)")
+    rows = [clipping_comparison(grads, float(t)) for t in th]
+    return ClipSweep(
+        thresholds=th,
+        norm_cosine=np.array([r.norm_cosine for r in rows]),
+        elementwise_cosine=np.array([r.elementwise_cosine for r in rows]),
+        norm_after=np.array([r.norm_after for r in rows]),
+        elementwise_after=np.array([r.elementwise_after for r in rows]),
+        elementwise_fraction=np.array([r.elementwise_fraction for r in rows]),
+    )

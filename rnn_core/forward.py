@@ -2,8 +2,10 @@ r"""The forward pass over a batch of sequences, time-major, with its losses.
 
     a⁽ᵗ⁾ = b + W h⁽ᵗ⁻¹⁾ + U x⁽ᵗ⁾,  h⁽ᵗ⁾ = f(a⁽ᵗ⁾),  o⁽ᵗ⁾ = c + V h⁽ᵗ⁾,  L = Σₜ L⁽ᵗ⁾
 
-Only the h recurrence loops over t. Exploding values are not errors here: the trace keeps the
-inf/nan, :attr:`Trace.overflow_step` says where they first appeared, and no numpy warning leaks.
+The LSTM and the GRU (rnn_core.lstm, rnn_core.gru) share the output layer and the losses; their
+traces are :class:`Trace` too, with the cell's own arrays beside. Only the recurrence loops over t.
+Exploding values are not errors here: the trace keeps the inf/nan, :attr:`Trace.overflow_step`
+says where they first appeared, and no numpy warning leaks.
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import gru, lstm
 from ._checks import as_float_array, choice
 from .activations import get_activation
+from .gru import GRUParams
+from .lstm import LSTMParams
 from .params import RNNParams
 
 LOSSES = ("softmax_ce", "mse")
@@ -63,10 +68,59 @@ class Trace:
             return g * self.mask[:, None, None]
 
 
-def check_inputs(params: RNNParams, xs, targets, loss: str, h0=None, mask=None):
+@dataclass(frozen=True, eq=False)
+class LSTMTrace(Trace):
+    """An LSTM's :class:`Trace`: ``a`` (T, B, H) is the candidate's pre-activation b + U x⁽ᵗ⁾ + W h⁽ᵗ⁻¹⁾,
+    ``activation`` is "tanh"; f, g, q (T, B, H) the forget, input and output gates; s (T+1, B, H)
+    the cell state with s[0] = s⁽⁰⁾.
+    """
+
+    f: np.ndarray
+    g: np.ndarray
+    q: np.ndarray
+    s: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class GRUTrace(Trace):
+    """A GRU's :class:`Trace`: ``a`` (T, B, H) is the candidate's pre-activation
+    b + U x⁽ᵗ⁾ + W (r⁽ᵗ⁾ ⊙ h⁽ᵗ⁻¹⁾), ``activation`` is "tanh"; u, r (T, B, H) the update and reset gates.
+    """
+
+    u: np.ndarray
+    r: np.ndarray
+
+
+CELLS = (RNNParams, LSTMParams, GRUParams)
+TRACES = {RNNParams: Trace, LSTMParams: LSTMTrace, GRUParams: GRUTrace}  # what forward returns for each
+
+
+def check_params(params) -> None:
+    """``ValueError`` unless ``params`` is RNNParams, LSTMParams or GRUParams."""
+    if not isinstance(params, CELLS):
+        raise ValueError(
+            f"params must be RNNParams; received {type(params).__name__} (or a gated cell's LSTMParams or "
+            "GRUParams)"
+        )
+
+
+def check_cell_options(params, activation, s0) -> None:
+    """``ValueError`` for an option the cell does not have: ``activation`` other than tanh for a gated
+    cell (its candidate is tanh, its gates σ), ``s0`` for a cell without a cell state."""
+    if not isinstance(params, RNNParams) and activation != "tanh":
+        raise ValueError(
+            f"activation must be 'tanh' (the default) for {type(params).__name__}: a gated cell uses "
+            f"tanh for its candidate and σ for its gates; received {activation!r}"
+        )
+    if not isinstance(params, LSTMParams) and s0 is not None:
+        raise ValueError(
+            f"s0 is the LSTM's initial cell state; {type(params).__name__} has no cell state: pass s0=None"
+        )
+
+
+def check_inputs(params, xs, targets, loss: str, h0=None, mask=None):
     """Validated (xs, targets, h0, mask) for ``params``; ``ValueError`` saying what is wrong."""
-    if not isinstance(params, RNNParams):
-        raise ValueError(f"params must be RNNParams; received {type(params).__name__}")
+    check_params(params)
     params.check_finite("params")
     choice("loss", loss, LOSSES)
     D, H, K = params.n_in, params.n_hidden, params.n_out
@@ -105,7 +159,7 @@ def check_inputs(params: RNNParams, xs, targets, loss: str, h0=None, mask=None):
 
 
 def forward(
-    params: RNNParams,
+    params,
     xs,
     targets,
     *,
@@ -113,15 +167,37 @@ def forward(
     loss: str = "softmax_ce",
     h0=None,
     mask=None,
+    s0=None,
 ) -> Trace:
     r"""Run the RNN, $a^{(t)} = b + W h^{(t-1)} + U x^{(t)}$, $h^{(t)} = f(a^{(t)})$, $o^{(t)} = c + V h^{(t)}$.
 
-    xs (T, B, D); targets (T, B) ints for ``softmax_ce``, (T, B, K) floats for ``mse``;
-    h0 (B, H), zeros by default. ``mask`` (T,) weights each L⁽ᵗ⁾ (default ones), for tasks scored
-    only at some steps: L = Σₜ mask⁽ᵗ⁾ L⁽ᵗ⁾. Returns a :class:`Trace`.
+    ``params`` is RNNParams, LSTMParams or GRUParams (see rnn_core.lstm, rnn_core.gru for their
+    recurrences; the output layer is the same). xs (T, B, D); targets (T, B) ints for
+    ``softmax_ce``, (T, B, K) floats for ``mse``; h0 (B, H), zeros by default; s0 (B, H) the
+    LSTM's initial cell state, zeros by default (LSTM only). ``activation`` is the vanilla RNN's f;
+    a gated cell accepts only its default. ``mask`` (T,) weights each L⁽ᵗ⁾ (default ones), for
+    tasks scored only at some steps: L = Σₜ mask⁽ᵗ⁾ L⁽ᵗ⁾. Returns a :class:`Trace`
+    (:class:`LSTMTrace`, :class:`GRUTrace` for the gated cells).
     """
+    check_params(params)
+    check_cell_options(params, activation, s0)
     act = get_activation(activation)
     xs, targets, h0, mask = check_inputs(params, xs, targets, loss, h0, mask)
+    if isinstance(params, LSTMParams):
+        B, H = h0.shape
+        s0 = np.zeros((B, H)) if s0 is None else as_float_array("s0", s0, (B, H), f"(B, H) = ({B}, {H})")
+        cell = lstm.recurrence(params, xs, h0, s0)
+    elif isinstance(params, GRUParams):
+        cell = gru.recurrence(params, xs, h0)
+    else:
+        cell = _recurrence(params, xs, h0, act.f)
+    a, h = cell.pop("a"), cell.pop("h")
+    o, y_hat, losses, total = output_layer(params, h, targets, mask, loss)
+    return TRACES[type(params)](xs, targets, mask, act.name, loss, a, h, o, y_hat, losses, total, **cell)
+
+
+def _recurrence(params: RNNParams, xs: np.ndarray, h0: np.ndarray, f) -> dict:
+    """The vanilla RNN over validated xs (T, B, D), h0 (B, H): a (T, B, H) and h (T+1, B, H)."""
     T, B, D = xs.shape
     W_T = params.W.T
     with np.errstate(all="ignore"):  # overflow is the subject: the trace shows it, no warnings
@@ -129,10 +205,19 @@ def forward(
         a = (xs.reshape(T * B, D) @ params.U.T).reshape(T, B, -1) + params.b  # (T, B, H)
         h = np.empty((T + 1,) + h0.shape)  # (T+1, B, H)
         h[0] = h0
-        f = act.f
         for t in range(T):  # the recurrence: the only loop over time
             a[t] += h[t] @ W_T
             h[t + 1] = f(a[t])
+    return {"a": a, "h": h}
+
+
+def output_layer(params, h: np.ndarray, targets: np.ndarray, mask: np.ndarray, loss: str):
+    r"""$o^{(t)} = c + V h^{(t)}$ and the losses, shared by every cell, from h (T+1, B, H).
+
+    Returns o (T, B, K), ŷ (T, B, K), the losses (T,) each L⁽ᵗ⁾ summed over the batch, and their sum.
+    """
+    T, B = h.shape[0] - 1, h.shape[1]
+    with np.errstate(all="ignore"):
         o = (h[1:].reshape(T * B, -1) @ params.V.T).reshape(T, B, -1) + params.c  # (T, B, K)
         if loss == "mse":
             y_hat = o
@@ -144,4 +229,4 @@ def forward(
             picked = log_y_hat[np.arange(T)[:, None], np.arange(B)[None, :], targets]  # log ŷ⁽ᵗ⁾[y⁽ᵗ⁾]
             losses = -mask * picked.sum(axis=1)
         total = float(losses.sum())
-    return Trace(xs, targets, mask, act.name, loss, a, h, o, y_hat, losses, total)
+    return o, y_hat, losses, total

@@ -2,38 +2,39 @@ r"""Gradient checks: central differences $\partial L/\partial\theta_i \approx (L
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import numpy as np
 
 from ._checks import choice
 from .bptt import check_step
-from .forward import check_inputs, forward
-from .params import RNNParams
-
-FIELDS = ("U", "W", "V", "b", "c")
+from .forward import check_cell_options, check_inputs, check_params, forward
 
 
 def numerical_partial(
-    params: RNNParams,
+    params,
     xs,
     targets,
     *,
     wrt: str,
-    activation: str,
+    activation: str = "tanh",
     loss: str,
     h0=None,
     mask=None,
     eps: float = 1e-6,
     s: int | None = None,
     entries=None,
+    s0=None,
 ) -> np.ndarray:
     r"""Central differences of L (or of L⁽ˢ⁾ alone, with ``s``) with respect to one field ``wrt``.
 
-    Returns an array of that field's shape. ``entries`` (flat indices) limits the work to those
-    entries; the others are nan. Two forward passes per entry.
+    ``params`` is RNNParams, LSTMParams or GRUParams; ``activation``, ``h0``, ``s0`` and ``mask``
+    as in :func:`rnn_core.forward`. Returns an array of that field's shape. ``entries`` (flat
+    indices) limits the work to those entries; the others are nan. Two forward passes per entry.
     """
-    choice("wrt", wrt, FIELDS)
+    check_params(params)
+    choice("wrt", wrt, [f.name for f in fields(params)])
+    check_cell_options(params, activation, s0)
     xs, targets, h0, mask = check_inputs(params, xs, targets, loss, h0, mask)
     if s is not None:
         s = check_step("s", s, xs.shape[0])
@@ -45,7 +46,14 @@ def numerical_partial(
 
     def loss_at(theta):
         tr = forward(
-            replace(params, **{wrt: theta}), xs, targets, activation=activation, loss=loss, h0=h0, mask=mask
+            replace(params, **{wrt: theta}),
+            xs,
+            targets,
+            activation=activation,
+            loss=loss,
+            h0=h0,
+            mask=mask,
+            s0=s0,
         )
         return tr.loss if s is None else tr.losses[s - 1]
 
@@ -61,19 +69,21 @@ def numerical_partial(
 
 
 def numerical_gradient(
-    params: RNNParams,
+    params,
     xs,
     targets,
     *,
-    activation: str,
+    activation: str = "tanh",
     loss: str,
     h0=None,
     mask=None,
     eps: float = 1e-6,
     s: int | None = None,
-) -> RNNParams:
-    """Central-difference gradient of L (or L⁽ˢ⁾ with ``s``), same type as the params."""
-    return RNNParams(
+    s0=None,
+):
+    """Central-difference gradient of L (or L⁽ˢ⁾ with ``s``), same type as the params (any cell)."""
+    check_params(params)
+    return type(params)(
         **{
             name: numerical_partial(
                 params,
@@ -86,8 +96,9 @@ def numerical_gradient(
                 mask=mask,
                 eps=eps,
                 s=s,
+                s0=s0,
             )
-            for name in FIELDS
+            for name in (f.name for f in fields(params))
         }
     )
 

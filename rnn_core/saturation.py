@@ -7,25 +7,24 @@ Backpropagating from h⁽ᵗ⁾ to h⁽ᵏ⁾ multiplies t − k factors diag(f�
 A unit is *saturated* at a step when f′(a) < fraction·γ (fraction = 0.01 unless asked otherwise):
 every path through it is damped at least 1/fraction times more than in the best case.
 
-float64: rnn_core writes sigmoid′ = e/(1+e)² with e = exp(−|a|) and tanh′ = 4e/(1+e)² with
-e = exp(−2|a|); they round to exactly 0.0 only when e underflows. The textbook forms σ(1−σ) and
-1 − tanh² round to 0.0 as soon as σ or tanh rounds to 1. :func:`first_zero` finds where, by
-bisection over the float64 numbers themselves.
+- :func:`symmetric_grid`, :func:`grid_check`, :func:`saturated_intervals`: f′ on a grid of a.
+- :func:`gamma_powers`: γᵏ, the most k factors f′ can multiply a gradient by.
+- :func:`derivative_stats`: the f′(a⁽ᵗ⁾) of a forward pass and the products of their means.
+
+Where float64 rounds f′ to exactly 0.0 is in :mod:`rnn_core.underflow`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_float_array, choice, positive_int
+from ._checks import as_float_array, positive_int
 from .activations import get_activation
+from .underflow import textbook_derivative
 
 SATURATION_FRACTION = 0.01
-FORMS = ("rnn_core", "textbook")
-_LARGEST = np.finfo(np.float64).max
 
 
 def _fraction(fraction) -> float:
@@ -79,10 +78,10 @@ def grid_check(activation: str, a) -> GridCheck:
     r"""$\max_a f'(a)$, $\min_a f'(a)$ over the grid a (n,) and where they are reached, for the range of f′."""
     act = get_activation(activation)
     a = _grid(a)
-    d = act.df(a)  # (n,)
-    hi, lo = d.max(), d.min()
-    at_hi, at_lo = a[d == hi], a[d == lo]
-    distinct = np.unique(d)
+    fprime = act.df(a)  # (n,)
+    hi, lo = fprime.max(), fprime.min()
+    at_hi, at_lo = a[fprime == hi], a[fprime == lo]
+    distinct = np.unique(fprime)
     return GridCheck(
         act.name,
         act.gamma,
@@ -164,14 +163,14 @@ def derivative_stats(
         raise ValueError(f"a must have T ≥ 1 steps and at least one unit per step; received shape {a.shape}")
     T = a.shape[0]
     with np.errstate(all="ignore"):  # a may hold ±inf/nan from an overflowed forward pass
-        d = act.df(a).reshape(T, -1)  # (T, B·H)
-    ok = np.isfinite(d)
+        fprime = act.df(a).reshape(T, -1)  # (T, B·H)
+    ok = np.isfinite(fprime)
     n_ok = ok.sum(axis=1)  # (T,)
-    d0 = np.where(ok, d, 0.0)
+    fprime_or_0 = np.where(ok, fprime, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        per_step_mean = np.where(n_ok > 0, d0.sum(axis=1) / np.maximum(n_ok, 1), np.nan)
-    per_step_max = np.where(n_ok > 0, np.where(ok, d, -np.inf).max(axis=1), np.nan)
-    finite = d[ok]  # (n_finite,)
+        per_step_mean = np.where(n_ok > 0, fprime_or_0.sum(axis=1) / np.maximum(n_ok, 1), np.nan)
+    per_step_max = np.where(n_ok > 0, np.where(ok, fprime, -np.inf).max(axis=1), np.nan)
+    finite = fprime[ok]  # (n_finite,)
     n = finite.size
     threshold = fraction * act.gamma
     counts, edges = np.histogram(finite, bins=bins, range=(0.0, act.gamma))
@@ -188,7 +187,7 @@ def derivative_stats(
         fraction=fraction,
         threshold=threshold,
         n_finite=int(n),
-        n_nonfinite=int(d.size - n),
+        n_nonfinite=int(fprime.size - n),
         fraction_saturated=float(np.mean(finite < threshold)) if n else float("nan"),
         fraction_zero=float(np.mean(finite == 0.0)) if n else float("nan"),
         fraction_zero_textbook=zero_textbook,
@@ -201,106 +200,3 @@ def derivative_stats(
         hist_edges=edges,
         hist_counts=counts,
     )
-
-
-# --- float64 ----------------------------------------------------------------------------------
-
-
-def _textbook_dsigmoid(a):
-    s = get_activation("sigmoid").f(a)
-    return s * (1.0 - s)
-
-
-def _textbook_dtanh(a):
-    return 1.0 - np.tanh(np.asarray(a, dtype=np.float64)) ** 2
-
-
-_TEXTBOOK = {"sigmoid": _textbook_dsigmoid, "tanh": _textbook_dtanh}
-TEXTBOOK_LATEX = {"sigmoid": r"\sigma(a)\,\bigl(1 - \sigma(a)\bigr)", "tanh": r"1 - \tanh^2 a"}
-
-
-def textbook_derivative(activation: str) -> Callable[[np.ndarray], np.ndarray] | None:
-    r"""The textbook f′: $\sigma(a)(1-\sigma(a))$ for sigmoid, $1-\tanh^2 a$ for tanh, else None."""
-    return _TEXTBOOK.get(get_activation(activation).name)
-
-
-def _derivative(activation: str, form: str) -> Callable[[np.ndarray], np.ndarray] | None:
-    choice("form", form, FORMS)
-    act = get_activation(activation)
-    return act.df if form == "rnn_core" else textbook_derivative(act.name)
-
-
-def first_zero(df: Callable[[np.ndarray], np.ndarray], sign: int = 1) -> float | None:
-    r"""The smallest x > 0 with $f'(\text{sign}\cdot x) = 0.0$ in float64, or None if there is none.
-
-    A bisection over the bit patterns of the positive float64 numbers (ordered like the numbers),
-    so the answer is exact: f′(sign·x) == 0.0 and f′(sign·nextafter(x, 0)) != 0.0. It assumes
-    what holds for every f′ here: once exactly 0.0 as |a| grows, f′ stays 0.0.
-    """
-    if sign not in (1, -1):
-        raise ValueError(f"sign must be 1 or -1; received {sign!r}")
-
-    def is_zero(bits: int) -> bool:
-        x = np.array([bits], dtype=np.int64).view(np.float64)  # (1,)
-        with np.errstate(all="ignore"):  # e.g. −2·|a| overflows to −inf near the largest float
-            return bool(df(sign * x)[0] == 0.0)
-
-    lo = 0  # the bits of 0.0: treated as "not zero", since x > 0 is asked for
-    hi = int(np.array([_LARGEST]).view(np.int64)[0])
-    if not is_zero(hi):
-        return None
-    while hi - lo > 1:  # invariant: f′ is nonzero at lo (or lo = 0) and zero at hi
-        mid = (lo + hi) // 2
-        if is_zero(mid):
-            hi = mid
-        else:
-            lo = mid
-    return float(np.array([hi], dtype=np.int64).view(np.float64)[0])
-
-
-@dataclass(frozen=True)
-class ZeroEdge:
-    """Where f′ becomes exactly 0.0 on one side: ``at`` = the smallest x > 0 with f′(sign·x) == 0.0
-    (None if never), f′ there, the float just before it (np.nextafter towards 0) and f′ there."""
-
-    activation: str
-    form: str
-    sign: int
-    at: float | None
-    df_at: float | None
-    before: float | None
-    df_before: float | None
-
-
-def zero_edge(activation: str, sign: int = 1, *, form: str = "rnn_core") -> ZeroEdge:
-    r"""The float64 edge beyond which $f'(\text{sign}\cdot x) = 0.0$, with f′ on both sides of it."""
-    df = _derivative(activation, form)
-    name = get_activation(activation).name
-    at = None if df is None else first_zero(df, sign)
-    if at is None:
-        return ZeroEdge(name, form, sign, None, None, None, None)
-    before = float(np.nextafter(at, 0.0))
-    with np.errstate(all="ignore"):
-        d_at, d_before = (float(df(np.array([sign * x]))[0]) for x in (at, before))
-    return ZeroEdge(name, form, sign, at, d_at, before, d_before)
-
-
-def zero_derivative_threshold(activation: str, *, form: str = "rnn_core") -> float | None:
-    r"""The smallest |a| > 0 with $f'(a) = f'(-a) = 0.0$ in float64: beyond it every path through f dies.
-
-    ``form`` = "rnn_core" (the activation's own f′) or "textbook" (σ(1−σ), 1 − tanh²). None when
-    f′ is never 0.0 on one side: ReLU and leaky ReLU (f′ = 1 for all a > 0), linear, and the
-    textbook form of activations that have none.
-    """
-    sides = [zero_edge(activation, sign, form=form).at for sign in (1, -1)]
-    return None if None in sides else max(sides)
-
-
-def log10_derivative(activation: str, a, *, form: str = "rnn_core") -> np.ndarray:
-    r"""$\log_{10} f'(a)$ for a (n,), −inf where f′ is exactly 0.0 (for plots of where float64 gives up)."""
-    df = _derivative(activation, form)
-    if df is None:
-        raise ValueError(f"form 'textbook' exists for {sorted(_TEXTBOOK)} only; received {activation!r}")
-    a = as_float_array("a", a, (None,), "(n,)")
-    with np.errstate(divide="ignore"):
-        return np.log10(df(a))

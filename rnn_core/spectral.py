@@ -4,7 +4,12 @@ r"""Spectral facts about W that decide whether gradients can vanish or explode.
 
 σ_max(W) < 1/γ is sufficient for vanishing; σ_max(W) > 1/γ is necessary, not sufficient, for
 explosion (Pascanu, Mikolov & Bengio 2013, §2.1). The spectral radius ρ(W) = max|λᵢ(W)| governs
-‖Wⁿ‖ only as n → ∞ (‖Wⁿ‖^(1/n) → ρ); for a non-normal W, ‖Wⁿ‖ can first grow far above ρⁿ.
+‖Wⁿ‖ only as n → ∞ (‖Wⁿ‖^(1/n) → ρ); for a non-normal W, ‖Wⁿ‖ can first grow far above ρⁿ:
+
+    ρ(W)ⁿ ≤ ‖Wⁿ‖₂ ≤ σ_max(W)ⁿ
+
+- :func:`spectral_summary`: σ_max(W), ρ(W), γ and the bound's base γ·σ_max(W).
+- :func:`power_log_norms`, :func:`power_profile`: log₁₀‖Wⁿ‖₂ against both lines, and its peak.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import as_float_array, positive_int
+from ._numerics import log_line
 from .activations import get_activation
 
 
@@ -39,13 +45,22 @@ def _square(name: str, W) -> np.ndarray:
     return as_float_array(name, W, (n, n), "(H, H), square")
 
 
+def sigma_max(W: np.ndarray) -> float:
+    r"""$\sigma_{\max}(W) = \|W\|_2$, the largest singular value of a float64 matrix W (H, H)."""
+    return float(np.linalg.norm(W, 2))
+
+
+def spectral_radius(W: np.ndarray) -> float:
+    r"""$\rho(W) = \max_i |\lambda_i(W)|$ of a float64 square matrix W (H, H)."""
+    return float(np.abs(np.linalg.eigvals(W)).max())
+
+
 def spectral_summary(W, activation: str) -> SpectralSummary:
     r"""$\sigma_{\max}(W)$, $\rho(W)$ and $\gamma\,\sigma_{\max}(W)$ for W (H, H) and the named activation."""
     W = _square("W", W)
     gamma = get_activation(activation).gamma
-    sigma = float(np.linalg.norm(W, 2))
-    rho = float(np.abs(np.linalg.eigvals(W)).max())
-    return SpectralSummary(sigma, rho, gamma, gamma * sigma, 1.0 / gamma)
+    sigma = sigma_max(W)
+    return SpectralSummary(sigma, spectral_radius(W), gamma, gamma * sigma, 1.0 / gamma)
 
 
 def power_log_norms(W, n_max: int) -> np.ndarray:
@@ -69,3 +84,32 @@ def power_log_norms(W, n_max: int) -> np.ndarray:
         log_scale += np.log10(size)
         out[n] = log_scale + np.log10(np.linalg.norm(P, 2))
     return out
+
+
+@dataclass(frozen=True)
+class PowerProfile:
+    """log₁₀‖Wⁿ‖₂ for n = 0..n_max against n·log₁₀ρ(W) and n·log₁₀σ_max(W), and its peak over n ≥ 1."""
+
+    n: np.ndarray
+    log_norms: np.ndarray
+    rho_line: np.ndarray
+    sigma_line: np.ndarray
+    rho: float
+    sigma_max: float
+    peak_n: int
+    peak_log_norm: float
+
+
+def power_profile(W, n_max: int) -> PowerProfile:
+    r"""$n\log_{10}\rho(W) \le \log_{10}\|W^n\|_2 \le n\log_{10}\sigma_{\max}(W)$ for n = 0..n_max, and the peak.
+
+    W (H, H) finite, n_max ≥ 1; the norms from :func:`power_log_norms`. For a non-normal W, ‖Wⁿ‖
+    can rise far above ρⁿ before it decays. The peak is over n = 1..n_max (the first n on ties).
+    """
+    n_max = positive_int("n_max", n_max)
+    logs = power_log_norms(W, n_max)
+    W = _square("W", W)
+    rho, sigma = spectral_radius(W), sigma_max(W)
+    n = np.arange(n_max + 1)
+    peak = 1 + int(np.argmax(logs[1:]))
+    return PowerProfile(n, logs, log_line(n, rho), log_line(n, sigma), rho, sigma, peak, float(logs[peak]))

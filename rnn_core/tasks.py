@@ -57,7 +57,7 @@ class Task:
         return self.xs.shape[1]
 
 
-def as_generator(seed) -> np.random.Generator:
+def _as_generator(seed) -> np.random.Generator:
     """``seed`` as a ``np.random.Generator``: a Generator is used as is (and advanced), an int ≥ 0 seeds a new one."""
     if isinstance(seed, np.random.Generator):
         return seed
@@ -107,7 +107,7 @@ def adding_problem(T: int, batch_size: int, *, seed=0) -> Task:
     """
     T = positive_int("T", T, minimum=2)
     B = positive_int("batch_size", batch_size)
-    rng = as_generator(seed)
+    rng = _as_generator(seed)
     half = T // 2
     values = rng.uniform(0.0, 1.0, size=(T, B))
     first = rng.integers(0, half, size=B)  # 0-based: steps 1..⌊T/2⌋
@@ -148,7 +148,7 @@ def remember_first(T: int, batch_size: int, *, n_symbols: int = 4, distractors: 
     K = positive_int("n_symbols", n_symbols, minimum=2)
     if not isinstance(distractors, (bool, np.bool_)):
         raise ValueError(f"distractors must be True or False; received {distractors!r}")
-    rng = as_generator(seed)
+    rng = _as_generator(seed)
     symbols = rng.integers(0, K, size=(T, B))
     xs = np.eye(K)[symbols]  # (T, B, K) one-hot
     if not distractors:

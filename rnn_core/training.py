@@ -23,13 +23,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import choice, positive_int
+from ._checks import choice, finite_number, positive_int
+from ._numerics import array_norm, scaled
 from .activations import get_activation
+from .batches import step_batches
 from .bptt import bptt
-from .clipping import array_norm, check_threshold, clip_by_norm, clip_elementwise, global_norm
-from .forward import forward
+from .clipping import clip_by_norm, clip_elementwise, global_norm
+from .forward import Trace, forward
 from .params import RNNParams
-from .tasks import TASKS, Task
+from .spectral import sigma_max
+from .tasks import Task
 
 CLIPS = ("norm", "elementwise")
 DIVERGED = ("non-finite loss", "non-finite gradient", "non-finite parameters")
@@ -46,7 +49,6 @@ HISTORY_DTYPES = {
     "sigma_max": float,
 }
 HISTORY_KEYS = tuple(HISTORY_DTYPES)
-DEFAULT_BATCH_SIZE = 32
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,64 +79,96 @@ class TrainResult:
         return len(self.history["step"])
 
 
-def _generator(task, T, options: Mapping | None):
-    """``task`` (a TASKS name or a generator) as a function (batch_size, rng) → Task."""
-    if isinstance(task, str):
-        choice("task", task, TASKS)
-        generate = TASKS[task].generate
-    elif callable(task):
-        generate = task
-    else:
+@dataclass(frozen=True)
+class _Step:
+    """The settings every step of :func:`train` shares."""
+
+    activation: str
+    lr: float
+    clip: Callable | None  # clip_by_norm, clip_elementwise or None
+    threshold: float
+    truncate: int | None
+
+
+def _settings(params, activation, lr, clip, threshold, truncate) -> _Step:
+    if not isinstance(params, RNNParams):
+        raise ValueError(f"params must be RNNParams; received {type(params).__name__}")
+    params.check_finite("params")
+    activation = get_activation(activation).name
+    lr = finite_number("lr", lr, zero_allowed=True)
+    if clip is not None:
+        choice("clip", clip, CLIPS)
+        threshold = finite_number("threshold", threshold)
+    if truncate is not None:
+        truncate = positive_int("truncate", truncate)
+    clip_fn = {"norm": clip_by_norm, "elementwise": clip_elementwise}.get(clip)
+    return _Step(activation, lr, clip_fn, threshold, truncate)
+
+
+def _check_fits(params: RNNParams, batch: Task) -> None:
+    if (batch.n_in, batch.n_out) != (params.n_in, params.n_out):
         raise ValueError(
-            f"task must be a name in {sorted(TASKS)}, a generator (T, batch_size, *, seed) -> Task, "
-            f"or a Task; received {type(task).__name__}"
+            f"params must have (n_in, n_out) = ({batch.n_in}, {batch.n_out}) for task {batch.name!r}; "
+            f"received params with ({params.n_in}, {params.n_out})"
         )
-    if T is None:
-        raise ValueError("T must be given (an integer ≥ 1) when task is a name or a generator; received None")
-    T = positive_int("T", T)
-    if options is not None and not isinstance(options, Mapping):
-        raise ValueError(f"task_options must be a mapping of keyword arguments; received {options!r}")
-    options = dict(options or {})
-
-    def draw(batch_size: int, rng: np.random.Generator) -> Task:
-        batch = generate(T, batch_size, seed=rng, **options)
-        if not isinstance(batch, Task):
-            raise ValueError(f"task generator must return a Task; received {type(batch).__name__}")
-        return batch
-
-    return draw
 
 
-def step_seed(seed: int, step: int) -> np.random.Generator:
-    """The random generator of step ``step``'s batch: independent streams per step, reproducible by ``seed``."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(step,)))
+def _record(step: int, trace: Trace, batch: Task, params: RNNParams) -> dict:
+    """The history entry of one step, with nan for everything the step has not computed yet."""
+    nan = float("nan")
+    B = batch.batch_size
+    return {
+        "step": step,
+        "loss": trace.loss / B,
+        "baseline": batch.baseline_loss / B,
+        "grad_norm": nan,
+        "grad_norm_clipped": nan,
+        "clipped": False,
+        "long_range_norm": nan,
+        "long_range_share": nan,
+        "sigma_max": sigma_max(params.W),
+    }
 
 
-def batch_at(
-    task,
-    step: int,
-    *,
-    T: int | None = None,
-    batch_size: int | None = None,
-    seed: int = 0,
-    task_options: Mapping | None = None,
-) -> Task:
-    """The batch that :func:`train` uses at ``step`` (0-based) with the same arguments.
-
-    ``task`` a name in :data:`rnn_core.TASKS` or a generator ``(T, batch_size, *, seed) -> Task``
-    (with ``T``, ``batch_size`` (default 32), ``task_options`` its keyword arguments), or a fixed
-    :class:`Task`, returned as is.
-    """
-    if isinstance(task, Task):
-        return task
-    step = positive_int("step", step, minimum=0)
-    seed = positive_int("seed", seed, minimum=0)
-    B = DEFAULT_BATCH_SIZE if batch_size is None else positive_int("batch_size", batch_size)
-    return _generator(task, T, task_options)(B, step_seed(seed, step))
+def _long_range(params: RNNParams, trace: Trace, full_W: np.ndarray, B: int) -> tuple[float, float]:
+    """‖Σ_{d ≥ ⌊T/2⌋} G_d‖_F of ∂(L/B)/∂W (the full gradient minus the one truncated to ⌊T/2⌋), and
+    its ratio to ‖∂(L/B)/∂W‖_F (0 when that is 0)."""
+    half = trace.T // 2
+    short_W = scaled(bptt(params, trace, truncate=half), 1.0 / B).W if half > 0 else 0.0
+    long_norm = array_norm(full_W - short_W)
+    full_W_norm = array_norm(full_W)
+    return long_norm, long_norm / full_W_norm if full_W_norm > 0 else 0.0
 
 
-def _scaled(grads: RNNParams, factor: float) -> RNNParams:
-    return RNNParams(**{k: v * factor for k, v in grads.arrays().items()})
+def _sgd_step(params: RNNParams, batch: Task, record: dict, trace: Trace, settings: _Step):
+    """One step of minibatch SGD from ``params``: the gradient of L/B (truncated if asked), clipped
+    if asked, and the update. Fills in ``record``; returns (the new params, None) or (None, why not)."""
+    B = batch.batch_size
+    with np.errstate(all="ignore"):  # exploding values are reported in the record, not warned about
+        if not np.isfinite(record["loss"]):
+            return None, "non-finite loss"
+        full = scaled(bptt(params, trace), 1.0 / B)
+        record["long_range_norm"], record["long_range_share"] = _long_range(params, trace, full.W, B)
+        if settings.truncate is None or settings.truncate >= batch.T:
+            used = full
+        else:
+            used = scaled(bptt(params, trace, truncate=settings.truncate), 1.0 / B)
+        record["grad_norm"] = global_norm(used)
+        if not np.isfinite(record["grad_norm"]):
+            return None, "non-finite gradient"
+        if settings.clip is not None:
+            used, info = settings.clip(used, settings.threshold)
+            record["grad_norm_clipped"], record["clipped"] = info.norm_after, info.clipped
+        else:
+            record["grad_norm_clipped"] = record["grad_norm"]
+        new_params = params.sgd_step(used, settings.lr)
+    if not new_params.is_finite():
+        return None, "non-finite parameters"
+    return new_params, None
+
+
+def _history(records: list[dict]) -> dict[str, np.ndarray]:
+    return {key: np.array([r[key] for r in records], dtype=dtype) for key, dtype in HISTORY_DTYPES.items()}
 
 
 def train(
@@ -157,9 +191,9 @@ def train(
 
     ``task``: a name in :data:`rnn_core.TASKS` or a generator ``(T, batch_size, *, seed) -> Task``,
     drawing a fresh batch of ``batch_size`` (default 32) sequences of length ``T`` each step from
-    :func:`step_seed` (``seed``, step), so a run is reproducible by ``seed``
-    (:func:`batch_at` returns the batch of any step); ``task_options`` are extra keyword arguments
-    for the generator (e.g. ``{"n_symbols": 8}``). Or a fixed :class:`Task`: the same batch every
+    :func:`rnn_core.step_seed` (``seed``, step), so a run is reproducible by ``seed``
+    (:func:`rnn_core.batch_at` returns the batch of any step); ``task_options`` are extra keyword
+    arguments for the generator (e.g. ``{"n_symbols": 8}``). Or a fixed :class:`Task`: the same batch every
     step (gradient descent on one batch); then ``T`` and ``batch_size`` must be None or match it.
     ``params`` must fit the task: n_in = D, n_out = K.
 
@@ -181,93 +215,24 @@ def train(
     ``stop_step``); that step's record is kept with its inf/nan (nan where nothing was computed),
     and ``params`` are the last finite ones.
     """
-    if not isinstance(params, RNNParams):
-        raise ValueError(f"params must be RNNParams; received {type(params).__name__}")
-    params.check_finite("params")
-    act = get_activation(activation).name
-    if (
-        isinstance(lr, bool)
-        or not isinstance(lr, (int, float, np.integer, np.floating))
-        or not (np.isfinite(lr) and lr >= 0)
-    ):
-        raise ValueError(f"lr must be a finite number ≥ 0; received {lr!r}")
+    settings = _settings(params, activation, lr, clip, threshold, truncate)
     steps = positive_int("steps", steps, minimum=0)
     seed = positive_int("seed", seed, minimum=0)
-    if clip is not None:
-        choice("clip", clip, CLIPS)
-        threshold = check_threshold(threshold)
-    if truncate is not None:
-        truncate = positive_int("truncate", truncate)
     if callback is not None and not callable(callback):
         raise ValueError(f"callback must be callable(step, record) or None; received {callback!r}")
+    draw = step_batches(task, T, batch_size, seed, task_options)
 
-    if isinstance(task, Task):
-        for name, given, actual in (("T", T, task.T), ("batch_size", batch_size, task.batch_size)):
-            if given is not None and given != actual:
-                raise ValueError(f"{name} must be None or {actual} (the fixed Task's); received {given!r}")
-        fixed = task
-
-        def draw(step: int) -> Task:
-            return fixed
-    else:
-        B = DEFAULT_BATCH_SIZE if batch_size is None else positive_int("batch_size", batch_size)
-        generate = _generator(task, T, task_options)
-
-        def draw(step: int) -> Task:
-            return generate(B, step_seed(seed, step))
-
-    clip_fn = {"norm": clip_by_norm, "elementwise": clip_elementwise}.get(clip)
     records: list[dict] = []
     stop_reason = stop_step = None
     for step in range(steps):
         batch = draw(step)
-        if step == 0 and (batch.n_in, batch.n_out) != (params.n_in, params.n_out):
-            raise ValueError(
-                f"params must have (n_in, n_out) = ({batch.n_in}, {batch.n_out}) for task {batch.name!r}; "
-                f"received params with ({params.n_in}, {params.n_out})"
-            )
-        B, T_batch = batch.batch_size, batch.T
-        trace = forward(params, batch.xs, batch.targets, activation=act, loss=batch.loss, mask=batch.mask)
-        nan = float("nan")
-        record = {
-            "step": step,
-            "loss": trace.loss / B,
-            "baseline": batch.baseline_loss / B,
-            "grad_norm": nan,
-            "grad_norm_clipped": nan,
-            "clipped": False,
-            "long_range_norm": nan,
-            "long_range_share": nan,
-            "sigma_max": float(np.linalg.norm(params.W, 2)),
-        }
-        new_params = None
-        with np.errstate(all="ignore"):  # exploding values are reported in the record, not warned about
-            if not np.isfinite(record["loss"]):
-                stop_reason = "non-finite loss"
-            else:
-                full = _scaled(bptt(params, trace), 1.0 / B)
-                half = T_batch // 2
-                short_W = _scaled(bptt(params, trace, truncate=half), 1.0 / B).W if half > 0 else 0.0
-                long_norm = array_norm(full.W - short_W)
-                full_W_norm = array_norm(full.W)
-                record["long_range_norm"] = long_norm
-                record["long_range_share"] = long_norm / full_W_norm if full_W_norm > 0 else 0.0
-                if truncate is None or truncate >= T_batch:
-                    used = full
-                else:
-                    used = _scaled(bptt(params, trace, truncate=truncate), 1.0 / B)
-                record["grad_norm"] = global_norm(used)
-                if not np.isfinite(record["grad_norm"]):
-                    stop_reason = "non-finite gradient"
-                else:
-                    if clip_fn is not None:
-                        used, info = clip_fn(used, threshold)
-                        record["grad_norm_clipped"], record["clipped"] = info.norm_after, info.clipped
-                    else:
-                        record["grad_norm_clipped"] = record["grad_norm"]
-                    new_params = params.sgd_step(used, lr)
-                    if not new_params.is_finite():
-                        stop_reason = "non-finite parameters"
+        if step == 0:
+            _check_fits(params, batch)
+        trace = forward(
+            params, batch.xs, batch.targets, activation=settings.activation, loss=batch.loss, mask=batch.mask
+        )
+        record = _record(step, trace, batch, params)
+        new_params, stop_reason = _sgd_step(params, batch, record, trace, settings)
         records.append(record)
         if stop_reason is None:
             params = new_params
@@ -278,6 +243,6 @@ def train(
             stop_step = step
             break
 
-    history = {key: np.array([r[key] for r in records], dtype=dtype) for key, dtype in HISTORY_DTYPES.items()}
+    history = _history(records)
     baseline = float(history["baseline"].mean()) if records else float("nan")
     return TrainResult(params, history, baseline, stop_reason, stop_step)

@@ -15,24 +15,12 @@ import pandas as pd
 import streamlit as st
 
 import rnn_core as rc
-from rnn_core.activations import LEAKY_SLOPE
-from rnn_core.saturation import (
-    SATURATION_FRACTION,
-    TEXTBOOK_LATEX,
-    DerivativeStats,
-    GridCheck,
-    derivative_stats,
-    gamma_powers,
-    grid_check,
-    log10_derivative,
-    saturated_intervals,
-    symmetric_grid,
-    zero_edge,
-)
-from ui.common import cached_chart
+from ui import palette
+from ui.chart_cache import cached_chart
 from ui.data import live_network
+from ui.format import sci
+from ui.notices import overflow_message
 from ui.state import ACTIVATION_LABELS, Network
-from ui.text import overflow_message
 
 NAMES = tuple(rc.ACTIVATIONS)
 # URL keys of this page's controls (short, unique across the app)
@@ -41,18 +29,13 @@ A_MAX_MIN, A_MAX_MAX, A_MAX_DEFAULT = 1, 40, 8
 K_MAX_MIN, K_MAX_MAX, K_MAX_DEFAULT = 1, 500, 100  # 0.25⁵⁰⁰ ≈ 1e−301 is still a normal float64
 PLOT_HALF = 200  # points per side for drawing f and f′ (5 activations × 401 points stay light)
 CHECK_HALF = 20_000  # points per side for the computed checks of the ranges (step a_max / 20 000)
-FRACTION = SATURATION_FRACTION
+FRACTION = rc.SATURATION_FRACTION
 BOUNDED = ("tanh", "sigmoid")  # the activations whose f′ float64 can round to exactly 0.0
 ZOOM_A, FULL_A = 40.0, 800.0  # the float64 chart's two panels: the textbook forms' edges, then rnn_core's
 
-COLORS = {
-    "tanh": "#4c78a8",
-    "sigmoid": "#f58518",
-    "relu": "#54a24b",
-    "leaky_relu": "#b279a2",
-    "linear": "#9d755d",
-}
-DASHES = {"tanh": [1, 0], "sigmoid": [1, 0], "relu": [1, 0], "leaky_relu": [6, 3], "linear": [2, 2]}
+# one colour and one dash per activation, whatever is shown (palette.SERIES in the order of NAMES)
+COLORS = dict(zip(NAMES, palette.SERIES))
+DASHES = dict(zip(NAMES, palette.DASHES))
 CACHE = dict(max_entries=64, show_spinner=False)
 # fit the width only: Streamlit's default "fit" squeezes the plot to make room for titles and legends
 FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
@@ -90,23 +73,6 @@ def _dash() -> alt.StrokeDash:
 
 # --- numbers as text ------------------------------------------------------------------------------
 
-_SUP = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def sci(x: float, digits: int = 3) -> str:
-    """``x`` with ``digits`` significant digits, as 4.5·10⁻⁷ when it is far from 1."""
-    x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    if x == 0.0:
-        return "0"
-    if 1e-3 <= abs(x) < 1e4:
-        return f"{x:.{digits}g}".replace("-", "−")
-    mantissa, exponent = f"{x:.{digits - 1}e}".split("e")
-    return f"{mantissa.replace('-', '−')}·10{str(int(exponent)).translate(_SUP)}"
-
 
 def where(lo: float, hi: float) -> str:
     """Where a value is reached on the grid: one point, a symmetric pair or a whole interval."""
@@ -128,15 +94,15 @@ class CurveData:
     curves: pd.DataFrame  # activation, name, a, f, df
     peaks: pd.DataFrame  # activation, name, gamma, a, attained
     bands: pd.DataFrame  # activation, name, lo, hi, threshold
-    checks: dict[str, GridCheck]
+    checks: dict[str, rc.GridCheck]
     check_points: int
 
 
 @st.cache_data(**CACHE)
 def curve_data(a_max: int) -> CurveData:
     """Everything the f/f′ chart and the ranges table need, for a ∈ [−a_max, a_max]."""
-    plot = symmetric_grid(float(a_max), PLOT_HALF)
-    fine = symmetric_grid(float(a_max), CHECK_HALF)
+    plot = rc.symmetric_grid(float(a_max), PLOT_HALF)
+    fine = rc.symmetric_grid(float(a_max), CHECK_HALF)
     curves, peaks, bands, checks = [], [], [], {}
     for name in NAMES:
         act = rc.ACTIVATIONS[name]
@@ -145,7 +111,7 @@ def curve_data(a_max: int) -> CurveData:
                 {"activation": label(name), "name": name, "a": plot, "f": act.f(plot), "df": act.df(plot)}
             )
         )
-        check = checks[name] = grid_check(name, fine)
+        check = checks[name] = rc.grid_check(name, fine)
         peaks.append(
             {
                 "activation": label(name),
@@ -155,7 +121,7 @@ def curve_data(a_max: int) -> CurveData:
                 "attained": where(*check.sup_at),
             }
         )
-        for lo, hi in saturated_intervals(name, fine, FRACTION):
+        for lo, hi in rc.saturated_intervals(name, fine, FRACTION):
             bands.append(
                 {
                     "activation": label(name),
@@ -176,7 +142,7 @@ def gamma_power_data(k_max: int) -> pd.DataFrame:
     """γᵏ for k = 0..k_max and every activation: columns activation, name, gamma, k, gamma_k."""
     frames = []
     for name in NAMES:
-        powers = gamma_powers(name, k_max)
+        powers = rc.gamma_powers(name, k_max)
         frames.append(
             pd.DataFrame(
                 {
@@ -195,7 +161,7 @@ def gamma_power_data(k_max: int) -> pd.DataFrame:
 class NetworkDerivatives:
     """The f′ values of the live network and what to say about them."""
 
-    stats: DerivativeStats
+    stats: rc.DerivativeStats
     overflow: str | None
     steps_done: int
 
@@ -205,7 +171,7 @@ def network_derivatives(net: Network, steps: int) -> NetworkDerivatives:
     """Statistics of f′(a⁽ᵗ⁾) over all t and units of the network after ``steps`` gradient steps."""
     live = live_network(net, steps)
     return NetworkDerivatives(
-        derivative_stats(net.activation, live.trace.a, FRACTION),
+        rc.derivative_stats(net.activation, live.trace.a, FRACTION),
         overflow_message(live.trace),
         live.steps_done,
     )
@@ -226,7 +192,7 @@ def float64_data() -> Float64Data:
     for name in BOUNDED:
         for form in ("rnn_core", "textbook"):
             for sign in (1, -1):
-                edge = zero_edge(name, sign, form=form)
+                edge = rc.zero_edge(name, sign, form=form)
                 rows.append(
                     {
                         "activation": label(name),
@@ -244,7 +210,7 @@ def float64_data() -> Float64Data:
     for panel, grid in (("zoom", np.linspace(0.0, ZOOM_A, 401)), ("full", np.linspace(0.0, FULL_A, 401))):
         for name in BOUNDED:
             for form in ("rnn_core", "textbook"):
-                log10_df = log10_derivative(name, grid, form=form)
+                log10_df = rc.log10_derivative(name, grid, form=form)
                 frames.append(
                     pd.DataFrame(
                         {
@@ -386,7 +352,7 @@ def curves_chart(data: CurveData, show: list[str]) -> alt.VConcatChart:
     )
     never = (
         alt.Chart(strip[strip["lo"].isna()])
-        .mark_text(color="#555555", fontSize=12)
+        .mark_text(color=palette.NOTE_TEXT, fontSize=12)
         .encode(
             x=alt.datum(0.0, scale=scale),
             y=lane,
@@ -430,7 +396,7 @@ def gamma_powers_chart(df: pd.DataFrame, show: list[str]) -> alt.Chart:
     )
 
 
-def histogram_frame(stats: DerivativeStats) -> pd.DataFrame:
+def histogram_frame(stats: rc.DerivativeStats) -> pd.DataFrame:
     edges, counts = stats.hist_edges, stats.hist_counts
     total = max(int(counts.sum()), 1)
     return pd.DataFrame(
@@ -438,7 +404,7 @@ def histogram_frame(stats: DerivativeStats) -> pd.DataFrame:
     )
 
 
-def histogram_chart(stats: DerivativeStats) -> alt.LayerChart:
+def histogram_chart(stats: rc.DerivativeStats) -> alt.LayerChart:
     """How often each value of f′(aᵢ⁽ᵗ⁾) occurs over all t and units, with the saturation threshold."""
     bars = (
         alt.Chart(histogram_frame(stats))
@@ -461,19 +427,19 @@ def histogram_chart(stats: DerivativeStats) -> alt.LayerChart:
     )
     rule = (
         alt.Chart(rule_df)
-        .mark_rule(color="crimson", strokeDash=[4, 3], strokeWidth=2)
+        .mark_rule(color=palette.HIGHLIGHT, strokeDash=palette.MARKER_DASH, strokeWidth=2)
         .encode(x="threshold:Q", tooltip=[alt.Tooltip("label:N", title="saturation threshold")])
     )
     text = (
         alt.Chart(rule_df)
-        .mark_text(color="crimson", align="left", dx=4, dy=-6, baseline="top")
+        .mark_text(color=palette.HIGHLIGHT, align="left", dx=4, dy=-6, baseline="top")
         .encode(x="threshold:Q", y=alt.value(0), text="label:N")
     )
     title = f"f′ over all t and units: {label(stats.activation)}, γ = {stats.gamma:g}"
     return alt.layer(bars, rule, text).properties(height=260, title=title, autosize=FIT_X)
 
 
-def products_frame(stats: DerivativeStats) -> pd.DataFrame:
+def products_frame(stats: rc.DerivativeStats) -> pd.DataFrame:
     """log₁₀ of the products of the last k per-step factors (k = 1..T), with γᵏ; finite rows only."""
     T = stats.per_step_mean.size
     ks = range(1, T + 1)
@@ -490,7 +456,7 @@ def products_frame(stats: DerivativeStats) -> pd.DataFrame:
 PRODUCT_SERIES = ["γᵏ (the best case)", "Π max over units of f′", "Π mean over units of f′"]
 
 
-def products_chart(stats: DerivativeStats) -> alt.Chart:
+def products_chart(stats: rc.DerivativeStats) -> alt.Chart:
     """log₁₀ Π of the per-step max and mean f′ over the last k steps of the live network, and γᵏ."""
     return (
         alt.Chart(products_frame(stats), title="The derivative factors between h⁽ᵀ⁻ᵏ⁾ and h⁽ᵀ⁾, multiplied")
@@ -502,7 +468,7 @@ def products_chart(stats: DerivativeStats) -> alt.Chart:
                 "series:N",
                 title=None,
                 scale=alt.Scale(
-                    domain=PRODUCT_SERIES, range=["#888888", "crimson", COLORS[stats.activation]]
+                    domain=PRODUCT_SERIES, range=[palette.REFERENCE, palette.MARKER, COLORS[stats.activation]]
                 ),
                 legend=alt.Legend(orient="top"),
             ),
@@ -580,17 +546,17 @@ def float64_charts(data: Float64Data) -> tuple[alt.LayerChart, alt.LayerChart]:
 # --- tables ---------------------------------------------------------------------------------------
 
 
-def _min_text(check: GridCheck) -> str:
+def _min_text(check: rc.GridCheck) -> str:
     sign = " > 0" if check.inf > 0.0 and check.values is None else ""
     return f"{sci(check.inf)}{sign} at {where(*check.inf_at)}"
 
 
-def _max_text(check: GridCheck) -> str:
+def _max_text(check: rc.GridCheck) -> str:
     mark = "= γ ✓" if check.sup_is_gamma else f"≠ γ = {check.gamma:g} ✗"
     return f"{sci(check.sup)} {mark} at {where(*check.sup_at)}"
 
 
-def _values_text(check: GridCheck) -> str:
+def _values_text(check: rc.GridCheck) -> str:
     if check.values is None:
         return "a continuum"
     return r"$\{" + r",\ ".join(f"{v:g}" for v in check.values) + r"\}$"
@@ -624,7 +590,7 @@ def float64_table(data: Float64Data) -> str:
     rows = []
     for (name, form), pair in data.table.groupby(["name", "form"], sort=False):
         pos, neg = (pair[pair["side"] == side].iloc[0] for side in ("a > 0", "a < 0"))
-        formula = STABLE_LATEX[name] if form == "rnn_core" else TEXTBOOK_LATEX[name]
+        formula = STABLE_LATEX[name] if form == "rnn_core" else rc.TEXTBOOK_LATEX[name]
         cells = [label(name), f"{form}: ${formula}$"]
         for side, r in (("", pos), ("−", neg)):
             cells += (
@@ -635,17 +601,6 @@ def float64_table(data: Float64Data) -> str:
 
 
 # --- formulas ---------------------------------------------------------------------------------------
-
-JACOBIAN_LATEX = (
-    r"\delta^{(t)} = \operatorname{diag}\!\big(f'(a^{(t)})\big)\,\frac{\partial L}{\partial h^{(t)}},"
-    r"\qquad \frac{\partial h^{(t)}}{\partial h^{(k)}} = \prod_{j=k+1}^{t} \operatorname{diag}\!\big(f'(a^{(j)})\big)\, W"
-)
-
-BOUND_LATEX = (
-    r"\left\lVert \frac{\partial h^{(t)}}{\partial h^{(k)}} \right\rVert_2 \le "
-    r"\prod_{j=k+1}^{t} \max_i f'\big(a_i^{(j)}\big) \cdot \sigma_{\max}(W)^{t-k}"
-    r" \le \big(\gamma\, \sigma_{\max}(W)\big)^{t-k}, \qquad \gamma = \sup_a \lvert f'(a)\rvert"
-)
 
 STABLE_LATEX = {
     "sigmoid": r"\frac{e}{(1+e)^2},\ e = e^{-\lvert a\rvert}",
@@ -661,7 +616,7 @@ def saturation_latex() -> str:
 def forms_latex(name: str) -> str:
     """f′ of tanh or sigmoid in its textbook form and in the form rnn_core evaluates."""
     symbol = r"\sigma'(a)" if name == "sigmoid" else r"\tanh'(a)"
-    return rf"{symbol} = {TEXTBOOK_LATEX[name]} = {STABLE_LATEX[name]}"
+    return rf"{symbol} = {rc.TEXTBOOK_LATEX[name]} = {STABLE_LATEX[name]}"
 
 
 # --- captions (computed numbers, never typed in) ---------------------------------------------------
@@ -684,9 +639,9 @@ def curves_notice(data: CurveData) -> str:
         f"f′ is largest where f is steepest: γ = {g['sigmoid']:g} for sigmoid and {g['tanh']:g} for tanh, "
         f"both reached at {where(*data.checks['tanh'].sup_at)} only; ReLU, leaky ReLU and linear reach 1 on a whole half-line. Shaded: f′ < {FRACTION:g}·γ, "
         f"which on this grid holds {edge('tanh')}, {edge('sigmoid')}, and for "
-        f"ReLU at every a ≤ 0 (f′ = 0 exactly). Leaky ReLU's slope {LEAKY_SLOPE:g} sits exactly on the "
+        f"ReLU at every a ≤ 0 (f′ = 0 exactly). Leaky ReLU's slope {rc.LEAKY_SLOPE:g} sits exactly on the "
         "threshold, so by this strict definition it never saturates: it damps the gradient "
-        f"{1 / LEAKY_SLOPE:g}-fold, it never cuts it."
+        f"{1 / rc.LEAKY_SLOPE:g}-fold, it never cuts it."
     )
 
 
@@ -701,7 +656,7 @@ def gamma_notice(df: pd.DataFrame, k_max: int) -> str:
     )
 
 
-def histogram_notice(stats: DerivativeStats) -> str:
+def histogram_notice(stats: rc.DerivativeStats) -> str:
     """What to notice in the histogram of f′ values, for the live network's activation."""
     sat, zero = f"{stats.fraction_saturated:.1%}", f"{stats.fraction_zero:.1%}"
     if stats.activation == "linear":
@@ -714,18 +669,18 @@ def histogram_notice(stats: DerivativeStats) -> str:
         )
     if stats.activation == "leaky_relu":
         return (
-            f"Leaky ReLU′ takes only the values {LEAKY_SLOPE:g} and 1: no path is cut, the units with "
-            f"a ≤ 0 damp it {1 / LEAKY_SLOPE:g}-fold. Mean f′ = {sci(stats.mean)}."
+            f"Leaky ReLU′ takes only the values {rc.LEAKY_SLOPE:g} and 1: no path is cut, the units with "
+            f"a ≤ 0 damp it {1 / rc.LEAKY_SLOPE:g}-fold. Mean f′ = {sci(stats.mean)}."
         )
     return (
         f"Values near γ = {stats.gamma:g} come from small |a⁽ᵗ⁾|; values piled up near 0 are saturated "
-        f"units. Here {sat} of the values are left of the red line (f′ < {FRACTION:g}·γ) and the mean "
+        f"units. Here {sat} of the values are left of the dashed line (f′ < {FRACTION:g}·γ) and the mean "
         f"f′ is {sci(stats.mean)}, against the best case γ = {stats.gamma:g}. Raise σ_max(W) in the "
         "sidebar to push |a⁽ᵗ⁾| up and watch the mass move to 0."
     )
 
 
-def products_notice(stats: DerivativeStats, sigma_max: float) -> str:
+def products_notice(stats: rc.DerivativeStats, sigma_max: float) -> str:
     """What to notice in the products chart: the values at k = T and where a product became 0."""
     T = stats.per_step_max.size
     dead = [k for k, v in enumerate(stats.log10_prod_max, start=1) if v == -math.inf]
@@ -758,7 +713,7 @@ def float64_notice(data: Float64Data) -> str:
     )
 
 
-def float64_meaning(data: Float64Data, stats: DerivativeStats) -> str:
+def float64_meaning(data: Float64Data, stats: rc.DerivativeStats) -> str:
     """Markdown: what an f′ of exactly 0.0 does to the gradient, and where the live network stands."""
     t = data.table.set_index(["name", "form", "side"])["threshold"]
     text = (

@@ -15,34 +15,39 @@ import rnn_core as rc
 from ui.state import MAX_STEPS, Network
 
 CACHE = dict(max_entries=256, show_spinner=False)
+CHECKPOINT = 25  # a click on "step" recomputes at most this many steps
+
+# what each of rnn_core's stop reasons of gradient descent means, for the pages' notices
+STOP_SENTENCES = {
+    "non-finite gradient": "the gradient holds inf or nan, so no step can be taken",
+    "non-finite parameters": "the step would leave parameters that overflow float64",
+}
 
 
 @dataclass(frozen=True)
 class LiveNetwork:
-    """The network after ``steps`` gradient steps on its sequence, with its forward pass."""
+    """The network after ``steps_done`` gradient steps on its sequence, with its forward pass."""
 
     net: Network
     params: rc.RNNParams
     trace: rc.Trace
     losses: np.ndarray  # (steps_done + 1,) the loss L before each step and after the last
     steps_done: int
-    stopped: str | None  # why fewer steps than asked were taken, if so
+    stop_reason: str | None  # one of rc.DESCENT_STOPS when fewer steps than asked were taken
+
+    @property
+    def stopped(self) -> str | None:
+        """Why fewer steps than asked were taken, as a clause for a sentence; None if all were."""
+        return None if self.stop_reason is None else STOP_SENTENCES[self.stop_reason]
 
 
 def sequence(net: Network) -> tuple[np.ndarray, np.ndarray]:
     """The one training sequence (B = 1) for ``net``: xs (T, 1, D) and its targets, drawn by seed."""
-    rng = np.random.default_rng([net.seed, 1])  # a stream separate from the parameters'
-    xs = rng.standard_normal((net.T, 1, net.D))
-    if net.loss == "mse":
-        return xs, rng.standard_normal((net.T, 1, net.K))
-    return xs, rng.integers(0, net.K, size=(net.T, 1))
+    return rc.random_sequence(net.T, net.D, net.K, loss=net.loss, seed=net.seed)
 
 
 def initial_params(net: Network) -> rc.RNNParams:
     return rc.RNNParams.init(net.D, net.H, net.K, w_init=net.w_init, w_scale=net.w_scale, seed=net.seed)
-
-
-CHECKPOINT = 25  # a click on "step" recomputes at most this many steps
 
 
 @st.cache_data(**CACHE)
@@ -55,31 +60,16 @@ def live_network(net: Network, steps: int = 0) -> LiveNetwork:
     steps = max(0, min(int(steps), MAX_STEPS))
     if steps == 0:
         xs, targets = sequence(net)
-        params = initial_params(net)
-        trace = rc.forward(params, xs, targets, activation=net.activation, loss=net.loss)
-        return LiveNetwork(net, params, trace, np.array([trace.loss]), 0, None)
+        return _descend(net, initial_params(net), xs, targets, 0, np.empty(0))
     base = live_network(net, (steps - 1) // CHECKPOINT * CHECKPOINT)
-    return _continue(base, steps - base.steps_done)
+    if base.stop_reason is not None:
+        return base
+    earlier = base.losses[:-1]  # the last loss is the first one of the continued descent
+    return _descend(net, base.params, base.trace.xs, base.trace.targets, steps - base.steps_done, earlier)
 
 
-def _continue(start: LiveNetwork, n: int) -> LiveNetwork:
-    """``start`` after ``n`` more gradient steps, or fewer if one cannot be taken."""
-    if start.stopped:
-        return start
-    net, params, trace = start.net, start.params, start.trace
-    xs, targets = trace.xs, trace.targets
-    losses = list(start.losses)
-    stopped = None
-    for _ in range(n):
-        grads = rc.bptt(params, trace)
-        if not grads.is_finite():
-            stopped = "the gradient holds inf or nan, so no step can be taken"
-            break
-        candidate = params.sgd_step(grads, net.lr)
-        if not candidate.is_finite():
-            stopped = "the step would leave parameters that overflow float64"
-            break
-        params = candidate
-        trace = rc.forward(params, xs, targets, activation=net.activation, loss=net.loss)
-        losses.append(trace.loss)
-    return LiveNetwork(net, params, trace, np.array(losses), len(losses) - 1, stopped)
+def _descend(net: Network, params, xs, targets, n: int, earlier: np.ndarray) -> LiveNetwork:
+    """``params`` after ``n`` more gradient steps on (xs, targets), after the losses ``earlier``."""
+    run = rc.descend(params, xs, targets, activation=net.activation, loss=net.loss, lr=net.lr, steps=n)
+    losses = np.concatenate([earlier, run.losses])
+    return LiveNetwork(net, run.params, run.trace, losses, len(losses) - 1, run.stop_reason)

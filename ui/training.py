@@ -19,8 +19,10 @@ import pandas as pd
 import streamlit as st
 
 import rnn_core as rc
-from rnn_core.training import DIVERGED, HISTORY_DTYPES, HISTORY_KEYS
-from ui.common import cached_chart, draw_chart, explain_nonfinite, show_chart
+from ui import palette
+from ui.chart_cache import cached_chart, draw_chart, show_chart
+from ui.format import number
+from ui.notices import explain_nonfinite
 from ui.state import ACTIVATION_LABELS, INIT_LABELS, Network, snap
 
 # Labels double as URL values (a bound selectbox writes its label into the link): short, no spaces.
@@ -135,7 +137,7 @@ def estimated_seconds(s: RunSettings) -> float:
 class RunRecord:
     """A finished (or stopped) run: its settings and what :func:`rnn_core.train` recorded.
 
-    ``history``: arrays keyed by :data:`rnn_core.training.HISTORY_KEYS`, one entry per step run.
+    ``history``: arrays keyed by :data:`rnn_core.HISTORY_KEYS`, one entry per step run.
     ``stop_reason``/``stop_step``: why and where (0-based step) the run stopped early, else None.
     """
 
@@ -151,7 +153,7 @@ class RunRecord:
 
     @property
     def diverged(self) -> bool:
-        return self.stop_reason in DIVERGED
+        return self.stop_reason in rc.DIVERGED
 
 
 def initial_params(s: RunSettings) -> rc.RNNParams:
@@ -181,7 +183,9 @@ def train_run(s: RunSettings, callback: Callable[[int, dict], None] | None = Non
 
 def partial_record(s: RunSettings, records: list[dict]) -> RunRecord:
     """A run still in progress, from the per-step records its callback has seen so far."""
-    history = {key: np.array([r[key] for r in records], dtype=dtype) for key, dtype in HISTORY_DTYPES.items()}
+    history = {
+        key: np.array([r[key] for r in records], dtype=dtype) for key, dtype in rc.HISTORY_DTYPES.items()
+    }
     return RunRecord(s, history, float(np.mean(history["baseline"])), None, None)
 
 
@@ -468,19 +472,13 @@ def runs_csv(runs: Sequence[RunRecord], labels: Sequence[str]) -> str:
     """The compared runs as CSV: run label, settings, then every history key (step first), one row per step."""
     frames = []
     for record, label in zip(runs, labels):
-        frame = pd.DataFrame({key: record.history[key] for key in HISTORY_KEYS})
+        frame = pd.DataFrame({key: record.history[key] for key in rc.HISTORY_KEYS})
         frame.insert(0, "settings", settings_text(record.settings))
         frame.insert(0, "run", label)
         frames.append(frame)
     buffer = io.StringIO()
     pd.concat(frames, ignore_index=True).to_csv(buffer, index=False)
     return buffer.getvalue()
-
-
-def _number(value: float) -> str:
-    if np.isnan(value):
-        return "not a number"
-    return "∞" if np.isinf(value) else f"{value:.3g}"
 
 
 def stop_message(record: RunRecord, label: str) -> str | None:
@@ -492,8 +490,8 @@ def stop_message(record: RunRecord, label: str) -> str | None:
     before = h["grad_norm"][:k]
     before = before[np.isfinite(before)]
     growth = (
-        f" In the steps before, ‖g‖ grew to {_number(float(before.max()))} and σ_max(W) to "
-        f"{_number(float(h['sigma_max'][k]))}."
+        f" In the steps before, ‖g‖ grew to {number(float(before.max()))} and σ_max(W) to "
+        f"{number(float(h['sigma_max'][k]))}."
         if before.size
         else ""
     )
@@ -503,7 +501,7 @@ def stop_message(record: RunRecord, label: str) -> str | None:
     )
     if record.stop_reason == "non-finite loss":
         why = (
-            f": the loss L/B was {_number(float(h['loss'][k]))}. The updates had made W so large that "
+            f": the loss L/B was {number(float(h['loss'][k]))}. The updates had made W so large that "
             "the hidden state overflowed float64 in the forward pass."
         )
     elif record.stop_reason == "non-finite gradient":
@@ -513,7 +511,7 @@ def stop_message(record: RunRecord, label: str) -> str | None:
         )
     elif record.stop_reason == "non-finite parameters":
         why = (
-            f": the update θ − lr·g overflowed float64 (‖g‖ = {_number(float(h['grad_norm'][k]))} "
+            f": the update θ − lr·g overflowed float64 (‖g‖ = {number(float(h['grad_norm'][k]))} "
             "was too large)."
         )
     else:
@@ -538,19 +536,17 @@ def long_run_message(s: RunSettings) -> tuple[str, bool] | None:
 
 # --- charts ----------------------------------------------------------------------------------------
 
-# Four well-separated colours, one per compared run (the theme's first two are both blue).
-PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e"]
 STEP_X = alt.X("step:Q", title="training step (0 = the first batch)", axis=alt.Axis(format="d"))
 
 
 def runs_frame(runs: Sequence[RunRecord], labels: Sequence[str]) -> pd.DataFrame:
     """The histories of ``runs`` in one long table: a "run" column (its label) and every history key."""
     frames = [
-        pd.DataFrame({key: record.history[key] for key in HISTORY_KEYS}).assign(run=label)
+        pd.DataFrame({key: record.history[key] for key in rc.HISTORY_KEYS}).assign(run=label)
         for record, label in zip(runs, labels)
     ]
     if not frames:
-        return pd.DataFrame(columns=["run", *HISTORY_KEYS])
+        return pd.DataFrame(columns=["run", *rc.HISTORY_KEYS])
     return pd.concat(frames, ignore_index=True)
 
 
@@ -570,7 +566,7 @@ def _color(order: Sequence[str]) -> alt.Color:
     return alt.Color(
         "run:N",
         title="run",
-        scale=alt.Scale(domain=list(order), range=PALETTE[: len(order)]),
+        scale=alt.Scale(domain=list(order), range=list(palette.SERIES[: len(order)])),
         legend=alt.Legend(orient="bottom"),
     )
 
@@ -692,7 +688,7 @@ def sigma_chart(frame: pd.DataFrame, borders: pd.DataFrame, order: Sequence[str]
     )
     rules = (
         alt.Chart(borders)
-        .mark_rule(strokeDash=[2, 3], color="gray")
+        .mark_rule(strokeDash=palette.REFERENCE_DASH, color=palette.REFERENCE)
         .encode(
             y=alt.Y("border:Q"),
             tooltip=[
@@ -788,24 +784,9 @@ def draw_charts(area, runs: Sequence[RunRecord], *, notices: bool = True) -> Non
 
 # --- formulas --------------------------------------------------------------------------------------
 
-UPDATE_LATEX = (
-    r"\theta \leftarrow \theta - \mathrm{lr}\cdot \operatorname{clip}(g),\qquad "
-    r"g = \frac{\partial (L/B)}{\partial \theta},\quad \theta \in \{U, W, V, b, c\}"
-)
-CLIP_LATEX = {
-    "norm": r"\operatorname{clip}(g) = g \cdot \min\!\left(1, \frac{\text{threshold}}{\lVert g \rVert}\right)",
-    "elementwise": r"\operatorname{clip}(g)_i = \min\!\big(\max(g_i, -\text{threshold}), \text{threshold}\big)",
-}
 SHARE_LATEX = (
     r"\frac{\partial L}{\partial W} = \sum_{d=0}^{T-1} G_d,\quad "
     r"G_d = \sum_{s-k=d} \delta_k^{(s)}\, h^{(k-1)\top},\qquad "
     r"\text{long-range share} = \frac{\lVert \sum_{d \ge \lfloor T/2 \rfloor} G_d \rVert_F}"
     r"{\lVert \partial L/\partial W \rVert_F}"
 )
-
-
-def update_latex(clip: str) -> str:
-    """The SGD update, with the clipping rule of ``clip`` ("none": no clipping)."""
-    if clip == "none":
-        return UPDATE_LATEX.replace(r"\operatorname{clip}(g)", "g", 1)
-    return UPDATE_LATEX + r",\qquad " + CLIP_LATEX[clip]

@@ -15,10 +15,12 @@ import pandas as pd
 import streamlit as st
 
 import rnn_core as rc
-from ui.common import cached_chart
+from ui import palette
+from ui.chart_cache import cached_chart
 from ui.data import live_network
+from ui.format import tex_number
+from ui.format import time_index as sup
 from ui.state import MAX_STEPS, Network
-from ui.text import superscript as sup
 
 DEFAULT_S = 3  # the homework writes ∂L⁽³⁾/∂W
 WRT_OPTIONS = ("W", "U")
@@ -32,21 +34,7 @@ FD_TRUST = 1e-4  # a larger disagreement with finite differences is explained on
 # Σₛ bptt(s=…) runs T backward passes of up to T steps: literal and cheap for short sequences only.
 SUM_OVER_S_MAX_T = 64
 FULL_TERMS = 3  # terms of the expansion written out before the middle is elided
-GRAPH_STEPS = 8  # time steps drawn in the unrolled graph before the middle is elided
 CACHE = dict(max_entries=128, show_spinner=False)
-
-HIGHLIGHT = "#d62728"
-MUTED = "#b8b8b8"
-PATH_FILL = "#fde3e1"
-
-
-def number(value: float, spec: str) -> str:
-    """``value`` formatted with ``spec``, or words for the values float64 gives after an overflow."""
-    if np.isnan(value):
-        return "not a number"
-    if np.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    return format(value, spec)
 
 
 def loss_delta(before: float, after: float) -> str | None:
@@ -328,7 +316,8 @@ def path_norms_chart(df: pd.DataFrame, s: int, wrt: str) -> alt.Chart:
                 "direction:N",
                 title=f"projection on ∂L{sup(s)}/∂{wrt}",
                 scale=alt.Scale(
-                    domain=["along the total (or 0)", "against the total"], range=["#1f77b4", "#ff7f0e"]
+                    domain=["along the total (or 0)", "against the total"],
+                    range=[palette.SERIES[0], palette.SERIES[1]],
                 ),
             ),
             tooltip=tooltip,
@@ -368,114 +357,7 @@ def loss_chart(df: pd.DataFrame, log: bool) -> alt.Chart:
     )
 
 
-# --- the unrolled graph -------------------------------------------------------------------------
-
-
-def shown_steps(T: int, s: int, max_steps: int = GRAPH_STEPS) -> list[int]:
-    """The time steps the graph draws: all of 1..T, or 1, a window around s (with s + 1), and T."""
-    if T <= max_steps:
-        return list(range(1, T + 1))
-    budget = max_steps - 2  # 1 and T are always drawn
-    lo = max(2, min(s - budget + 2, T - budget))
-    return [1, *range(lo, lo + budget), T]
-
-
-def _sup(name: str, t) -> str:
-    return f"<{name}<SUP>({t})</SUP>>"
-
-
-def unrolled_graph_dot(T: int, s: int, wrt: str, *, max_steps: int = GRAPH_STEPS) -> str:
-    """DOT source of the unrolled RNN with the paths from L⁽ˢ⁾ back to ``wrt`` (W or U) in colour.
-
-    Nodes x⁽ᵗ⁾, h⁽ᵗ⁾, o⁽ᵗ⁾, L⁽ᵗ⁾ for the drawn steps and h⁽⁰⁾; an elided stretch of steps is one
-    "⋯" node on the h row. The path of term k runs L⁽ˢ⁾ ← o⁽ˢ⁾ ← h⁽ˢ⁾ ← … ← h⁽ᵏ⁾ and enters θ
-    on the edge into h⁽ᵏ⁾ that carries it: W on h⁽ᵏ⁻¹⁾ → h⁽ᵏ⁾, U on x⁽ᵏ⁾ → h⁽ᵏ⁾.
-    """
-    steps = shown_steps(T, s, max_steps)
-    lines = [
-        "digraph unrolled {",
-        '  rankdir=BT; bgcolor="white"; nodesep=0.35; ranksep=0.45;',
-        '  node [shape=circle, fontname="Helvetica", fontsize=13, width=0.55, fixedsize=true, '
-        'style=filled, fillcolor="white", color="#555555", fontcolor="#222222"];',
-        f'  edge [fontname="Helvetica", fontsize=11, color="{MUTED}", fontcolor="#777777", arrowsize=0.6];',
-    ]
-
-    def on_path_h(t: int) -> bool:
-        return 1 <= t <= s
-
-    def node(name: str, label: str, hot: bool, extra: str = "") -> str:
-        fill = f', fillcolor="{PATH_FILL}", color="{HIGHLIGHT}"' if hot else ""
-        return f"  {name} [label={label}{fill}{extra}];"
-
-    def edge(a: str, b: str, label: str, hot: bool, extra: str = "") -> str:
-        style = f', color="{HIGHLIGHT}", fontcolor="{HIGHLIGHT}", penwidth=2.4' if hot else ""
-        return f'  {a} -> {b} [label="{label}"{style}{extra}];'
-
-    def w_edge_hot(t: int) -> bool:
-        """Is the W edge into h⁽ᵗ⁾ on one of L⁽ˢ⁾'s paths? (U's paths start at x⁽ᵏ⁾, not at h⁽⁰⁾.)"""
-        return (1 if wrt == "W" else 2) <= t <= s
-
-    # h⁽⁰⁾ → h⁽¹⁾ is dashed: through it W meets h⁽⁰⁾ = 0, so its path term is exactly zero
-    first_extra = ', style="dashed"'
-    h_row = ["h0"]
-    lines.append(node("h0", _sup("h", 0), False, ', style="filled,dashed"'))
-    chain = []  # (from, to, hot, extra): the W edges along the h row
-    prev = 0
-    for t in steps:
-        if t - prev > 1:  # steps prev+1..t-1 are elided into one node
-            gap = f"gap{prev}"
-            ring = f', color="{HIGHLIGHT}"' if prev + 1 <= s else ""
-            lines.append(
-                f'  {gap} [label="⋯\\n{t - prev - 1} steps", shape=box, fixedsize=false, '
-                f'style="rounded,dashed", fontsize=11{ring}];'
-            )
-            chain.append((f"h{prev}", gap, w_edge_hot(prev + 1), first_extra if prev == 0 else ""))
-            chain.append((gap, f"h{t}", w_edge_hot(t), ""))
-            h_row.append(gap)
-        else:
-            chain.append((f"h{prev}", f"h{t}", w_edge_hot(t), first_extra if prev == 0 else ""))
-        h_row.append(f"h{t}")
-        lines.append(node(f"x{t}", _sup("x", t), False))
-        lines.append(node(f"h{t}", _sup("h", t), on_path_h(t)))
-        lines.append(node(f"o{t}", _sup("o", t), t == s))
-        lines.append(node(f"L{t}", _sup("L", t), t == s, ", shape=box, fixedsize=false, width=0.5"))
-        lines.append(edge(f"x{t}", f"h{t}", "U", wrt == "U" and t <= s))
-        lines.append(edge(f"h{t}", f"o{t}", "V", t == s))
-        lines.append(edge(f"o{t}", f"L{t}", "", t == s))
-        prev = t
-    for a, b, hot, extra in chain:
-        lines.append(edge(a, b, "W", hot, extra))
-    lines.append("  { rank=same; " + "; ".join(h_row) + "; }")
-    lines.append("}")
-    return "\n".join(lines)
-
-
 # --- formulas -----------------------------------------------------------------------------------
-
-
-def _num(value: float) -> str:
-    return f"{value:g}"
-
-
-def forward_latex(activation: str, loss: str) -> str:
-    """The forward pass and the loss, with the sidebar's f and loss written in."""
-    f = rc.ACTIVATIONS[activation].latex_f
-    if loss == "mse":
-        out = r"\hat y^{(t)} &= o^{(t)}, && L^{(t)} = \tfrac12 \bigl\lVert o^{(t)} - y^{(t)} \bigr\rVert^2"
-    else:
-        out = (
-            r"\hat y^{(t)} &= \operatorname{softmax}\bigl(o^{(t)}\bigr), && "
-            r"L^{(t)} = -\log \hat y^{(t)}_{y^{(t)}}"
-        )
-    return (
-        r"\begin{aligned}"
-        r"a^{(t)} &= b + W h^{(t-1)} + U x^{(t)}, && h^{(0)} = 0 \\"
-        rf"h^{{(t)}} &= f\bigl(a^{{(t)}}\bigr), && {f} \\"
-        r"o^{(t)} &= c + V h^{(t)} \\"
-        rf"{out} \\"
-        r"L &= \textstyle\sum_{t=1}^{T} L^{(t)}"
-        r"\end{aligned}"
-    )
 
 
 def gradients_latex(loss: str) -> str:
@@ -510,7 +392,7 @@ def weight_gradients_latex() -> str:
 
 def update_latex(lr: float) -> str:
     """θ ← θ − lr·∂L/∂θ for every parameter, with the current learning rate written in."""
-    lr_s = _num(lr)
+    lr_s = tex_number(lr, "g")
     return (
         r"\begin{aligned}"
         rf"V &\leftarrow V - {lr_s} \cdot \sum_{{t=1}}^{{T}} \frac{{\partial L^{{(t)}}}}{{\partial o^{{(t)}}}}\, h^{{(t)\top}}"

@@ -1,7 +1,7 @@
 r"""The "Vanishing & exploding" page: its cached calls, formulas, sentences and charts.
 
 An error that travels d steps back is multiplied by d Jacobians diag(f′(a⁽ʲ⁾)) W, so
-‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂ ≤ (γ·σ_max(W))ᵈ. The numbers come from rnn_core (rnn_core.remedies for what the
+‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂ ≤ (γ·σ_max(W))ᵈ. The numbers come from rnn_core (its remedies for what the
 page adds); here they are cached, put into words, LaTeX and Altair charts.
 """
 
@@ -15,10 +15,10 @@ import pandas as pd
 import streamlit as st
 
 import rnn_core as rc
-from rnn_core import remedies as rm
-from rnn_core.spectral import SpectralSummary
-from ui.common import cached_chart
+from ui import palette
+from ui.chart_cache import cached_chart
 from ui.data import initial_params, live_network, sequence
+from ui.format import number, pow10, pow10_plain, tex_number
 from ui.state import ACTIVATION_LABELS, INIT_LABELS, Network
 
 CACHE = dict(max_entries=64, show_spinner=False)
@@ -33,34 +33,12 @@ NONNORMAL_W = ((0.5, 10.0), (0.0, 0.5))  # ρ = 0.5 but σ_max ≈ 10: the bound
 NONNORMAL_N = 30
 ACCURACY_SHOWN = 1e-6  # decades: a regime-map accuracy above this is stated on the page
 
-MEASURED = "#1f77b4"
-BOUND = "#d62728"
-REFERENCE = "#7f7f7f"
-ZERO_GREY = "#bdbdbd"
-INIT_COLOURS = {"orthogonal": "#1f77b4", "gaussian": "#ff7f0e", "identity": "#2ca02c"}
+INIT_STYLES = {name: palette.series(i) for i, name in enumerate(("orthogonal", "gaussian", "identity"))}
 
 AXIS_LOG = "log₁₀ of the norm (1 = ×10)"
 
 
-# --- formatting numbers --------------------------------------------------------------------------
-
-
-def number(value: float, spec: str = ".3g") -> str:
-    """``value`` formatted with ``spec``, or "nan" / "∞" (short enough for a metric)."""
-    if value is None or np.isnan(value):
-        return "nan"
-    if np.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    return format(value, spec)
-
-
-def tex_number(value: float, spec: str = ".4g") -> str:
-    """``value`` for LaTeX: 1.63e+120 becomes 1.63 \\times 10^{120}."""
-    text = number(value, spec)
-    if "e" not in text:
-        return text.replace("∞", r"\infty").replace("nan", r"\text{nan}")
-    mantissa, exponent = text.split("e")
-    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+# --- numbers ----------------------------------------------------------------------------------
 
 
 def has_finite(values, *, positive: bool = False) -> bool:
@@ -68,24 +46,6 @@ def has_finite(values, *, positive: bool = False) -> bool:
     arr = np.asarray(values, dtype=float)
     ok = np.isfinite(arr) & (arr > 0) if positive else np.isfinite(arr)
     return bool(ok.any())
-
-
-def pow10(log_value: float, digits: int = 2) -> str:
-    """A norm given by its log₁₀, as inline LaTeX: 10^{−38.32}; words for inf/nan."""
-    if np.isnan(log_value):
-        return "not a number"
-    if np.isinf(log_value):
-        return "exactly 0" if log_value < 0 else "∞"
-    return f"$10^{{{log_value:.{digits}f}}}$"
-
-
-def pow10_plain(log_value: float, digits: int = 2) -> str:
-    """The same as :func:`pow10` in plain text, for metrics and tooltips: 10^(−38.32)."""
-    if np.isnan(log_value):
-        return "not a number"
-    if np.isinf(log_value):
-        return "exactly 0" if log_value < 0 else "∞"
-    return f"10^({log_value:.{digits}f})"
 
 
 def clip_label(threshold: float) -> str:
@@ -97,10 +57,10 @@ def clip_label(threshold: float) -> str:
 
 
 @st.cache_data(**CACHE)
-def profile(net: Network, steps: int) -> rm.JacobianProfile:
+def profile(net: Network, steps: int) -> rc.JacobianProfile:
     """log₁₀‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂ for d = 0..T with its bound, for the sidebar's network after ``steps``."""
     live = live_network(net, steps)
-    return rm.jacobian_profile(live.params, live.trace)
+    return rc.jacobian_profile(live.params, live.trace)
 
 
 @dataclass(frozen=True)
@@ -109,7 +69,7 @@ class Accounting:
     Σ_d G_d reproduces its W field (relative error; nan when the gradient is not finite)."""
 
     C: np.ndarray
-    split: rm.DistanceSplit
+    split: rc.DistanceSplit
     grads: rc.RNNParams
     reconcile: float
 
@@ -118,7 +78,7 @@ class Accounting:
 def accounting(net: Network, steps: int) -> Accounting:
     live = live_network(net, steps)
     C = rc.contributions(live.params, live.trace)  # (T, T)
-    split = rm.distance_split(rc.distance_terms(live.params, live.trace))
+    split = rc.distance_split(rc.distance_terms(live.params, live.trace))
     grads = rc.bptt(live.params, live.trace)
     return Accounting(C, split, grads, rc.rel_error(split.total, grads.W))
 
@@ -127,27 +87,27 @@ def accounting(net: Network, steps: int) -> Accounting:
 class Clipping:
     """Both clippings at the chosen threshold, over every threshold, and the long-range part."""
 
-    comparison: rm.ClipComparison
-    sweep: rm.ClipSweep
-    long: rm.LongRange
+    comparison: rc.ClipComparison
+    sweep: rc.ClipSweep
+    long: rc.LongRange
 
 
 @st.cache_data(**CACHE)
 def clipping(net: Network, steps: int, threshold: float, tau: int) -> Clipping:
     acc = accounting(net, steps)
-    comparison = rm.clipping_comparison(acc.grads, threshold)
-    sweep = rm.clipping_sweep(acc.grads, CLIP_THRESHOLDS)
-    return Clipping(comparison, sweep, rm.long_range(acc.split, tau, comparison))
+    comparison = rc.clipping_comparison(acc.grads, threshold)
+    sweep = rc.clipping_sweep(acc.grads, CLIP_THRESHOLDS)
+    return Clipping(comparison, sweep, rc.long_range(acc.split, tau, comparison))
 
 
 @st.cache_data(**CACHE)
-def init_profiles(net: Network) -> dict[str, rm.JacobianProfile]:
+def init_profiles(net: Network) -> dict[str, rc.JacobianProfile]:
     """The Jacobian profile of the initial network (no training steps) for each W initialisation."""
     return {w_init: profile(replace(net, w_init=w_init), 0) for w_init in rc.W_INITS}
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def regime(D: int, H: int, K: int, T: int, w_init: str, seed: int, dist: int) -> rm.RegimeMap:
+def regime(D: int, H: int, K: int, T: int, w_init: str, seed: int, dist: int) -> rc.RegimeMap:
     """The regime map at distance ``dist`` for the initial network of these sizes, init and seed.
 
     Keyed by what the map depends on only (not the activation, σ_max, loss or learning rate it
@@ -155,23 +115,16 @@ def regime(D: int, H: int, K: int, T: int, w_init: str, seed: int, dist: int) ->
     """
     net = Network(H=H, T=T, D=D, K=K, w_init=w_init, seed=seed)
     xs, _ = sequence(net)
-    sigmas, _ = rm.sigma_grid(SIGMA_LOW, SIGMA_HIGH, SIGMA_STEPS)
-    return rm.regime_map(initial_params(net), xs, sigmas, list(rc.ACTIVATIONS), dist)
+    sigmas, _ = rc.sigma_grid(SIGMA_LOW, SIGMA_HIGH, SIGMA_STEPS)
+    return rc.regime_map(initial_params(net), xs, sigmas, list(rc.ACTIVATIONS), dist)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def nonnormal() -> rm.PowerProfile:
-    return rm.power_profile(np.array(NONNORMAL_W), NONNORMAL_N)
+def nonnormal() -> rc.PowerProfile:
+    return rc.power_profile(np.array(NONNORMAL_W), NONNORMAL_N)
 
 
 # --- formulas -----------------------------------------------------------------------------------
-
-JACOBIAN_LATEX = r"\frac{\partial h^{(t)}}{\partial h^{(k)}} = \prod_{j=k+1}^{t} \operatorname{diag}\!\big(f'(a^{(j)})\big)\, W"
-BOUND_LATEX = (
-    r"\left\lVert \frac{\partial h^{(t)}}{\partial h^{(k)}} \right\rVert_2"
-    r" \le \prod_{j=k+1}^{t} \big\lVert \operatorname{diag}(f'(a^{(j)})) \big\rVert_2\, \lVert W \rVert_2"
-    r" \le \big(\gamma\, \sigma_{\max}(W)\big)^{t-k}"
-)
 
 DISTANCE_LATEX = (
     r"\frac{\partial L}{\partial W} = \sum_{s=1}^{T}\sum_{k=1}^{s} \delta_k^{(s)} h^{(k-1)\top}"
@@ -186,13 +139,8 @@ TRUNCATION_LATEX = (
     r" = \frac{\langle g_\tau,\, \partial L/\partial W\rangle}{\lVert g_\tau\rVert\, \lVert \partial L/\partial W\rVert}"
 )
 
-CLIP_LATEX = (
-    r"\text{norm clipping: } \lVert g\rVert > \theta \;\Rightarrow\; g \leftarrow \frac{\theta}{\lVert g\rVert}\, g"
-    r"\qquad\qquad \text{elementwise: } g_i \leftarrow \min\!\big(\max(g_i,\, -\theta),\ \theta\big)"
-)
 
-
-def bound_latex(summary: SpectralSummary, activation: str) -> str:
+def bound_latex(summary: rc.SpectralSummary, activation: str) -> str:
     """γ·σ_max(W) with this network's numbers, and what it is compared with."""
     # compared as printed: 1.0000000000000002 is "= 1", not "> 1"
     shown = float(f"{summary.bound_base:.4g}")
@@ -213,7 +161,7 @@ def matrix_latex(W) -> str:
 POWER_BOUNDS_LATEX = r"\rho(W)^n \;\le\; \lVert W^n\rVert_2 \;\le\; \sigma_{\max}(W)^n"
 
 
-def power_latex(pp: rm.PowerProfile) -> str:
+def power_latex(pp: rc.PowerProfile) -> str:
     """ρ(W), σ_max(W) and the peak of ‖Wⁿ‖₂, with the preset's computed numbers."""
     return (
         rf"\rho(W) = {pp.rho:.4g},\qquad \sigma_{{\max}}(W) = \lVert W\rVert_2 = {pp.sigma_max:.4g},\qquad"
@@ -264,7 +212,7 @@ def cut_reason(activation: str) -> str:
     return "the derivatives and W together map every direction to 0 there"
 
 
-def regime_text(p: rm.JacobianProfile, activation: str) -> str:
+def regime_text(p: rc.JacobianProfile, activation: str) -> str:
     """Which regime the network is in, in words, with the numbers that decide it."""
     r, s = p.regime, p.summary
     base = f"γ·σ_max(W) = {s.bound_base:.3g}"
@@ -302,7 +250,7 @@ def regime_text(p: rm.JacobianProfile, activation: str) -> str:
     return head + growth + " " + why
 
 
-def profile_notes(p: rm.JacobianProfile, activation: str, overflow: str | None) -> list[str]:
+def profile_notes(p: rc.JacobianProfile, activation: str, overflow: str | None) -> list[str]:
     """Sentences for distances whose log norm is −inf (zero Jacobian) or nan (left out of the chart)."""
     notes = []
     zero = np.isneginf(p.log_norms)
@@ -321,32 +269,32 @@ def profile_notes(p: rm.JacobianProfile, activation: str, overflow: str | None) 
     return notes
 
 
-def clip_text(c: rm.ClipComparison) -> str:
+def clip_text(c: rc.ClipComparison) -> str:
     """What each clipping did at the chosen threshold."""
     if not c.finite:
         return (
             "The gradient holds inf or nan: norm clipping cannot rescale a vector of unknown length "
-            "(it returns it unchanged), and elementwise clipping turns ±inf into ±θ but keeps nan."
+            "(it returns it unchanged), and elementwise clipping turns ±inf into ±threshold but keeps nan."
         )
     if not c.norm_clipped:
-        norm = f"‖g‖ = {c.norm_before:.3g} ≤ θ = {clip_label(c.threshold)}: norm clipping leaves g alone."
+        norm = f"‖g‖ = {c.norm_before:.3g} ≤ threshold = {clip_label(c.threshold)}: norm clipping leaves g alone."
     else:
         norm = (
-            f"‖g‖ = {c.norm_before:.3g} > θ = {clip_label(c.threshold)}: norm clipping multiplies all of g by "
-            f"θ/‖g‖ = {c.norm_scale:.3g}, so ‖g‖ becomes {c.norm_after:.3g} and the direction is kept "
+            f"‖g‖ = {c.norm_before:.3g} > threshold = {clip_label(c.threshold)}: norm clipping multiplies all of g by "
+            f"threshold/‖g‖ = {c.norm_scale:.3g}, so ‖g‖ becomes {c.norm_after:.3g} and the direction is kept "
             f"(cosine {c.norm_cosine:.6f})."
         )
     if not c.elementwise_clipped:
-        elem = "No entry exceeds θ: elementwise clipping changes nothing."
+        elem = "No entry exceeds the threshold: elementwise clipping changes nothing."
     else:
         elem = (
-            f"Elementwise clipping cuts {c.elementwise_fraction:.1%} of the entries to ±θ and leaves the "
+            f"Elementwise clipping cuts {c.elementwise_fraction:.1%} of the entries to ±threshold and leaves the "
             f"rest, so the direction turns: cosine {c.elementwise_cosine:.6f} with the original."
         )
     return norm + " " + elem
 
 
-def long_range_text(lr: rm.LongRange, c: rm.ClipComparison) -> str:
+def long_range_text(lr: rc.LongRange, c: rc.ClipComparison) -> str:
     """The misconception "clipping cures vanishing", answered with this network's numbers."""
     if lr.norm_before == 0.0 and not np.isfinite(lr.share_before):
         return "∂L/∂W is exactly zero here, so it has no long-range part for clipping to act on."
@@ -356,7 +304,7 @@ def long_range_text(lr: rm.LongRange, c: rm.ClipComparison) -> str:
         f"after norm clipping it is {lr.norm_after:.3g} (multiplied by {c.norm_scale:.3g}, like every "
         f"other distance) and its share is still {lr.share_after:.3g}"
         if c.norm_clipped
-        else "norm clipping does not bite at this θ, so nothing changes"
+        else "norm clipping does not bite at this threshold, so nothing changes"
     )
     return (
         f"**Does clipping cure vanishing gradients? No.** The long-range part of ∂L/∂W, the paths "
@@ -367,7 +315,7 @@ def long_range_text(lr: rm.LongRange, c: rm.ClipComparison) -> str:
     )
 
 
-def truncation_text(split: rm.DistanceSplit, tau: int, T: int) -> str:
+def truncation_text(split: rc.DistanceSplit, tau: int, T: int) -> str:
     if split.total_norm == 0.0:
         return "∂L/∂W is exactly zero here: truncation has nothing to keep or drop."
     if not np.isfinite(split.kept[tau - 1]):
@@ -383,7 +331,7 @@ def truncation_text(split: rm.DistanceSplit, tau: int, T: int) -> str:
     )
 
 
-def zero_gradient_note(split: rm.DistanceSplit, T: int) -> str | None:
+def zero_gradient_note(split: rc.DistanceSplit, T: int) -> str | None:
     """Why shares and ratios are missing when ∂L/∂W is exactly zero, or None when it is not."""
     if split.total_norm != 0.0:
         return None
@@ -397,7 +345,7 @@ def zero_gradient_note(split: rm.DistanceSplit, T: int) -> str | None:
     return f"∂L/∂W is exactly zero here, so its shares, cosines and ratios are not defined. {why}"
 
 
-def map_notes(rmap: rm.RegimeMap) -> list[str]:
+def map_notes(rmap: rc.RegimeMap) -> list[str]:
     """Sentences for the regime map's grey cells and, if it is not exact, how accurate it is."""
     notes = []
     zero = int(np.isneginf(rmap.log_norms).sum())
@@ -431,15 +379,15 @@ def marker_note(sigma: float, edges) -> str | None:
 
 def map_edges() -> np.ndarray:
     """The σ_max(W) cell edges of the regime map (its grid's geometric midpoints)."""
-    return rm.sigma_grid(SIGMA_LOW, SIGMA_HIGH, SIGMA_STEPS)[1]
+    return rc.sigma_grid(SIGMA_LOW, SIGMA_HIGH, SIGMA_STEPS)[1]
 
 
-def share_sum(split: rm.DistanceSplit) -> float:
+def share_sum(split: rc.DistanceSplit) -> float:
     """Σ_d p_d, shown next to the chart as a check (1 up to rounding)."""
     return float(np.sum(split.shares))
 
 
-def power_notice(pp: rm.PowerProfile) -> str:
+def power_notice(pp: rc.PowerProfile) -> str:
     """What to notice in the ‖Wⁿ‖ chart, with its numbers."""
     n = min(10, pp.n[-1])
     gap = pp.log_norms[n] - pp.rho_line[n]
@@ -474,12 +422,12 @@ def _series_style(series: dict) -> tuple[alt.Color, alt.StrokeDash]:
 
 
 @cached_chart
-def profile_chart(p: rm.JacobianProfile) -> alt.LayerChart:
+def profile_chart(p: rc.JacobianProfile) -> alt.LayerChart:
     """log₁₀‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂ against d, with the bound d·log₁₀(γσ_max) and d·log₁₀ρ; inf/nan left out."""
     series = {
-        "measured ‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂": (p.log_norms, MEASURED, []),
-        "bound (γ·σ_max(W))ᵈ": (p.bound, BOUND, [6, 3]),
-        "linear-case reference ρ(W)ᵈ": (p.linear_reference, REFERENCE, [2, 2]),
+        "measured ‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂": (p.log_norms, palette.MEASURED, palette.SOLID),
+        "bound (γ·σ_max(W))ᵈ": (p.bound, palette.BOUND, palette.BOUND_DASH),
+        "linear-case reference ρ(W)ᵈ": (p.linear_reference, palette.REFERENCE, palette.REFERENCE_DASH),
     }
     df = pd.concat(
         [
@@ -540,12 +488,12 @@ def contribution_chart(C) -> alt.LayerChart:
             )
         )
     )
-    zeros = base.transform_filter("datum.value == 0").mark_rect(color=ZERO_GREY)
+    zeros = base.transform_filter("datum.value == 0").mark_rect(color=palette.ZERO)
     return alt.layer(zeros, positive).properties(height=360)
 
 
 @cached_chart
-def distance_chart(split: rm.DistanceSplit) -> alt.VConcatChart:
+def distance_chart(split: rc.DistanceSplit) -> alt.VConcatChart:
     """‖G_d‖ (log scale) and the share p_d of ∂L/∂W carried by each distance d = s − k."""
     df = pd.DataFrame({"d": np.arange(split.norms.size), "norm": split.norms, "share": split.shares})
     tooltip = [
@@ -561,7 +509,7 @@ def distance_chart(split: rm.DistanceSplit) -> alt.VConcatChart:
     )
     norms = (
         alt.Chart(df[np.isfinite(df["norm"]) & (df["norm"] > 0)])
-        .mark_line(point=True, color=MEASURED)
+        .mark_line(point=True, color=palette.MEASURED)
         .encode(
             x=x, y=alt.Y("norm:Q", title="‖G_d‖_F (log scale)", scale=alt.Scale(type="log")), tooltip=tooltip
         )
@@ -569,7 +517,7 @@ def distance_chart(split: rm.DistanceSplit) -> alt.VConcatChart:
     )
     shares = (
         alt.Chart(_finite(df, "share"))
-        .mark_bar(color=BOUND)
+        .mark_bar(color=palette.BOUND)
         .encode(x=x, y=alt.Y("share:Q", title="share p_d"), tooltip=tooltip)
         .properties(height=200)
     )
@@ -578,7 +526,7 @@ def distance_chart(split: rm.DistanceSplit) -> alt.VConcatChart:
 
 @cached_chart
 def regime_map_chart(
-    rmap: rm.RegimeMap, edges, current_sigma: float, current_activation: str, current_value: float
+    rmap: rc.RegimeMap, edges, current_sigma: float, current_activation: str, current_value: float
 ) -> alt.LayerChart:
     """σ_max(W) (log scale) × activation, colour = log₁₀‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂; the 1/γ boundary as ticks;
     the sidebar's network as a marker; exact zeros and nan grey."""
@@ -628,7 +576,7 @@ def regime_map_chart(
     )
     other = (
         alt.Chart(df[df["status"] != "finite"])
-        .mark_rect(color=ZERO_GREY)
+        .mark_rect(color=palette.ZERO)
         .encode(
             x=x,
             x2="hi:Q",
@@ -645,7 +593,7 @@ def regime_map_chart(
     )
     ticks = (
         alt.Chart(bounds)
-        .mark_tick(color="black", thickness=3, bandSize=1)
+        .mark_tick(color=palette.MARKER, thickness=3, bandSize=1)
         .encode(
             x=alt.X("boundary:Q", scale=alt.Scale(type="log")),
             y=y,
@@ -666,7 +614,9 @@ def regime_map_chart(
     )
     marker = (
         alt.Chart(here)
-        .mark_point(shape="diamond", size=160, filled=True, color="black", stroke="white", strokeWidth=1)
+        .mark_point(
+            shape="diamond", size=160, filled=True, color=palette.MARKER, stroke="white", strokeWidth=1
+        )
         .encode(
             x=alt.X("sigma:Q", scale=alt.Scale(type="log")),
             y=y,
@@ -682,7 +632,7 @@ def regime_map_chart(
 
 
 @cached_chart
-def truncation_chart(split: rm.DistanceSplit, tau: int) -> alt.LayerChart:
+def truncation_chart(split: rc.DistanceSplit, tau: int) -> alt.LayerChart:
     """What truncated BPTT of length τ keeps, for every τ: ‖g_τ‖/‖∂L/∂W‖ and cos(g_τ, ∂L/∂W)."""
     T = split.kept.size
     names = ("kept ‖g_τ‖ / ‖∂L/∂W‖", "cosine(g_τ, ∂L/∂W)")
@@ -705,7 +655,7 @@ def truncation_chart(split: rm.DistanceSplit, tau: int) -> alt.LayerChart:
             y=alt.Y("value:Q", title="vs. full ∂L/∂W"),
             color=alt.Color(
                 "series:N",
-                scale=alt.Scale(domain=list(names), range=[MEASURED, BOUND]),
+                scale=alt.Scale(domain=list(names), range=[palette.MEASURED, palette.BOUND]),
                 legend=alt.Legend(title=None, orient="bottom", labelLimit=400),
             ),
             tooltip=[
@@ -717,7 +667,7 @@ def truncation_chart(split: rm.DistanceSplit, tau: int) -> alt.LayerChart:
     )
     rule = (
         alt.Chart(pd.DataFrame({"tau": [tau], "what": ["your τ"]}))
-        .mark_rule(color="black", strokeDash=[4, 3])
+        .mark_rule(color=palette.MARKER, strokeDash=palette.MARKER_DASH)
         .encode(x="tau:Q", tooltip=[alt.Tooltip("what:N", title=""), alt.Tooltip("tau:Q", title="τ")])
     )
     return alt.layer(lines, rule).properties(height=280)
@@ -725,9 +675,9 @@ def truncation_chart(split: rm.DistanceSplit, tau: int) -> alt.LayerChart:
 
 @cached_chart
 def clipping_charts(
-    sweep: rm.ClipSweep, threshold: float, norm_before: float
+    sweep: rc.ClipSweep, threshold: float, norm_before: float
 ) -> tuple[alt.LayerChart, alt.LayerChart]:
-    """Over every threshold θ: the cosine between clipped and original gradient, and ‖clipped g‖."""
+    """Over every threshold: the cosine between clipped and original gradient, and ‖clipped g‖."""
     names = ("norm clipping", "elementwise clipping")
     rows = []
     for name, cos, after in zip(
@@ -735,29 +685,32 @@ def clipping_charts(
     ):
         rows.append(pd.DataFrame({"theta": sweep.thresholds, "cosine": cos, "after": after, "method": name}))
     df = pd.concat(rows)
-    x = alt.X("theta:Q", title="threshold θ (log scale)", scale=alt.Scale(type="log"))
+    x = alt.X("theta:Q", title="threshold (log scale)", scale=alt.Scale(type="log"))
     colour = alt.Color(
         "method:N",
-        scale=alt.Scale(domain=list(names), range=[MEASURED, BOUND]),
+        scale=alt.Scale(domain=list(names), range=[palette.MEASURED, palette.BOUND]),
         legend=alt.Legend(title=None, orient="bottom", labelLimit=400),
     )
     tooltip = [
         alt.Tooltip("method:N", title="method"),
-        alt.Tooltip("theta:Q", title="θ", format="g"),
+        alt.Tooltip("theta:Q", title="threshold", format="g"),
         alt.Tooltip("cosine:Q", title="cosine with g", format=".6f"),
         alt.Tooltip("after:Q", title="‖clipped g‖", format=".3e"),
     ]
-    marks = pd.DataFrame({"theta": [threshold], "what": ["your θ"]})
+    marks = pd.DataFrame({"theta": [threshold], "what": ["your threshold"]})
     if np.isfinite(norm_before) and norm_before > 0:
         marks = pd.concat(
             [marks, pd.DataFrame({"theta": [norm_before], "what": ["‖g‖ (norm clipping bites left of it)"]})]
         )
     rules = (
         alt.Chart(marks)
-        .mark_rule(color="black", strokeDash=[4, 3])
+        .mark_rule(color=palette.MARKER, strokeDash=palette.MARKER_DASH)
         .encode(
             x="theta:Q",
-            tooltip=[alt.Tooltip("what:N", title=""), alt.Tooltip("theta:Q", title="θ", format=".3g")],
+            tooltip=[
+                alt.Tooltip("what:N", title=""),
+                alt.Tooltip("theta:Q", title="threshold", format=".3g"),
+            ],
         )
     )
     cos = (
@@ -781,7 +734,7 @@ def clipping_charts(
 
 
 @cached_chart
-def init_chart(profiles: dict[str, rm.JacobianProfile]) -> alt.LayerChart:
+def init_chart(profiles: dict[str, rc.JacobianProfile]) -> alt.LayerChart:
     """The Jacobian profile of the initial network under each W initialisation, with the shared bound."""
     frames = [
         pd.DataFrame({"d": p.distances, "log10": p.log_norms, "init": INIT_LABELS[name]})
@@ -797,8 +750,13 @@ def init_chart(profiles: dict[str, rm.JacobianProfile]) -> alt.LayerChart:
             y=alt.Y("log10:Q", title=AXIS_LOG, axis=alt.Axis(format=",~f")),
             color=alt.Color(
                 "init:N",
-                scale=alt.Scale(domain=names, range=[INIT_COLOURS[n] for n in profiles]),
-                legend=alt.Legend(title="W initialisation", orient="bottom"),
+                scale=alt.Scale(domain=names, range=[INIT_STYLES[n][0] for n in profiles]),
+                legend=alt.Legend(title="W initialisation", orient="bottom", symbolType="stroke"),
+            ),
+            strokeDash=alt.StrokeDash(
+                "init:N",
+                scale=alt.Scale(domain=names, range=[INIT_STYLES[n][1] for n in profiles]),
+                legend=None,
             ),
             tooltip=[
                 alt.Tooltip("init:N", title="W init"),
@@ -813,7 +771,7 @@ def init_chart(profiles: dict[str, rm.JacobianProfile]) -> alt.LayerChart:
     )
     rule = (
         alt.Chart(bound)
-        .mark_line(color=BOUND, strokeDash=[6, 3])
+        .mark_line(color=palette.BOUND, strokeDash=palette.BOUND_DASH)
         .encode(
             x="d:Q",
             y="log10:Q",
@@ -824,12 +782,12 @@ def init_chart(profiles: dict[str, rm.JacobianProfile]) -> alt.LayerChart:
 
 
 @cached_chart
-def power_chart(pp: rm.PowerProfile) -> alt.LayerChart:
+def power_chart(pp: rc.PowerProfile) -> alt.LayerChart:
     """log₁₀‖Wⁿ‖₂ against n·log₁₀ρ and n·log₁₀σ_max; the σ_max line is cut a few decades above the peak."""
     series = {
-        "‖Wⁿ‖₂": (pp.log_norms, MEASURED, []),
-        "σ_max(W)ⁿ (the bound)": (pp.sigma_line, BOUND, [6, 3]),
-        "ρ(W)ⁿ": (pp.rho_line, REFERENCE, [2, 2]),
+        "‖Wⁿ‖₂": (pp.log_norms, palette.MEASURED, palette.SOLID),
+        "σ_max(W)ⁿ (the bound)": (pp.sigma_line, palette.BOUND, palette.BOUND_DASH),
+        "ρ(W)ⁿ": (pp.rho_line, palette.REFERENCE, palette.REFERENCE_DASH),
     }
     df = _finite(
         pd.concat([pd.DataFrame({"n": pp.n, "log10": v, "series": k}) for k, (v, _, _) in series.items()]),
@@ -852,7 +810,7 @@ def power_chart(pp: rm.PowerProfile) -> alt.LayerChart:
     peak = pd.DataFrame({"n": [pp.peak_n], "log10": [pp.peak_log_norm], "what": ["peak of ‖Wⁿ‖₂"]})
     dot = (
         alt.Chart(peak)
-        .mark_point(shape="diamond", size=140, filled=True, color="black")
+        .mark_point(shape="diamond", size=140, filled=True, color=palette.MARKER)
         .encode(
             x="n:Q",
             y="log10:Q",

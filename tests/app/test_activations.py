@@ -10,6 +10,7 @@ import rnn_core as rc
 from tests.app.helpers import open_app, widget
 from ui import activations as ua
 from ui.data import initial_params, live_network, sequence
+from ui.format import sci
 from ui.state import ACTIVATION_LABELS, DEFAULT, INIT_LABELS, LOSS_LABELS, Network
 
 PAGE = "app_pages/activations.py"
@@ -140,7 +141,7 @@ def test_link_round_trip_sets_the_page_controls():
     table = markdown_with(at, "| activation | f |")
     assert "| **tanh** |" in table and "| **ReLU** |" in table and "| **sigmoid** |" not in table
     assert "over [−20, 20]" in next(c.value for c in at.caption if "computed on a grid" in c.value)
-    assert f"at k = 7 that is γᵏ = {ua.sci(0.25**7)}" in next(
+    assert f"at k = 7 that is γᵏ = {sci(0.25**7)}" in next(
         c.value for c in at.caption if "k sigmoid factors" in c.value
     )
 
@@ -224,4 +225,4 @@ def test_textbook_zero_fraction_shown_for_a_trained_saturated_tanh_network():
     text = markdown_with(at, "In your network")
     assert f"would round {textbook_zero:.1%} of its f′ values to exactly 0.0" in text
     assert f"rnn_core's form rounds {np.mean(rc.ACTIVATIONS['tanh'].df(a) == 0.0):.1%}" in text
-    assert f"max |a⁽ᵗ⁾| = {ua.sci(np.abs(a).max())}" in text
+    assert f"max |a⁽ᵗ⁾| = {sci(np.abs(a).max())}" in text

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
 import ui.training as tl
-from rnn_core.training import HISTORY_KEYS
+from rnn_core import HISTORY_KEYS
 from tests.app.helpers import open_app, widget
 from ui.state import ACTIVATION_LABELS, INIT_LABELS, LEARNING_RATES
 

@@ -130,7 +130,7 @@ def test_a_link_sets_the_page_controls():
     assert widget(at, "tau").value == 3
     assert widget(at, "clip").value == pytest.approx(0.05)
     assert "τ = 3 keeps the paths with s − k < 3" in texts(at)
-    assert "θ = 0.05" in texts(at)
+    assert "threshold = 0.05" in texts(at)
 
 
 @pytest.mark.parametrize(

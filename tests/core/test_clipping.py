@@ -1,5 +1,5 @@
 """Gradient clipping: norms against a plain loop, direction kept (norm) or changed (elementwise),
-purity, and what happens to inf/nan."""
+purity, what happens to inf/nan, and rc.clipping_comparison / rc.clipping_sweep against plain numpy."""
 
 import math
 import warnings
@@ -173,3 +173,55 @@ def test_grads_must_be_rnnparams(fn):
         fn({"W": np.ones((2, 2))}, 1.0)
     with pytest.raises(ValueError, match="grads must be RNNParams"):
         rc.global_norm(np.ones(3))
+
+
+# --- norm clipping against elementwise clipping, at one threshold and many ---------------------
+
+
+def test_clipping_comparison_against_plain_numpy():
+    g = random_grads(3)
+    v = flat(g)
+    norm = math.sqrt(math.fsum(x * x for x in v))
+    theta = 0.5
+    c = rc.clipping_comparison(g, theta)
+    assert c.finite and c.norm_clipped and c.elementwise_clipped
+    assert c.norm_before == pytest.approx(norm, rel=1e-12)
+    assert c.norm_after == pytest.approx(theta, rel=1e-12)
+    assert c.norm_scale == pytest.approx(theta / norm, rel=1e-12)
+    assert c.norm_cosine == pytest.approx(1.0, abs=1e-12)
+    clipped = np.array([min(max(x, -theta), theta) for x in v])
+    assert c.elementwise_cosine == pytest.approx(clipped @ v / (np.linalg.norm(clipped) * norm), abs=1e-12)
+    assert c.elementwise_cosine < 1 - 1e-3
+    assert c.elementwise_after == pytest.approx(np.linalg.norm(clipped), rel=1e-12)
+    assert c.elementwise_fraction == pytest.approx(sum(abs(x) > theta for x in v) / v.size)
+
+
+def test_a_threshold_above_every_entry_and_the_norm_changes_nothing():
+    g = random_grads(4)
+    c = rc.clipping_comparison(g, 1e3)
+    assert not c.norm_clipped and not c.elementwise_clipped
+    assert c.norm_scale == 1.0 and c.elementwise_fraction == 0.0
+    assert c.norm_cosine == pytest.approx(1.0, abs=1e-15) and c.elementwise_cosine == pytest.approx(
+        1.0, abs=1e-15
+    )
+
+
+def test_clipping_a_non_finite_gradient_reports_it():
+    g = random_grads(5)
+    bad = rc.RNNParams(**{**{k: getattr(g, k) for k in FIELDS}, "W": np.full((4, 4), np.inf)})
+    c = rc.clipping_comparison(bad, 1.0)
+    assert not c.finite and np.isnan(c.norm_cosine) and np.isnan(c.elementwise_cosine)
+
+
+def test_clipping_sweep_norm_is_min_of_threshold_and_norm():
+    g = random_grads(6, scale=3.0)
+    thresholds = np.geomspace(1e-3, 1e3, 13)
+    sweep = rc.clipping_sweep(g, thresholds)
+    norm = np.linalg.norm(flat(g))
+    np.testing.assert_allclose(sweep.norm_after, np.minimum(thresholds, norm), rtol=1e-12)
+    np.testing.assert_allclose(sweep.norm_cosine, 1.0, atol=1e-12)
+    big = thresholds >= np.abs(flat(g)).max()
+    np.testing.assert_allclose(sweep.elementwise_cosine[big], 1.0, atol=1e-15)
+    assert (sweep.elementwise_cosine[~big] < 1.0).all()
+    # elementwise clipping never shortens g below norm clipping's θ (it keeps at least the clipped entries)
+    assert (sweep.elementwise_after >= sweep.norm_after - 1e-12).all()

@@ -1,4 +1,5 @@
-"""rnn_core.saturation against plain loops, closed forms and the float64 grid itself."""
+"""Saturation (rc.grid_check, rc.derivative_stats, rc.first_zero, …) against plain loops, closed
+forms and the float64 grid itself."""
 
 import math
 
@@ -6,7 +7,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from rnn_core.saturation import (
+from rnn_core import (
     derivative_stats,
     first_zero,
     gamma_powers,

@@ -1,20 +1,44 @@
-"""The README's promises: its notebook example runs, and CI runs its test command."""
+"""The README's promises: its notebook example runs (from the repository and from a fresh install),
+it says how to install rnn_core and where the tutorial is, and CI runs its test command."""
 
 import re
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+import pytest
+
+from tests.repo.fresh_install import ROOT, run
+
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+NOTEBOOK_SECTION = re.search(r"^## rnn_core in a notebook\n(.*?)^## ", README, re.S | re.M).group(1)
+EXAMPLE = re.search(r"```python\n(.*?)```", NOTEBOOK_SECTION, re.S).group(1)
+
+
+def assert_reconciles(stdout: str) -> None:
+    errors = [float(x) for x in re.findall(r"(?:differences|∂W):\s*([0-9.eE+-]+)", stdout)]
+    assert len(errors) == 2 and max(errors) < 1e-6, stdout
 
 
 def test_notebook_example_runs_and_reconciles():
-    code = re.search(r"## rnn_core in a notebook.*?```python\n(.*?)```", README, re.S).group(1)
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", EXAMPLE], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
-    errors = [float(x) for x in re.findall(r"(?:differences|∂W):\s*([0-9.eE+-]+)", out.stdout)]
-    assert len(errors) == 2 and max(errors) < 1e-6, out.stdout
+    assert_reconciles(out.stdout)
+
+
+@pytest.mark.slow
+def test_notebook_example_runs_in_a_fresh_install_outside_the_repository(library_venv, outside):
+    assert_reconciles(run([library_venv.python, "-c", EXAMPLE], cwd=outside, timeout=120))
+
+
+def test_notebook_section_shows_the_installs_and_links_the_tutorial():
+    (commands,) = re.findall(r"```bash\n(.*?)```", NOTEBOOK_SECTION, re.S)
+    installs = [line.split("#")[0].strip() for line in commands.splitlines()]
+    assert installs == ['pip install "git+<URL of this repository>"', "pip install .", "pip install -e ."]
+    links = re.findall(r"\]\((notebooks/[^)]+)\)", NOTEBOOK_SECTION)
+    assert "notebooks/bptt_tutorial.py" in links
+    assert all((ROOT / link).is_file() for link in links), links
 
 
 def test_quick_start_is_two_commands_and_ci_runs_the_test_one():

@@ -1,9 +1,15 @@
-"""Conventions every page follows, and the chart cache.
+"""The chart cache: a chart builder runs once per distinct input, and a rerun draws its stored spec.
 
-A chart always comes with a caption that says what to notice. Chart builders are plain functions
-returning Altair charts; decorated with :func:`cached_chart`, the Vega-Lite spec they produce is
-built once per distinct input and served from a bounded cache, so a rerun draws a chart without
-building or validating it again (Altair's validation was most of a page's rerun time).
+Chart builders are plain functions returning Altair charts; decorated with :func:`cached_chart`, the
+Vega-Lite spec they produce is built once per distinct input and served from a bounded cache, so a
+rerun draws a chart without building or validating it again (Altair's validation was most of a
+page's rerun time). A chart always comes with a caption that says what to notice (:func:`show_chart`).
+
+The interface: :func:`cached_chart`, :class:`ChartSpec`, :func:`draw_chart`, :func:`show_chart` and
+:data:`VALIDATE`. Behind it the cache does what ``st.altair_chart`` would do, once: Streamlit's
+"none" theme, and the data as Arrow IPC bytes (``streamlit.dataframe_util.convert_anything_to_arrow_bytes``),
+which ``st.vega_lite_chart`` passes through unchanged. tests/ui/test_chart_cache.py pins those
+Streamlit internals.
 """
 
 from __future__ import annotations
@@ -16,9 +22,10 @@ import threading
 from collections.abc import Callable
 
 import altair as alt
-import numpy as np
 import streamlit as st
 from streamlit import dataframe_util
+
+__all__ = ["VALIDATE", "ChartSpec", "cached_chart", "draw_chart", "show_chart"]
 
 
 class ChartSpec:
@@ -114,17 +121,3 @@ def show_chart(chart: ChartSpec, notice: str, *, alt_text: str | None = None) ->
     """Draw a chart full width with its caption ("Notice: …") underneath."""
     draw_chart(chart, alt_text=alt_text or notice)
     st.caption(f"**Notice:** {notice}")
-
-
-def explain_nonfinite(values, what: str) -> str | None:
-    """A sentence for a chart whose values include inf/nan, or None when all are finite."""
-    arr = np.asarray(values, dtype=float)
-    n_inf, n_nan = int(np.isinf(arr).sum()), int(np.isnan(arr).sum())
-    if not (n_inf or n_nan):
-        return None
-    parts = []
-    if n_inf:
-        parts.append(f"{n_inf} infinite")
-    if n_nan:
-        parts.append(f"{n_nan} not-a-number")
-    return f"{what}: {' and '.join(parts)} value(s) are left out of the chart (they overflowed float64)."

@@ -1,0 +1,101 @@
+r"""Speed of the gated cells: LSTM and GRU forward + BPTT against the vanilla RNN's, same sizes.
+
+Run from the repository root:
+
+    python benchmarks/bench_gated.py               # T = 1000, B = 1, H = 128 (the DESIGN.md goal sizes)
+    python benchmarks/bench_gated.py --quick       # T = 100, H = 32: a smoke run
+    python benchmarks/bench_gated.py --repeat 9    # median of 9 runs instead of 5
+
+One BLAS thread (set before numpy is imported), so that the ratio measures the work and not how
+the BLAS shares two cores with other processes. Each cell's gradient is first checked against
+central differences on a few entries of every field (the run stops with an AssertionError
+otherwise, so a fast wrong answer cannot pass); then forward + bptt of the three cells are timed,
+alternating, one warm-up call each and the median of --repeat calls. The goal: a gated cell
+within 4× the vanilla RNN's time.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
+    os.environ[_name] = "1"
+
+import argparse  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import rnn_core as rc  # noqa: E402
+
+GOAL = 4.0  # a gated cell's forward + BPTT within this multiple of the vanilla RNN's
+AGREE = 1e-6  # relative error allowed between BPTT and central differences on the checked entries
+
+
+def median_ms(fns: list, repeat: int) -> list[float]:
+    """Median wall time in ms of ``repeat`` calls of each fn, after one warm-up call each, alternating."""
+    for fn in fns:
+        fn()
+    times = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, fn_times in zip(fns, times):
+            start = time.perf_counter()
+            fn()
+            fn_times.append(time.perf_counter() - start)
+    return [1e3 * statistics.median(fn_times) for fn_times in times]
+
+
+def check(params, xs, targets) -> float:
+    """The largest relative error of BPTT against central differences over 3 entries of every field."""
+    grads = rc.bptt(params, rc.forward(params, xs, targets))
+    rng = np.random.default_rng(0)
+    worst = 0.0
+    for name, arr in params.arrays().items():
+        entries = rng.choice(arr.size, size=min(3, arr.size), replace=False)
+        numeric = rc.numerical_partial(params, xs, targets, wrt=name, loss="softmax_ce", entries=entries)
+        worst = max(worst, rc.rel_error(getattr(grads, name).flat[entries], numeric.flat[entries]))
+    return worst
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="T = 100, H = 32: a smoke run")
+    parser.add_argument("--repeat", type=int, default=5, help="timed calls per cell (≥ 5)")
+    args = parser.parse_args(argv)
+    if args.repeat < 5:
+        parser.error(f"--repeat must be ≥ 5; received {args.repeat}")
+    T, B, D, H, K = (100, 1, 8, 32, 8) if args.quick else (1000, 1, 8, 128, 8)
+    rng = np.random.default_rng(0)
+    xs, targets = rng.standard_normal((T, B, D)), rng.integers(0, K, (T, B))
+    cells = {
+        "RNN (tanh)": rc.RNNParams.init(D, H, K, seed=0),
+        "LSTM": rc.LSTMParams.init(D, H, K, seed=0),
+        "GRU": rc.GRUParams.init(D, H, K, seed=0),
+    }
+    for name, params in cells.items():
+        error = check(params, xs, targets)
+        assert error < AGREE, (name, error)
+        print(f"  {name}: BPTT agrees with central differences to {error:.1e}", file=sys.stderr)
+
+    def run(params):
+        return lambda: rc.bptt(params, rc.forward(params, xs, targets))
+
+    times = median_ms([run(params) for params in cells.values()], args.repeat)
+    vanilla = times[0]
+    print(f"numpy {np.__version__}, Python {platform.python_version()}, {platform.machine()}, 1 BLAS thread")
+    print(f"forward + bptt, T = {T}, B = {B}, D = {D}, H = {H}, K = {K}, median of {args.repeat}\n")
+    print("| cell | ms | × RNN | goal |")
+    print("|---|---:|---:|---|")
+    for name, ms in zip(cells, times):
+        ratio = ms / vanilla
+        goal = "" if name.startswith("RNN") else ("met" if ratio <= GOAL else "MISSED") + f" (≤ {GOAL:g}×)"
+        print(f"| {name} | {ms:.1f} | {ratio:.2f} | {goal} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+r"""Norms, cosines and log-lines that stay exact where an exploding gradient overflows float64.
+
+An exploding gradient can hold entries near 10³⁰⁰: their squares overflow although the norm and
+every ratio of norms is a float64 number. Each function here divides by the largest entry first,
+
+    ‖v‖ = m · ‖v/m‖,   m = max|vᵢ|,
+
+so the squares of v/m lie in [0, 1]; inf or nan entries give inf or nan, never a warning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .params import RNNParams
+
+
+def flat(value) -> np.ndarray:
+    """An RNNParams (fields U, W, V, b, c in order) or any array as one float64 vector."""
+    if isinstance(value, RNNParams):
+        return np.concatenate([arr.ravel() for arr in value.arrays().values()])
+    return np.asarray(value, dtype=np.float64).ravel()
+
+
+def scaled(params: RNNParams, factor: float) -> RNNParams:
+    """factor · θ for every field θ of ``params`` (a gradient, usually)."""
+    return RNNParams(**{k: v * factor for k, v in params.arrays().items()})
+
+
+def array_norm(arr) -> float:
+    r"""$\|x\|_F$ of any array, inf/nan when an entry is, finite wherever the squares would overflow."""
+    vec = flat(arr)
+    if not np.isfinite(vec).all():
+        return float("nan") if np.isnan(vec).any() else float("inf")
+    with np.errstate(all="ignore"):
+        norm = float(np.sqrt(vec @ vec))
+        big = float(np.abs(vec).max()) if vec.size else 0.0
+        if big > 0 and (not np.isfinite(norm) or norm < big):  # the squares overflowed or underflowed
+            scaled = vec / big
+            norm = big * float(np.sqrt(scaled @ scaled))
+    return norm
+
+
+def row_norms(rows: np.ndarray) -> np.ndarray:
+    """‖row‖₂ of a (T, m) array, each row divided by its own largest entry first (no overflow or
+    underflow of the squares); inf/nan rows give inf/nan, zero rows 0."""
+    size = np.abs(rows).max(axis=1, initial=0.0)  # (T,)
+    ok = np.isfinite(size) & (size > 0)
+    out = np.zeros(rows.shape[0])
+    out[ok] = size[ok] * np.linalg.norm(rows[ok] / size[ok, None], axis=1)
+    bad = ~np.isfinite(size)
+    out[bad] = np.where(np.isnan(rows[bad]).any(axis=1), np.nan, np.inf)
+    return out
+
+
+def cosine(p: np.ndarray, q: np.ndarray) -> float:
+    """⟨p, q⟩/(‖p‖‖q‖), nan when either is zero or not finite; exact when the squares overflow."""
+    if not (np.isfinite(p).all() and np.isfinite(q).all()):
+        return float("nan")
+    size_p, size_q = np.abs(p).max(initial=0.0), np.abs(q).max(initial=0.0)
+    if size_p == 0.0 or size_q == 0.0:
+        return float("nan")
+    p, q = p / size_p, q / size_q  # entries in [−1, 1]: the products below cannot overflow
+    return float(np.clip((p @ q) / (np.linalg.norm(p) * np.linalg.norm(q)), -1.0, 1.0))
+
+
+def log_line(n: np.ndarray, base: float) -> np.ndarray:
+    """n·log₁₀(base) for n ≥ 0 (the log of baseⁿ), with 0 at n = 0 even when base = 0 (0⁰ = 1)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n == 0, 0.0, n * np.log10(base))
