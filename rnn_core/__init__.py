@@ -35,6 +35,11 @@ Gradient accounting [accounting]
     path_terms, contributions                 ∂L⁽ˢ⁾/∂θ split into its paths through steps k ≤ s
     distance_terms                            ∂L/∂θ = Σ_d G_d split by distance d = s − k
     jacobian_log_norms                        log₁₀‖∂h⁽ᵗ⁾/∂h⁽ᵏ⁾‖₂, finite where the norm overflows
+Gated cells [lstm, gru, forward, gated_jacobians]
+    LSTMParams, GRUParams                     the LSTM's and GRU's parameters; .init(…, seed), .sgd_step
+    LSTMTrace, GRUTrace                       their traces: a Trace with the gates (and the cell state s)
+    state_jacobian_log_norms                  log₁₀‖∂x⁽ᵗ⁾/∂x⁽ᵏ⁾‖₂ of the state h, or (h, s), for every cell
+    carousel_log_norms, CarouselLogNorms      the LSTM's direct s-path Πⱼ diag(f⁽ʲ⁾) beside ∂s⁽ᵗ⁾/∂s⁽ᵏ⁾
 The spectrum of W [spectral]
     sigma_max, spectral_radius                σ_max(W) and ρ(W)
     spectral_summary, SpectralSummary         σ_max, ρ, γ and the bound's base γ·σ_max(W)
@@ -90,8 +95,11 @@ from .clipping import (
 )
 from .descent import DESCENT_STOPS, Descent, descend, random_sequence
 from .distance import DistanceSplit, LongRange, distance_split, long_range
-from .forward import LOSSES, Trace, forward
+from .forward import LOSSES, GRUTrace, LSTMTrace, Trace, forward
+from .gated_jacobians import CarouselLogNorms, carousel_log_norms, state_jacobian_log_norms
 from .gradcheck import numerical_gradient, numerical_partial, rel_error
+from .gru import GRUParams
+from .lstm import LSTMParams
 from .params import W_INITS, RNNParams
 from .regimes import REGIME_DECADES, REGIMES, JacobianProfile, Regime, classify_regime, jacobian_profile
 from .saturation import (
@@ -131,6 +139,7 @@ __all__ = [
     "ACTIVATIONS",
     "Activation",
     "CLIPS",
+    "CarouselLogNorms",
     "ClipComparison",
     "ClipInfo",
     "ClipSweep",
@@ -140,12 +149,16 @@ __all__ = [
     "Descent",
     "DistanceSplit",
     "FORMS",
+    "GRUParams",
+    "GRUTrace",
     "GridCheck",
     "HISTORY_DTYPES",
     "HISTORY_KEYS",
     "JacobianProfile",
     "LEAKY_SLOPE",
     "LOSSES",
+    "LSTMParams",
+    "LSTMTrace",
     "LongRange",
     "PowerProfile",
     "REGIMES",
@@ -168,6 +181,7 @@ __all__ = [
     "adding_problem",
     "batch_at",
     "bptt",
+    "carousel_log_norms",
     "classify_regime",
     "clip_by_norm",
     "clip_elementwise",
@@ -203,6 +217,7 @@ __all__ = [
     "sigma_max",
     "spectral_radius",
     "spectral_summary",
+    "state_jacobian_log_norms",
     "step_seed",
     "symmetric_grid",
     "textbook_derivative",

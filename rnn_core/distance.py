@@ -79,24 +79,25 @@ def distance_split(G) -> DistanceSplit:
         dropped_norm = np.append(np.linalg.norm(tail[1:], axis=1), 0.0)  # row τ−1: ‖Σ_{d≥τ} G_d‖
         shares = (rows @ g) / g_norm**2
         cosine = np.divide(kept_sum @ g, kept_norm * g_norm, out=np.full(T, np.nan), where=kept_norm > 0)
+        total_norm = float(g_norm * scale)  # inf only where the true norm exceeds float64
     return DistanceSplit(
         norms=norms,
         shares=shares,
         kept=kept_norm / g_norm,
         cosine=np.clip(cosine, -1.0, 1.0),
         dropped=dropped_norm / g_norm,
-        total_norm=float(g_norm * scale),
+        total_norm=total_norm,
         total=total,
     )
 
 
 @dataclass(frozen=True)
 class LongRange:
-    r"""The long-range part $L_\tau = \sum_{d \ge \tau} G_d$ of ∂L/∂W before and after norm clipping.
+    r"""The long-range part $G_{\ge\tau} = \sum_{d \ge \tau} G_d$ of ∂L/∂W before and after norm clipping.
 
-    ``norm_before`` ‖L_τ‖, ``norm_after`` its norm in the clipped gradient (c·‖L_τ‖, c the factor
-    norm clipping applied); ``share_before`` ‖L_τ‖/‖∂L/∂W‖ and ``share_after`` the same ratio in
-    the clipped gradient, c‖L_τ‖/‖c ∂L/∂W‖: equal, because one factor multiplies every distance.
+    ``norm_before`` ‖G_≥τ‖, ``norm_after`` its norm in the clipped gradient (c·‖G_≥τ‖, c the factor
+    norm clipping applied); ``share_before`` ‖G_≥τ‖/‖∂L/∂W‖ and ``share_after`` the same ratio in
+    the clipped gradient, c‖G_≥τ‖/‖c ∂L/∂W‖: equal, because one factor multiplies every distance.
     """
 
     tau: int
@@ -107,7 +108,7 @@ class LongRange:
 
 
 def long_range(split: DistanceSplit, tau: int, clip: ClipComparison) -> LongRange:
-    r"""What norm clipping does to $L_\tau = \sum_{d\ge\tau} G_d$: $g \mapsto c\,g$ maps every $G_d \mapsto c\,G_d$.
+    r"""What norm clipping does to $G_{\ge\tau} = \sum_{d\ge\tau} G_d$: $g \mapsto c\,g$ maps every $G_d \mapsto c\,G_d$.
 
     ``split`` from :func:`distance_split` of the W gradient, ``tau`` in 1..T, ``clip`` from
     :func:`rnn_core.clipping_comparison` of the same gradient. ‖∂L/∂W‖ after clipping is measured

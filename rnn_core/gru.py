@@ -86,7 +86,8 @@ def recurrence(params: GRUParams, xs: np.ndarray, h0: np.ndarray) -> dict:
     # are not, so the loop computes σ(−z) = 1 − u, the weight of the candidate, directly
     U3 = np.concatenate([params.U, params.Uu, -params.Ur])  # (3H, D)
     b3 = np.concatenate([params.b, params.bu, -params.br])
-    z = (xs.reshape(T * B, D) @ U3.T).reshape(T, B, 3 * H) + b3  # (T, B, 3H)
+    z = (xs.reshape(T * B, D) @ U3.T).reshape(T, B, 3 * H)  # (T, B, 3H)
+    z += b3
     a = np.ascontiguousarray(z[..., :H])  # (T, B, H), completed step by step
     z_gates = np.ascontiguousarray(z[..., H:])  # (T, B, 2H)
     Wg_T = np.ascontiguousarray(np.concatenate([params.Wu, -params.Wr]).T)  # (H, 2H)

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import positive_int
-from .activations import get_activation
 from .params import CellParams, recurrent_matrix
 
+BLOCK = 64  # steps vectorised at once: input projections forward, local derivatives backward
 BLOCKS = (("U", "W", "b"), ("Uf", "Wf", "bf"), ("Ug", "Wg", "bg"), ("Uq", "Wq", "bq"))  # a, f, g, q
 
 
@@ -93,54 +93,74 @@ def recurrence(params: LSTMParams, xs: np.ndarray, h0: np.ndarray, s0: np.ndarra
     U4, W4, b4 = stacked(params)
     # σ(z) = 1 / (1 + exp(−z)): the gate rows are negated once here, so each step needs no negation
     sign = np.concatenate([np.ones(H), -np.ones(3 * H)])
-    z = (xs.reshape(T * B, D) @ (sign[:, None] * U4).T).reshape(T, B, 4 * H) + sign * b4  # (T, B, 4H)
+    U4_T, b4 = (sign[:, None] * U4).T, sign * b4  # (D, 4H), (4H,)
     W4_T = np.ascontiguousarray((sign[:, None] * W4).T)  # (H, 4H)
+    a = np.empty((T, B, H))
     gates = np.empty((T, B, 3 * H))  # f, g, q side by side
     s = np.empty((T + 1, B, H))
     h = np.empty((T + 1, B, H))
     s[0], h[0] = s0, h0
-    steps = zip(z, gates, s[:-1], s[1:], h[:-1], h[1:])  # views of step t: iterating beats indexing
+    f, g, q = gates[..., :H], gates[..., H : 2 * H], gates[..., 2 * H :]  # views
     with np.errstate(all="ignore"):  # overflow is the subject: the trace shows it, no warnings
-        for z_t, gate, s_prev, s_t, h_prev, h_t in steps:  # the recurrence: the only loop over time
-            z_t += h_prev @ W4_T
-            e = np.exp(z_t[:, H:])  # exp(−pre-activation) of f, g, q
-            e += 1.0
-            np.reciprocal(e, out=gate)
-            cand = np.tanh(z_t[:, :H])
-            np.multiply(gate[:, :H], s_prev, out=s_t)  # f ⊙ s⁽ᵗ⁻¹⁾
-            cand *= gate[:, H : 2 * H]
-            s_t += cand  # + g ⊙ tanh(a)
-            np.multiply(gate[:, 2 * H :], np.tanh(s_t), out=h_t)  # q ⊙ tanh(s)
-    # views, not copies: the trace keeps z and the gates alive either way
-    return {
-        "a": z[..., :H],
-        "f": gates[..., :H],
-        "g": gates[..., H : 2 * H],
-        "q": gates[..., 2 * H :],
-        "s": s,
-        "h": h,
-    }
+        # the input projections of a block of steps in one product: block-sized arrays that the
+        # allocator reuses, where one array of the whole trace's size would cost fresh pages
+        for start in range(0, T, BLOCK):
+            rows = slice(start, min(T, start + BLOCK))
+            n = rows.stop - start
+            z = (xs[rows].reshape(n * B, D) @ U4_T).reshape(n, B, 4 * H)  # (n, B, 4H)
+            z += b4
+            # the views of step t, by iterating (cheaper than indexing and slicing inside the loop)
+            steps = zip(z, z[..., H:], z[..., :H], gates[rows], f[rows], g[rows], q[rows])
+            states = zip(s[rows], s[1:][rows], h[rows], h[1:][rows])
+            for (z_t, z_gates, a_t, gate, f_t, g_t, q_t), (s_prev, s_t, h_prev, h_t) in zip(steps, states):
+                z_t += h_prev @ W4_T  # the recurrence: the only loop over time
+                e = np.exp(z_gates)  # exp(−pre-activation) of f, g, q
+                e += 1.0
+                np.reciprocal(e, out=gate)
+                cand = np.tanh(a_t)
+                np.multiply(f_t, s_prev, out=s_t)  # f ⊙ s⁽ᵗ⁻¹⁾
+                cand *= g_t
+                s_t += cand  # + g ⊙ tanh(a)
+                np.multiply(q_t, np.tanh(s_t), out=h_t)  # q ⊙ tanh(s)
+            a[rows] = z[..., :H]
+    return {"a": a, "f": f, "g": g, "q": q, "s": s, "h": h}
 
 
-def coefficients(trace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    r"""The local derivatives of one step, for every step at once, from an LSTM trace.
+def _dtanh(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """tanh′(x) = 1/cosh²(x), to full relative precision everywhere (1 − tanh² rounds to 0 for |x| > 19)."""
+    out = np.cosh(x, out=out)  # inf beyond |x| ≈ 710, where tanh′ underflows to 0 anyway
+    np.square(out, out=out)
+    return np.reciprocal(out, out=out)
+
+
+def coefficients(trace, rows: slice = slice(None)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""The local derivatives of one step, for the steps ``rows`` (all by default) at once, from an LSTM trace.
 
     Returns ``ds_dh`` = q ⊙ (1 − tanh²s) (T, B, H), so that ∂L/∂s gets ``ds_dh`` ⊙ ∂L/∂h;
-    ``dq`` = tanh(s) ⊙ q(1 − q) (T, B, H), so that ∂L/∂(q's pre-activation) = ``dq`` ⊙ ∂L/∂h; and
+    ``dq`` = tanh(s) ⊙ q(1 − q) = h ⊙ (1 − q) (T, B, H), so that ∂L/∂(q's pre-activation) =
+    ``dq`` ⊙ ∂L/∂h; and
     ``dafg`` (T, B, 3, H) = (g ⊙ (1 − tanh²a), s⁽ᵗ⁻¹⁾ ⊙ f(1 − f), tanh(a) ⊙ g(1 − g)), so that
     ∂L/∂(pre-activations of a, f, g) = ``dafg`` ⊙ ∂L/∂s⁽ᵗ⁾. tanh′ comes from its argument, in the
     form that keeps its relative precision where 1 − tanh² would round to 0; σ′ = σ(1 − σ) from the
     gates themselves (a gate that rounds to exactly 0 or 1 has σ′ = 0).
     """
-    dtanh = get_activation("tanh").df
-    f, g, q = trace.f, trace.g, trace.q
+    f, g, q, a = trace.f[rows], trace.g[rows], trace.q[rows], trace.a[rows]
     dafg = np.empty(f.shape[:2] + (3, f.shape[2]))  # (T, B, 3, H)
-    with np.errstate(all="ignore"):
-        tanh_s = np.tanh(trace.s[1:])  # (T, B, H)
-        np.multiply(g, dtanh(trace.a), out=dafg[:, :, 0])
-        np.multiply(trace.s[:-1], f * (1.0 - f), out=dafg[:, :, 1])
-        np.multiply(np.tanh(trace.a), g * (1.0 - g), out=dafg[:, :, 2])
-        return q * dtanh(trace.s[1:]), tanh_s * q * (1.0 - q), dafg
+    d_a, d_f, d_g = dafg[:, :, 0], dafg[:, :, 1], dafg[:, :, 2]
+    with np.errstate(all="ignore"):  # in place: each array is made once
+        _dtanh(a, out=d_a)
+        d_a *= g
+        np.subtract(1.0, f, out=d_f)
+        d_f *= f
+        d_f *= trace.s[:-1][rows]
+        np.subtract(1.0, g, out=d_g)
+        d_g *= g
+        d_g *= np.tanh(a)
+        ds_dh = _dtanh(trace.s[1:][rows])
+        ds_dh *= q
+        dq = np.subtract(1.0, q)
+        dq *= trace.h[1:][rows]
+    return ds_dh, dq, dafg
 
 
 def backward(
@@ -158,25 +178,32 @@ def backward(
         for k, d in sweep(params, trace, dh_direct, window=truncate):
             dz[k - 1] = d.sum(axis=0)
         return dz
-    ds_dh, dq, dafg = coefficients(trace)
     W4 = stacked(params)[1]
     # only L⁽ˢ⁾ (with s) starts at step s; with τ too, its paths stop at step s − τ + 1; dz = 0 elsewhere
     last = T - 1 if s is None else s - 1
     first = 0 if truncate is None or s is None else max(0, s - truncate)
-    dz = np.zeros((T, B, 4, H))  # the blocks a, f, g, q on their own axis
+    full = first == 0 and last == T - 1
+    dz = (np.empty if full else np.zeros)((T, B, 4, H))  # the blocks a, f, g, q on their own axis
     dh_next = np.zeros((B, H))  # W₄ᵀ dz⁽ᵗ⁺¹⁾, zero after the last step
     ds_next = np.zeros((B, H))  # f⁽ᵗ⁺¹⁾ ⊙ ∂L/∂s⁽ᵗ⁺¹⁾
-    back = slice(last, first - 1 if first else None, -1)  # t = last … first, as views
-    steps = zip(dz[back], dh_direct[back], ds_dh[back], dq[back], dafg[back], trace.f[back])
     with np.errstate(all="ignore"):
-        for dz_t, dh_direct_t, ds_dh_t, dq_t, dafg_t, f_t in steps:
-            dh = dh_direct_t + dh_next  # ∂L/∂h⁽ᵗ⁾
-            ds = dh * ds_dh_t  # backprop through h = q ⊙ tanh(s)
-            ds += ds_next  # ∂L/∂s⁽ᵗ⁾
-            np.multiply(dafg_t, ds[:, None, :], out=dz_t[:, :3])  # a, f, g
-            np.multiply(dh, dq_t, out=dz_t[:, 3])  # q
-            dh_next = dz_t.reshape(B, 4 * H) @ W4  # backprop through the stacked weights
-            ds_next = ds * f_t  # backprop through s = f ⊙ s⁽ᵗ⁻¹⁾ + …
+        # the local derivatives come in blocks of steps, each vectorised: small arrays that the
+        # allocator reuses, where arrays of the whole trace's size would each cost fresh pages
+        for stop in range(last + 1, first, -BLOCK):
+            rows = slice(max(first, stop - BLOCK), stop)
+            ds_dh, dq, dafg = coefficients(trace, rows)
+            back = slice(None, None, -1)  # t = stop − 1 … rows.start, as views
+            steps = zip(
+                dz[rows][back], dh_direct[rows][back], ds_dh[back], dq[back], dafg[back], trace.f[rows][back]
+            )
+            for dz_t, dh_direct_t, ds_dh_t, dq_t, dafg_t, f_t in steps:
+                dh = dh_direct_t + dh_next  # ∂L/∂h⁽ᵗ⁾
+                ds = dh * ds_dh_t  # backprop through h = q ⊙ tanh(s)
+                ds += ds_next  # ∂L/∂s⁽ᵗ⁾
+                np.multiply(dafg_t, ds[:, None, :], out=dz_t[:, :3])  # a, f, g
+                np.multiply(dh, dq_t, out=dz_t[:, 3])  # q
+                dh_next = dz_t.reshape(B, 4 * H) @ W4  # backprop through the stacked weights
+                ds_next = ds * f_t  # backprop through s = f ⊙ s⁽ᵗ⁻¹⁾ + …
     return dz.reshape(T, B, 4 * H)
 
 

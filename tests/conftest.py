@@ -2,7 +2,7 @@
 
 One BLAS thread, as the app runs (streamlit_app.py): many small matrix products on a shared 2-core
 machine run faster and steadier single-threaded. Every chart spec the app draws is checked against
-the Vega-Lite schema (the served app skips that check for speed: ui/common.py).
+the Vega-Lite schema (the served app skips that check for speed: ui/chart_cache.py).
 """
 
 import os

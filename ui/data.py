@@ -12,16 +12,11 @@ import numpy as np
 import streamlit as st
 
 import rnn_core as rc
+from ui.notices import stop_reason
 from ui.state import MAX_STEPS, Network
 
 CACHE = dict(max_entries=256, show_spinner=False)
 CHECKPOINT = 25  # a click on "step" recomputes at most this many steps
-
-# what each of rnn_core's stop reasons of gradient descent means, for the pages' notices
-STOP_SENTENCES = {
-    "non-finite gradient": "the gradient holds inf or nan, so no step can be taken",
-    "non-finite parameters": "the step would leave parameters that overflow float64",
-}
 
 
 @dataclass(frozen=True)
@@ -38,7 +33,7 @@ class LiveNetwork:
     @property
     def stopped(self) -> str | None:
         """Why fewer steps than asked were taken, as a clause for a sentence; None if all were."""
-        return None if self.stop_reason is None else STOP_SENTENCES[self.stop_reason]
+        return None if self.stop_reason is None else stop_reason(self.stop_reason)
 
 
 def sequence(net: Network) -> tuple[np.ndarray, np.ndarray]:

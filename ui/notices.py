@@ -33,6 +33,11 @@ STOPPED = (
     "Only {done} of the {steps} steps asked for were taken: {reason}. The page shows the network "
     "after step {done}."
 )
+# the {reason} of STOPPED: what each of rnn_core's stop reasons of gradient descent (rc.DESCENT_STOPS) means
+STOP_REASONS = {
+    "non-finite gradient": "the gradient holds inf or nan, so no step can be taken",
+    "non-finite parameters": "the step would leave parameters that overflow float64",
+}
 NONFINITE_INF = "{what}: {n_inf} infinite value(s) are left out of the chart (they overflowed float64)."
 NONFINITE_NAN = "{what}: {n_nan} not-a-number value(s) are left out of the chart (they overflowed float64)."
 NONFINITE_BOTH = (
@@ -49,6 +54,11 @@ def overflow_message(trace: rc.Trace) -> str | None:
     kind = say(OVERFLOW_KIND_NAN) if np.isnan(trace.h[t]).any() else say(OVERFLOW_KIND_INF)
     jacobians = say(JACOBIANS_LINEAR) if trace.activation == "linear" else say(JACOBIANS_NONLINEAR, t=t)
     return say(OVERFLOW, t=t, t_index=time_index(t), kind=kind, jacobians=jacobians)
+
+
+def stop_reason(reason: str) -> str:
+    """What one of rc.DESCENT_STOPS means, as a clause for STOPPED."""
+    return say(STOP_REASONS[reason])
 
 
 def warn_about(live, steps: int) -> None:

@@ -12,7 +12,10 @@ from dataclasses import asdict, dataclass
 
 import streamlit as st
 
-from rnn_core import ACTIVATIONS, LOSSES, W_INITS
+from rnn_core import ACTIVATIONS, LEAKY_SLOPE, LOSSES, W_INITS
+from ui import state_text as words
+from ui.format import number
+from ui.i18n import say
 
 MAX_STEPS = 500
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
@@ -61,63 +64,61 @@ def snap(value: float, step: float) -> float:
 def network_sidebar() -> Network:
     """Draw the "Network" sidebar and return the network it sets."""
     sb = st.sidebar
-    sb.header("Network")
+    sb.header(say(words.NETWORK))
     activation = sb.selectbox(
-        "Activation f",
+        say(words.ACTIVATION),
         list(ACTIVATIONS),
         index=list(ACTIVATIONS).index(DEFAULT.activation),
         format_func=ACTIVATION_LABELS.get,
         key="act",
         bind="query-params",
-        help="h⁽ᵗ⁾ = f(a⁽ᵗ⁾). Its derivative bounds how much gradient survives each step. "
-        "leaky-ReLU has slope 0.01 for a ≤ 0.",
+        help=say(words.ACTIVATION_HELP, slope=number(LEAKY_SLOPE, "g")),
     )
-    H = sb.slider("Hidden size H", 1, 128, DEFAULT.H, key="H", bind="query-params")
-    T = sb.slider("Sequence length T", 1, 200, DEFAULT.T, key="T", bind="query-params")
+    H = sb.slider(say(words.HIDDEN), 1, 128, DEFAULT.H, key="H", bind="query-params")
+    T = sb.slider(say(words.LENGTH), 1, 200, DEFAULT.T, key="T", bind="query-params")
     w_init = sb.selectbox(
-        "W initialisation",
+        say(words.W_INIT),
         list(W_INITS),
         index=list(W_INITS).index(DEFAULT.w_init),
         format_func=INIT_LABELS.get,
         key="init",
         bind="query-params",
-        help="orthogonal: W = σ·Q with Q orthogonal (all singular values equal); gaussian: random "
-        "Gaussian W divided by its largest singular value; identity: W = σ·I.",
+        help=say(words.W_INIT_HELP),
     )
     w_scale = sb.slider(
-        "σ_max(W), the largest singular value of W",
+        say(words.W_SCALE),
         0.05,
         4.0,
         DEFAULT.w_scale,
         step=SCALE_STEP,
         key="scale",
         bind="query-params",
-        help="W is scaled so that its largest singular value is exactly this.",
+        help=say(words.W_SCALE_HELP),
     )
-    with sb.expander("Sizes, loss, seed, learning rate"):
-        D = st.slider("Input size D", 1, 16, DEFAULT.D, key="D", bind="query-params")
-        K = st.slider("Output size K", 2, 16, DEFAULT.K, key="K", bind="query-params")
+    with sb.expander(say(words.MORE)):
+        D = st.slider(say(words.INPUT), 1, 16, DEFAULT.D, key="D", bind="query-params")
+        K = st.slider(say(words.OUTPUT), 2, 16, DEFAULT.K, key="K", bind="query-params")
         loss = st.selectbox(
-            "Loss L⁽ᵗ⁾",
+            say(words.LOSS),
             list(LOSSES),
             index=list(LOSSES).index(DEFAULT.loss),
             format_func=LOSS_LABELS.get,
             key="loss",
             bind="query-params",
-            help="softmax-CE: L⁽ᵗ⁾ = −log ŷ⁽ᵗ⁾[y⁽ᵗ⁾] with ŷ⁽ᵗ⁾ = softmax(o⁽ᵗ⁾). MSE: L⁽ᵗ⁾ = ½‖o⁽ᵗ⁾ − y⁽ᵗ⁾‖².",
+            help=say(words.LOSS_HELP),
         )
         seed = st.number_input(
-            "Seed",
+            say(words.SEED),
             0,
             9999,
             DEFAULT.seed,
             step=1,
             key="seed",
             bind="query-params",
-            help="Draws U, W, V, the input sequence x⁽¹⁾…x⁽ᵀ⁾ and the targets y⁽¹⁾…y⁽ᵀ⁾.",
+            help=say(words.SEED_HELP),
         )
         lr = st.select_slider(
-            "Learning rate lr", LEARNING_RATES, value=DEFAULT.lr, key="lr", bind="query-params"
+            say(words.LEARNING_RATE), LEARNING_RATES, value=DEFAULT.lr, key="lr", bind="query-params"
         )
     net = Network(
         activation=activation,
@@ -132,14 +133,13 @@ def network_sidebar() -> Network:
         lr=float(lr),
     )
     sb.number_input(  # no explicit value: the step buttons set it through st.session_state
-        "Gradient steps taken",
+        say(words.STEPS),
         0,
         MAX_STEPS,
         step=1,
         key="steps",
         bind="query-params",
-        help="Full-batch steps θ ← θ − lr·∂L/∂θ on the sequence, from the initial network. The "
-        "Update rules page takes them one at a time; every page shows the network after them.",
+        help=say(words.STEPS_HELP),
     )
     st.session_state["network"] = net
     return net

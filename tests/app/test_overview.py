@@ -6,6 +6,9 @@ from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
 from tests.app.helpers import open_app, widget
+from ui import notices
+from ui.i18n import say
+from ui.overview import text as tx
 from ui.state import ACTIVATION_LABELS, DEFAULT, INIT_LABELS, LOSS_LABELS
 
 
@@ -16,23 +19,26 @@ def metric(at: AppTest, label: str) -> str:
 def test_defaults_run_and_show_the_network_summary():
     at = open_app()
     assert not at.exception
-    assert at.title[0].value == "BPTT Explorer"
+    assert at.title[0].value == say(tx.TITLE)
     params = rc.RNNParams.init(
         DEFAULT.D, DEFAULT.H, DEFAULT.K, w_init=DEFAULT.w_init, w_scale=DEFAULT.w_scale
     )
     sigma = np.linalg.norm(params.W, 2)
     rho = np.abs(np.linalg.eigvals(params.W)).max()
-    assert float(metric(at, "σ_max(W)")) == pytest.approx(sigma, rel=1e-3)
-    assert float(metric(at, "ρ(W)")) == pytest.approx(rho, rel=1e-3)
+    assert float(metric(at, say(tx.SIGMA_LABEL))) == pytest.approx(sigma, rel=1e-3)
+    assert float(metric(at, say(tx.RHO_LABEL))) == pytest.approx(rho, rel=1e-3)
     assert len(at.get("graphviz_chart")) == 1
-    assert any("possible but not certain" in m.value for m in at.markdown)
+    # tanh (γ = 1) and σ_max(W) = 1: γ·σ_max(W) ≥ 1, so explosion is possible, not certain
+    regime = say(tx.EXPLOSION_POSSIBLE, gamma="1", sigma=format(sigma, ".4g"), base=format(sigma, ".4g"))
+    assert any(m.value == regime for m in at.markdown)
 
 
 def test_sigmoid_below_one_over_gamma_says_vanishing_is_guaranteed():
     at = open_app(act="sigmoid", scale="2.0")
     assert not at.exception
-    assert float(metric(at, "γ·σ_max(W)")) == pytest.approx(0.25 * 2.0)
-    assert any("vanishing is guaranteed" in m.value for m in at.markdown)
+    assert float(metric(at, say(tx.BASE_LABEL))) == pytest.approx(0.25 * 2.0)
+    regime = say(tx.VANISHING_GUARANTEED, gamma="0.25", sigma="2", base="0.5")
+    assert any(m.value == regime for m in at.markdown)
 
 
 def test_link_sets_every_sidebar_control():
@@ -61,7 +67,7 @@ def test_link_sets_every_sidebar_control():
     assert widget(at, "seed").value == 7
     assert widget(at, "lr").value == pytest.approx(0.03)
     # identity init with scale 1.5: W = 1.5 I, so ρ = σ_max = 1.5
-    assert float(metric(at, "ρ(W)")) == pytest.approx(1.5)
+    assert float(metric(at, say(tx.RHO_LABEL))) == pytest.approx(1.5)
 
 
 @pytest.mark.parametrize(
@@ -117,4 +123,21 @@ def test_overflow_is_explained_not_crashed_on():
     assert not at.exception
     warnings = [w.value for w in at.warning]
     assert any("overflowed float64 at t =" in w for w in warnings)
-    assert any("Only 1 of the 2 steps asked for were taken" in w for w in warnings)
+    stopped = {say(notices.STOPPED, done=1, steps=2, reason=notices.stop_reason(r)) for r in rc.DESCENT_STOPS}
+    assert stopped & set(warnings)  # 1 of the 2 steps taken
+
+
+def test_a_non_normal_W_and_taken_steps_are_explained():
+    at = open_app(init="gaussian", steps="2")
+    assert not at.exception
+    sigma, rho = float(metric(at, say(tx.SIGMA_LABEL))), float(metric(at, say(tx.RHO_LABEL)))
+    assert rho < sigma  # a random Gaussian W is not normal
+    captions = [c.value for c in at.caption]
+    assert (
+        say(tx.NON_NORMAL, rho=metric(at, say(tx.RHO_LABEL)), sigma=metric(at, say(tx.SIGMA_LABEL)))
+        in captions
+    )
+    assert say(tx.AFTER_STEPS, steps=2, lr=format(DEFAULT.lr, "g")) in captions
+    assert not [
+        c for c in open_app().caption if c.value.startswith(tx.NON_NORMAL.split("{")[0])
+    ]  # orthogonal

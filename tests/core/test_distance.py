@@ -107,3 +107,11 @@ def test_long_range_of_a_zero_W_gradient_is_zero_with_no_share():
     clip = rc.clipping_comparison(random_grads(1), 0.5)
     lr = rc.long_range(split, 2, clip)
     assert lr.norm_before == 0.0 and lr.norm_after == 0.0 and np.isnan(lr.share_before)
+
+
+def test_total_norm_beyond_float64_is_inf_without_a_warning():
+    # every entry 1e308 summed over 3 distances: the total's norm is 3e308·2 (4 entries), past float64
+    G = np.full((3, 2, 2), 1e308)
+    split = rc.distance_split(G)  # RuntimeWarnings are errors in this suite
+    assert split.total_norm == np.inf
+    np.testing.assert_allclose(split.shares, 1 / 3, rtol=1e-12)  # the shares stay exact: scaled first

@@ -317,3 +317,24 @@ def test_numerical_partial_names_the_gated_fields():
     assert np.isnan(np.delete(part.ravel(), [0, 5])).all()
     with pytest.raises(ValueError, match=r"wrt must be one of \[.*'Wq'.*\]; received 'Wu'"):
         rc.numerical_partial(params, xs, targets, wrt="Wu", loss="softmax_ce")
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_bptt_over_many_blocks_of_steps_matches_central_differences(cell):
+    # T = 150 spans several of the blocks in which the backward pass gathers its local derivatives
+    params, xs, targets, h0, s0, trace = _run(cell, "mse", T=150, B=2, D=2, H=3, K=2, seed=12)
+    ref = forward_loop(params, xs, targets, loss="mse", h0=h0, s0=s0)
+    for name in ("a", "h") + GATES[cell] + (("s",) if cell == "lstm" else ()):
+        np.testing.assert_allclose(getattr(trace, name), ref[name], rtol=1e-11, atol=1e-12, err_msg=name)
+    grads = rc.bptt(params, trace)
+    for name in FIELDS[cell]:
+        g = getattr(grads, name)
+        entries = np.argsort(np.abs(g).ravel())[-2:]
+        numeric = rc.numerical_partial(
+            params, xs, targets, wrt=name, loss="mse", h0=h0, s0=s0, entries=entries
+        )
+        assert rc.rel_error(g.flat[entries], numeric.flat[entries]) < 1e-6, name
+    for s in (1, 64, 65, 150):  # one loss step, at and across a block's edge
+        one = rc.bptt(params, trace, s=s)
+        numeric = rc.numerical_partial(params, xs, targets, wrt="W", loss="mse", h0=h0, s0=s0, s=s)
+        assert rc.rel_error(one.W, numeric) < 1e-6, s

@@ -1,0 +1,178 @@
+r"""The Update rules page's cached calls into rnn_core: the path terms of one loss L⁽ˢ⁾, measured and
+checked three ways, and the full gradient checked by a second route.
+
+Overflowed traces are part of the subject: their inf/nan become nan norms and errors, never warnings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+import rnn_core as rc
+from ui.data import live_network
+from ui.state import Network
+from ui.update_rules.controls import WRT_OPTIONS
+
+# Finite differences cost two forward passes per entry, each as long as the loss it differentiates:
+# the entries checked are capped so that one check runs about FD_STEP_BUDGET recurrence steps.
+FD_STEP_BUDGET = 12_000
+MIN_FD_ENTRIES = 16
+MAX_FD_ENTRIES = 256
+FD_EPS = 1e-6
+FD_TRUST = 1e-4  # a larger disagreement with finite differences is explained on the page
+# Σₛ bptt(s=…) runs T backward passes of up to T steps: literal and cheap for short sequences only.
+SUM_OVER_S_MAX_T = 64
+SUM_OVER_S = "sum over s"
+FINITE_DIFFERENCES = "finite differences"
+CACHE = dict(max_entries=128, show_spinner=False)
+
+
+@dataclass(frozen=True)
+class PathReport:
+    """The path terms of ∂L⁽ˢ⁾/∂θ measured, and checked three ways.
+
+    norms (s,): ‖term k‖_F for k = 1..s. norm_share (s,): ‖term k‖ / Σ‖terms‖.
+    projection_share (s,): ⟨term k, G⟩ / ‖G‖² with G = Σₖ term k (sums to 1; nan when G = 0).
+    """
+
+    s: int
+    wrt: str
+    norms: np.ndarray
+    norm_share: np.ndarray
+    projection_share: np.ndarray
+    sum_vs_bptt: float  # rel_error(Σₖ term k, bptt(s=s))
+    bptt_vs_fd: float  # rel_error on the checked entries
+    fd_entries: int  # how many entries the finite differences checked
+    n_entries: int  # how many entries θ has
+    first_term: dict  # ‖term 1‖_F for W and for U
+    single_vs_full: float  # rel_error(∂L⁽ˢ⁾/∂θ, ∂L/∂θ): how far the homework's update is off
+    output_error_norm: float  # ‖∂L⁽ˢ⁾/∂o⁽ˢ⁾‖: every path starts from it
+    step_loss: float  # L⁽ˢ⁾
+
+    @property
+    def first_term_finite(self) -> bool:
+        return bool(np.isfinite(list(self.first_term.values())).all())
+
+
+def fd_sample_size(n_entries: int, length: int) -> int:
+    """How many entries to check by finite differences of a loss that runs ``length`` steps."""
+    return min(n_entries, MAX_FD_ENTRIES, max(MIN_FD_ENTRIES, FD_STEP_BUDGET // (2 * length)))
+
+
+def fd_entries(n_entries: int, seed: int, size: int) -> np.ndarray:
+    """Flat indices to check: all ``n_entries`` when ``size`` covers them, else a fixed seeded sample.
+
+    rnn_core has no sampler of entries (numerical_partial takes the indices it is given), so the
+    sample is drawn here, from the network's seed on a stream of its own (2; the sequence uses 1):
+    the same entries on every rerun and for every student with the same link.
+    """
+    if n_entries <= size:
+        return np.arange(n_entries)
+    rng = np.random.default_rng([seed, 2])
+    return np.sort(rng.choice(n_entries, size=size, replace=False))
+
+
+# rc.distance_split measures any stack of terms that add up to a gradient, not only the distances:
+# each term's norm, its projection share ⟨term k, Σ terms⟩/‖Σ terms‖² and the sum, all computed after
+# dividing by the largest entry, so exact where the squares over- or underflow float64.
+
+
+def norm_shares(norms: np.ndarray) -> np.ndarray:
+    """‖term k‖/Σ‖terms‖ (nan when every norm is 0 or one is not a number): the projection shares of
+    the norms themselves, ⟨n_k, Σn⟩/(Σn)² = n_k/Σn, so the sum cannot overflow."""
+    with np.errstate(over="ignore"):  # distance_split's total_norm (Σn, unused here) may overflow
+        return rc.distance_split(np.asarray(norms, dtype=np.float64)[:, None]).shares
+
+
+def frobenius(arr: np.ndarray) -> float:
+    """‖arr‖_F as rc.distance_split measures one term: exact where the squares over- or underflow."""
+    return float(rc.distance_split(np.asarray(arr, dtype=np.float64)[None]).norms[0])
+
+
+@st.cache_data(**CACHE)
+def path_report(net: Network, steps: int, s: int, wrt: str) -> PathReport:
+    """Path terms of ∂L⁽ˢ⁾/∂``wrt`` on ``net`` after ``steps`` steps, with their checks."""
+    live = live_network(net, steps)
+    params, trace = live.params, live.trace
+    with np.errstate(all="ignore"):
+        splits = {name: rc.distance_split(rc.path_terms(params, trace, s, wrt=name)) for name in WRT_OPTIONS}
+        split = splits[wrt]  # of the s path terms (s, *θ.shape) of ∂L⁽ˢ⁾/∂θ
+        grad_s = getattr(rc.bptt(params, trace, s=s), wrt)
+        grad = getattr(rc.bptt(params, trace), wrt)
+        idx = fd_entries(grad_s.size, net.seed, fd_sample_size(grad_s.size, s))
+        # L⁽ˢ⁾ depends on steps 1..s only, so the forward passes stop at s
+        numeric = rc.numerical_partial(
+            params,
+            trace.xs[:s],
+            trace.targets[:s],
+            wrt=wrt,
+            activation=net.activation,
+            loss=net.loss,
+            eps=FD_EPS,
+            s=s,
+            entries=idx,
+        )
+        return PathReport(
+            s=s,
+            wrt=wrt,
+            norms=split.norms,
+            norm_share=norm_shares(split.norms),
+            projection_share=split.shares,
+            sum_vs_bptt=rc.rel_error(split.total, grad_s),
+            bptt_vs_fd=rc.rel_error(grad_s.ravel()[idx], numeric.ravel()[idx]),
+            fd_entries=int(idx.size),
+            n_entries=int(grad_s.size),
+            first_term={name: float(other.norms[0]) for name, other in splits.items()},
+            single_vs_full=rc.rel_error(grad_s, grad),
+            output_error_norm=frobenius(trace.dL_do()[s - 1]),
+            step_loss=float(trace.losses[s - 1]),
+        )
+
+
+@dataclass(frozen=True)
+class FullCheck:
+    """∂L/∂θ by BPTT checked against a second route: SUM_OVER_S or FINITE_DIFFERENCES."""
+
+    route: str
+    error: float  # rel_error of the two
+    fd_entries: int  # entries compared (all of θ for SUM_OVER_S)
+    n_entries: int
+
+
+@st.cache_data(**CACHE)
+def full_gradient_check(net: Network, steps: int, wrt: str) -> FullCheck:
+    r"""∂L/∂θ by BPTT against Σₛ ∂L⁽ˢ⁾/∂θ (each L⁽ˢ⁾ back-propagated alone), or against finite differences.
+
+    The sum over s needs T backward passes, so it runs for T ≤ SUM_OVER_S_MAX_T; longer sequences
+    compare with central differences of L on a seeded sample of entries instead.
+    """
+    live = live_network(net, steps)
+    params, trace = live.params, live.trace
+    with np.errstate(all="ignore"):
+        full = getattr(rc.bptt(params, trace), wrt)
+        if trace.T <= SUM_OVER_S_MAX_T:
+            per_loss = sum(getattr(rc.bptt(params, trace, s=s), wrt) for s in range(1, trace.T + 1))
+            return FullCheck(SUM_OVER_S, rc.rel_error(full, per_loss), full.size, full.size)
+        idx = fd_entries(full.size, net.seed, fd_sample_size(full.size, trace.T))
+        numeric = rc.numerical_partial(
+            params,
+            trace.xs,
+            trace.targets,
+            wrt=wrt,
+            activation=net.activation,
+            loss=net.loss,
+            eps=FD_EPS,
+            entries=idx,
+        )
+        error = rc.rel_error(full.ravel()[idx], numeric.ravel()[idx])
+        return FullCheck(FINITE_DIFFERENCES, error, int(idx.size), full.size)
+
+
+def fd_disagreement(report: PathReport, full: FullCheck) -> float | None:
+    """The worst finite-difference error shown when it exceeds FD_TRUST (so the page explains it), else None."""
+    errors = [report.bptt_vs_fd] + ([full.error] if full.route == FINITE_DIFFERENCES else [])
+    worst = max((e for e in errors if np.isfinite(e)), default=None)
+    return worst if worst is not None and worst > FD_TRUST else None
