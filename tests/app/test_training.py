@@ -10,10 +10,12 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
-import ui.training as tl
 from rnn_core import HISTORY_KEYS
 from tests.app.helpers import open_app, widget
+from ui.format import number
+from ui.i18n import say
 from ui.state import ACTIVATION_LABELS, INIT_LABELS, LEARNING_RATES
+from ui.training import presets, runs, sections, settings, tables, text
 
 PAGE = "app_pages/training.py"
 # A tiny run: a few steps of a short task on a small network (the link sets H in the sidebar).
@@ -24,7 +26,7 @@ def open_page(**query) -> AppTest:
     """The app opened from a link carrying ``query``, then switched to this page."""
     at = open_app(PAGE, **query)
     assert not at.exception, at.exception
-    assert at.title[0].value == "Training lab"
+    assert at.title[0].value == say(text.TITLE)
     return at
 
 
@@ -44,8 +46,8 @@ def charts(at: AppTest) -> list:
 
 def test_defaults_open_with_nothing_trained():
     at = open_page()
-    values = {key: widget(at, key).value for key in tl.KEYS.values()}
-    d = tl.DEFAULT
+    values = {key: widget(at, key).value for key in settings.KEYS.values()}
+    d = settings.DEFAULT
     assert values == dict(
         task=d.task,
         tT=d.T,
@@ -57,9 +59,8 @@ def test_defaults_open_with_nothing_trained():
         tB=d.batch_size,
     )
     assert charts(at) == [] and len(at.dataframe) == 0
-    assert any("No run yet" in x.value for x in at.info)
-    assert any("D, K, T, loss, learning rate and gradient steps do not apply" in x.value for x in at.info)
-    assert tl.RUNS_KEY not in at.session_state or at.session_state[tl.RUNS_KEY] == []
+    assert [x.value for x in at.info] == [say(text.SIDEBAR_NOTE), say(text.NO_RUN)]
+    assert runs.RUNS_KEY not in at.session_state or at.session_state[runs.RUNS_KEY] == []
     assert any(r"\theta \leftarrow" in x.value for x in at.latex)
     assert not widget(at, "ttrain").disabled
 
@@ -67,57 +68,71 @@ def test_defaults_open_with_nothing_trained():
 def test_a_run_through_the_button_draws_its_history():
     at = train(open_page(**TINY))
     assert len(charts(at)) == 4
-    (record,) = at.session_state[tl.RUNS_KEY]
-    assert record.settings == tl.RunSettings(T=4, H=4, steps=10, batch_size=2)
+    (record,) = at.session_state[runs.RUNS_KEY]
+    assert record.settings == settings.RunSettings(T=4, H=4, steps=10, batch_size=2)
     # the history is rnn_core.train's, called here on the sidebar's network
     D, K = 4, 4  # remember-first with 4 symbols
     params = rc.RNNParams.init(D, 4, K, seed=0)
     direct = rc.train(params, "remember_first", T=4, steps=10, batch_size=2, lr=0.1, seed=0)
     for key in HISTORY_KEYS:
-        np.testing.assert_array_equal(record.history[key], direct.history[key])
+        np.testing.assert_array_equal(record.result.history[key], direct.history[key])
     table = at.dataframe[0].value
     assert list(table["steps"]) == ["10 of 10"]
     tail = slice(9, 10)  # the last 10% of 10 steps
     expected = direct.history["loss"][tail].mean() / direct.history["baseline"][tail].mean()
     assert float(table["final loss / baseline"][0]) == pytest.approx(expected, rel=1e-3)
-    assert len(at.caption) and any("Notice:" in c.value for c in at.caption)
+    for name in text.NOTICES:  # every chart has its caption
+        assert any(
+            c.value.startswith("**Notice:**") and say(text.NOTICES[name]) in c.value for c in at.caption
+        )
 
 
 def test_the_same_settings_again_come_from_the_cache():
     at = train(open_page(**{**TINY, "tT": "5"}))
-    first = at.session_state[tl.RUNS_KEY][0]
+    first = at.session_state[runs.RUNS_KEY][0]
     train(at)
-    assert any("came from the cache" in c.value for c in at.caption)
-    (again,) = at.session_state[tl.RUNS_KEY]  # the same settings are not repeated
+    assert say(text.FROM_CACHE) in [c.value for c in at.caption]
+    (again,) = at.session_state[runs.RUNS_KEY]  # the same settings are not repeated
     for key in HISTORY_KEYS:
-        np.testing.assert_array_equal(again.history[key], first.history[key])
+        np.testing.assert_array_equal(again.result.history[key], first.result.history[key])
 
 
 def test_every_control_at_its_extremes():
     at = open_page(**TINY)
-    moves = [("task", name) for name in tl.TASK_LABELS] + [("tT", tl.T_MIN)]
-    moves += [("tclip", c) for c in tl.CLIP_OPTIONS] + [
-        ("tthr", tl.THRESHOLDS[0]),
-        ("tthr", tl.THRESHOLDS[-1]),
+    moves = [("task", name) for name in settings.TASK_LABELS] + [("tT", settings.T_MIN)]
+    moves += [("tclip", c) for c in settings.CLIP_OPTIONS] + [
+        ("tthr", settings.THRESHOLDS[0]),
+        ("tthr", settings.THRESHOLDS[-1]),
     ]
-    moves += [("ttau", 1), ("ttau", tl.TAU_MAX), ("tlr", LEARNING_RATES[0]), ("tlr", LEARNING_RATES[-1])]
-    moves += [("tB", tl.BATCH_SIZES[0]), ("tB", tl.BATCH_SIZES[-1]), ("tsteps", tl.STEPS_MIN)]
+    moves += [
+        ("ttau", 1),
+        ("ttau", settings.TAU_MAX),
+        ("tlr", LEARNING_RATES[0]),
+        ("tlr", LEARNING_RATES[-1]),
+    ]
+    moves += [
+        ("tB", settings.BATCH_SIZES[0]),
+        ("tB", settings.BATCH_SIZES[-1]),
+        ("tsteps", settings.STEPS_MIN),
+    ]
     moves += [("act", a) for a in ACTIVATION_LABELS] + [("init", i) for i in INIT_LABELS]
     moves += [("scale", 4.0), ("scale", 0.05), ("H", 1), ("loss", "mse"), ("T", 200), ("D", 16), ("K", 16)]
-    moves += [("tT", tl.T_MAX), ("H", 8)]
+    moves += [("tT", settings.T_MAX), ("H", 8)]
     for key, value in moves:
         widget(at, key).set_value(value).run()
         assert not at.exception, (key, value, at.exception)
         train(at)  # every run is tiny: at most 10 steps
         assert len(charts(at)) == 4, (key, value)
-    assert len(at.session_state[tl.RUNS_KEY]) == tl.MAX_RUNS
-    assert widget(at, "tsteps").value == tl.STEPS_MIN and widget(at, "tT").value == tl.T_MAX
+    assert len(at.session_state[runs.RUNS_KEY]) == runs.MAX_RUNS
+    assert widget(at, "tsteps").value == settings.STEPS_MIN and widget(at, "tT").value == settings.T_MAX
 
 
 def test_the_largest_run_is_refused_and_explained():
     at = open_page(H="128", tT="200", tsteps="1000", tB="64")
     assert widget(at, "ttrain").disabled
-    assert any("lower the steps" in w.value for w in at.warning)
+    refused = settings.RunSettings(T=200, H=128, steps=1000, batch_size=64)
+    assert settings.run_length(refused) == "refused"
+    assert text.long_run_message(refused) in [w.value for w in at.warning]
 
 
 def test_a_link_sets_every_control():
@@ -152,15 +167,15 @@ def test_a_link_sets_every_control():
 )
 def test_garbage_in_a_link_opens_with_the_default(key, bad):
     at = open_page(**{key: bad})
-    name = next(n for n, k in tl.KEYS.items() if k == key)
-    assert widget(at, key).value == getattr(tl.DEFAULT, name)
+    name = next(n for n, k in settings.KEYS.items() if k == key)
+    assert widget(at, key).value == getattr(settings.DEFAULT, name)
 
 
 def test_tau_at_or_beyond_T_is_full_bptt_and_says_so():
     at = open_page(**TINY, ttau="30")
-    assert any("every path is kept" in c.value for c in at.caption)
+    assert say(text.TAU_FULL, tau=30, T=4) in [c.value for c in at.caption]
     train(at)
-    assert at.session_state[tl.RUNS_KEY][0].settings.tau == 0
+    assert at.session_state[runs.RUNS_KEY][0].settings.tau == 0
 
 
 def test_two_runs_are_overlaid_with_labels_from_what_differs_then_removed():
@@ -192,41 +207,53 @@ def test_the_csv_download_holds_the_compared_runs(monkeypatch):
     train(at)
     (button,) = at.get("download_button")
     data, filename = stored[button.proto.url.rsplit("/", 1)[1].split(".")[0]]
-    assert filename == "training_runs.csv"
+    assert filename == tables.CSV_NAME == "training_runs.csv"
     table = pd.read_csv(io.StringIO(data.decode() if isinstance(data, bytes) else data))
-    runs = at.session_state[tl.RUNS_KEY]
+    compared = at.session_state[runs.RUNS_KEY]
     assert list(table.columns) == ["run", "settings", *HISTORY_KEYS]
     assert list(table["run"].unique()) == ["lr=0.1", "lr=0.01"]
-    for record, (label, rows) in zip(runs, table.groupby("run", sort=False)):
+    for record, (label, rows) in zip(compared, table.groupby("run", sort=False)):
         assert label == f"lr={record.settings.lr:g}"
-        assert len(rows) == record.steps_run
-        np.testing.assert_array_equal(rows["loss"].to_numpy(), record.history["loss"])
-        assert rows["settings"].iloc[0] == tl.settings_text(record.settings)
+        assert len(rows) == record.result.steps_run
+        np.testing.assert_array_equal(rows["loss"].to_numpy(), record.result.history["loss"])
+        assert rows["settings"].iloc[0] == text.settings_text(record.settings)
 
 
-@pytest.mark.parametrize("preset", tl.PRESETS, ids=[p.key for p in tl.PRESETS])
+@pytest.mark.parametrize("preset", presets.PRESETS, ids=[p.key for p in presets.PRESETS])
 def test_each_preset_sets_the_controls_and_trains_its_runs(preset):
     at = open_page(tT="33", tclip="elementwise", act="sigmoid")  # far from every preset
     widget(at, f"tpre_{preset.key}").click().run()
     assert not at.exception, at.exception
     last = preset.runs[-1]
-    for name, key in {**tl.KEYS, **tl.NETWORK_KEYS}.items():
+    for name, key in {**settings.KEYS, **settings.NETWORK_KEYS}.items():
         assert widget(at, key).value == getattr(last, name), key
-    assert [r.settings for r in at.session_state[tl.RUNS_KEY]] == list(preset.runs)
-    assert runs_shown(at) == tl.run_labels(preset.runs)
-    assert any(preset.expect in s.value for s in at.success)
+    assert [r.settings for r in at.session_state[runs.RUNS_KEY]] == list(preset.runs)
+    assert runs_shown(at) == text.run_labels(preset.runs)
+    assert [s.value for s in at.success] == [text.preset_seen(preset)]
+    assert text.preset_expect(preset) in at.success[0].value
     assert len(charts(at)) == 4
+    compared = at.session_state[runs.RUNS_KEY]
+    labels = text.run_labels([r.settings for r in compared])
+    stopped = [(r, label) for r, label in zip(compared, labels) if r.result.stop_reason is not None]
     if preset.key == "explode":  # the unclipped run stops, and the page says where and why
-        (warning,) = [w.value for w in at.warning if "stopped at step" in w.value]
-        assert "clip=none" in warning and "overflowed float64" in warning
+        ((record, label),) = stopped
+        assert record.settings.clip == "none" and "clip=none" in label and record.result.diverged
+        (warning,) = [w.value for w in at.warning]
+        k, h = record.result.stop_step, record.result.history
+        at_step = dict(label=label, step=k, steps=record.settings.steps)
+        numbers = dict(loss=number(h["loss"][k]), grad_norm=number(h["grad_norm"][k]))
+        assert warning.startswith(say(text.STOP_WHY[record.result.stop_reason], **at_step, **numbers))
+        assert warning == text.stop_message(record, label)
+    else:
+        assert stopped == [] and len(at.warning) == 0
 
 
 def test_live_charts_redrawn_at_every_step_do_not_disturb_the_run(monkeypatch):
-    monkeypatch.setattr(tl, "LIVE_REDRAW_SECONDS", 0.0)
+    monkeypatch.setattr(sections, "LIVE_REDRAW_SECONDS", 0.0)
     drawn = []
-    draw = tl.draw_charts
+    draw = sections.draw_charts
     monkeypatch.setattr(
-        tl, "draw_charts", lambda area, runs, **kw: drawn.append(len(runs)) or draw(area, runs, **kw)
+        sections, "draw_charts", lambda area, shown, **kw: drawn.append(len(shown)) or draw(area, shown, **kw)
     )
     at = train(open_page(**{**TINY, "tT": "6"}))
     assert drawn[:-1] == [1] * 10  # the run in progress after each of its 10 steps, then the finished view
@@ -235,17 +262,17 @@ def test_live_charts_redrawn_at_every_step_do_not_disturb_the_run(monkeypatch):
 
 def test_a_link_carrying_a_run_trains_it_on_opening_and_clearing_forgets_it():
     at = train(open_page(**TINY))
-    assert at.query_params.get("trun") == "1"
-    trained = at.session_state[tl.RUNS_KEY][0].history["loss"]
+    assert at.query_params.get(runs.RUN_PARAM) == "1" and runs.RUN_PARAM == "trun"
+    trained = at.session_state[runs.RUNS_KEY][0].result.history["loss"]
     linked = open_page(**TINY, trun="1")  # a fresh session opened from that link
-    (record,) = linked.session_state[tl.RUNS_KEY]
-    np.testing.assert_array_equal(record.history["loss"], trained)
+    (record,) = linked.session_state[runs.RUNS_KEY]
+    np.testing.assert_array_equal(record.result.history["loss"], trained)
     assert len(charts(linked)) == 4
     widget(linked, "tclear").click().run()
     assert "trun" not in linked.query_params
-    assert charts(linked) == [] and linked.session_state[tl.RUNS_KEY] == []
+    assert charts(linked) == [] and linked.session_state[runs.RUNS_KEY] == []
     assert (
-        open_page(**TINY).session_state[tl.RUNS_KEY] == []
-        if tl.RUNS_KEY in open_page(**TINY).session_state
+        open_page(**TINY).session_state[runs.RUNS_KEY] == []
+        if runs.RUNS_KEY in open_page(**TINY).session_state
         else True
     )

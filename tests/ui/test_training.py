@@ -1,5 +1,6 @@
 """The Training lab's builders: runs against rnn_core.train called directly, settings, labels,
-summaries and CSV against plain recomputations, the chart specs, and each preset's finding."""
+summaries and CSV against plain recomputations, the chart specs, the sentences by the case they
+choose and the numbers they carry, and each preset's finding."""
 
 import io
 import itertools
@@ -10,11 +11,13 @@ import pandas as pd
 import pytest
 
 import rnn_core as rc
-import ui.training as tl
 from rnn_core import DIVERGED, HISTORY_KEYS
-from ui.state import Network
+from ui.format import number
+from ui.i18n import say
+from ui.state import ACTIVATION_LABELS, LOSS_LABELS, Network
+from ui.training import calls, charts, presets, runs, settings, tables, text
 
-TINY = tl.RunSettings(task="remember_first", T=6, H=5, steps=8, batch_size=4)
+TINY = settings.RunSettings(task="remember_first", T=6, H=5, steps=8, batch_size=4)
 
 
 def assert_same_history(got: dict, expected: dict) -> None:
@@ -27,7 +30,7 @@ def assert_same_history(got: dict, expected: dict) -> None:
 
 
 @pytest.mark.parametrize(
-    "settings, D, K",
+    "s, D, K",
     [
         (
             replace(
@@ -45,48 +48,55 @@ def assert_same_history(got: dict, expected: dict) -> None:
         ),
     ],
 )
-def test_train_run_is_rnn_core_train_on_the_sidebar_network(settings, D, K):
-    record = tl.train_run(settings)
-    params = rc.RNNParams.init(
-        D, settings.H, K, w_init=settings.w_init, w_scale=settings.w_scale, seed=settings.seed
-    )
+def test_train_run_is_rnn_core_train_on_the_sidebar_network(s, D, K):
+    record = calls.train_run(s)
+    assert isinstance(record.result, rc.TrainResult)
+    params = rc.RNNParams.init(D, s.H, K, w_init=s.w_init, w_scale=s.w_scale, seed=s.seed)
     direct = rc.train(
         params,
-        settings.task,
-        T=settings.T,
-        activation=settings.activation,
-        lr=settings.lr,
-        steps=settings.steps,
-        batch_size=settings.batch_size,
-        clip=settings.clip,
-        threshold=settings.threshold,
-        truncate=settings.tau or None,
-        seed=settings.seed,
+        s.task,
+        T=s.T,
+        activation=s.activation,
+        lr=s.lr,
+        steps=s.steps,
+        batch_size=s.batch_size,
+        clip=s.clip,
+        threshold=s.threshold,
+        truncate=s.tau or None,
+        seed=s.seed,
     )
-    assert_same_history(record.history, direct.history)
-    assert record.baseline_loss == direct.baseline_loss
-    assert record.steps_run == settings.steps and record.stop_reason is None
+    assert_same_history(record.result.history, direct.history)
+    assert record.result.baseline_loss == direct.baseline_loss
+    for name in ("U", "W", "V", "b", "c"):
+        np.testing.assert_array_equal(getattr(record.result.params, name), getattr(direct.params, name))
+    assert record.result.steps_run == s.steps and record.result.stop_reason is None
 
 
 def test_the_callback_sees_every_step_and_a_partial_record_rebuilds_the_history():
     seen = []
-    record = tl.train_run(TINY, lambda step, rec: seen.append(rec))
+    record = calls.train_run(TINY, lambda step, rec: seen.append(rec))
     assert [r["step"] for r in seen] == list(range(TINY.steps))
-    assert_same_history(tl.partial_record(TINY, seen).history, record.history)
+    partial = calls.partial_record(TINY, seen)
+    assert_same_history(partial.result.history, record.result.history)
+    for key, dtype in rc.HISTORY_DTYPES.items():
+        assert partial.result.history[key].dtype == np.dtype(dtype), key
+    assert partial.result.baseline_loss == pytest.approx(record.result.baseline_loss, rel=1e-15)
+    assert partial.result.stop_reason is None and partial.result.params is None
 
 
 def test_task_shape_matches_the_tasks_own_batches():
     for name in rc.TASKS:
         batch = rc.batch_at(name, 0, T=5, batch_size=3)
-        assert tl.task_shape(name) == (batch.xs.shape[2], batch.n_out, batch.loss)
+        assert settings.task_shape(name) == (batch.xs.shape[2], batch.n_out, batch.loss)
 
 
 def test_task_bullets_state_each_tasks_own_sizes_and_loss():
-    text = tl.task_bullets()
+    bullets = text.task_bullets()
     names = {"softmax_ce": "softmax-CE", "mse": "MSE"}
-    for name, label in tl.TASK_LABELS.items():
+    assert LOSS_LABELS == names
+    for name, label in settings.TASK_LABELS.items():
         batch = rc.batch_at(name, 0, T=4, batch_size=2)
-        (line,) = [x for x in text.splitlines() if x.startswith(f"- **{label}**")]
+        (line,) = [x for x in bullets.splitlines() if x.startswith(f"- **{label}**")]
         assert line.endswith(f"({names[batch.loss]}, D = {batch.xs.shape[2]}, K = {batch.n_out}).")
 
 
@@ -98,46 +108,65 @@ def test_settings_from_takes_the_network_from_the_sidebar_and_normalises_what_do
     controls = dict(
         task="adding_problem", T=12, clip="none", threshold=5.0, tau=12, lr=0.03, steps=50, batch_size=8
     )
-    s = tl.settings_from(net, **controls)
+    s = settings.settings_from(net, **controls)
     assert (s.activation, s.H, s.w_init, s.w_scale, s.seed) == ("relu", 7, "identity", 1.5, 4)
     assert s.T == 12  # the page's own T, not the sidebar's
-    assert s.threshold == tl.DEFAULT.threshold and s.tau == 0  # no clipping; τ ≥ T is full BPTT
+    assert s.threshold == settings.DEFAULT.threshold and s.tau == 0  # no clipping; τ ≥ T is full BPTT
     # settings that give the same run are equal, so they share one cache key
-    assert s == tl.settings_from(net, **{**controls, "threshold": 0.1, "tau": 0})
-    assert tl.settings_from(net, **{**controls, "clip": "norm"}).threshold == 5.0
-    assert tl.settings_from(net, **{**controls, "tau": 11}).tau == 11
+    assert s == settings.settings_from(net, **{**controls, "threshold": 0.1, "tau": 0})
+    assert settings.settings_from(net, **{**controls, "clip": "norm"}).threshold == 5.0
+    assert settings.settings_from(net, **{**controls, "tau": 11}).tau == 11
 
 
 def test_normalising_never_changes_the_run():
     s = replace(TINY, clip="none", threshold=7.0, tau=50)
-    assert_same_history(tl.train_run(tl.normalised(s)).history, tl.train_run(s).history)
+    assert_same_history(
+        calls.train_run(settings.normalised(s)).result.history, calls.train_run(s).result.history
+    )
 
 
 def test_long_runs_are_warned_about_and_the_longest_refused():
-    assert tl.long_run_message(tl.DEFAULT) is None
-    for preset in tl.PRESETS:
+    assert text.long_run_message(settings.DEFAULT) is None
+    for preset in presets.PRESETS:
         for run in preset.runs:
-            assert tl.long_run_message(run) is None
-    biggest = replace(tl.DEFAULT, T=tl.T_MAX, H=128, steps=tl.STEPS_MAX, batch_size=max(tl.BATCH_SIZES))
-    message, refused = tl.long_run_message(biggest)
-    assert refused and "lower the steps" in message
+            assert text.long_run_message(run) is None
+    biggest = replace(
+        settings.DEFAULT,
+        T=settings.T_MAX,
+        H=128,
+        steps=settings.STEPS_MAX,
+        batch_size=max(settings.BATCH_SIZES),
+    )
+    assert settings.run_length(biggest) == "refused"
+    size = say(text.RUN_SIZE, steps=biggest.steps, B=biggest.batch_size, T=biggest.T, H=biggest.H)
+    assert text.long_run_message(biggest) == say(text.RUN_REFUSED, size=size)
+    for n in ("1000", "64", "200", "128"):  # the sizes that make it long are named
+        assert n in text.long_run_message(biggest)
+    # a run between a minute and many minutes is announced, not refused
+    seconds = settings.estimated_seconds
+    long = replace(settings.DEFAULT, steps=settings.STEPS_MAX, T=settings.T_MAX)
+    assert settings.LONG_RUN_SECONDS < seconds(long) <= settings.MAX_ESTIMATED_SECONDS
+    assert settings.run_length(long) == "long"
+    size = say(text.RUN_SIZE, steps=long.steps, B=long.batch_size, T=long.T, H=long.H)
+    assert text.long_run_message(long) == say(text.RUN_LONG, size=size)
+    assert settings.run_length(settings.DEFAULT) == "quick"
     # the estimate grows with every size
     for field in ("T", "H", "steps", "batch_size"):
-        bigger = replace(tl.DEFAULT, **{field: 2 * getattr(tl.DEFAULT, field)})
-        assert tl.estimated_seconds(bigger) > tl.estimated_seconds(tl.DEFAULT)
+        bigger = replace(settings.DEFAULT, **{field: 2 * getattr(settings.DEFAULT, field)})
+        assert settings.estimated_seconds(bigger) > settings.estimated_seconds(settings.DEFAULT)
 
 
 # --- labels, summaries, CSV ----------------------------------------------------------------------
 
 
 def test_labels_name_exactly_the_settings_that_differ():
-    a = tl.RunSettings(activation="tanh")
-    b = tl.RunSettings(activation="relu", clip="norm", threshold=1.0)
-    assert tl.run_labels([a, b]) == ["tanh, clip=none", "ReLU, clip=norm 1"]
-    assert tl.run_labels([a]) == ["tanh, T=10, clip=none"]
-    assert tl.run_labels([a, replace(a, T=60)]) == ["T=10", "T=60"]
+    a = settings.RunSettings(activation="tanh")
+    b = settings.RunSettings(activation="relu", clip="norm", threshold=1.0)
+    assert text.run_labels([a, b]) == ["tanh, clip=none", "ReLU, clip=norm 1"]
+    assert text.run_labels([a]) == ["tanh, T=10, clip=none"]
+    assert text.run_labels([a, replace(a, T=60)]) == ["T=10", "T=60"]
     c = replace(a, tau=5, lr=0.01)
-    assert tl.run_labels([a, c, b]) == [
+    assert text.run_labels([a, c, b]) == [
         "tanh, clip=none, τ=full, lr=0.1",
         "tanh, clip=none, τ=5, lr=0.01",
         "ReLU, clip=norm 1, τ=full, lr=0.1",
@@ -146,26 +175,28 @@ def test_labels_name_exactly_the_settings_that_differ():
 
 def test_labels_of_distinct_runs_are_distinct_and_made_of_their_differences():
     options = dict(
-        task=list(tl.TASK_LABELS),
+        task=list(settings.TASK_LABELS),
         activation=["tanh", "relu"],
         clip=["none", "norm"],
         tau=[0, 3],
         w_init=["orthogonal", "identity"],
     )
-    grid = [tl.RunSettings(**dict(zip(options, values))) for values in itertools.product(*options.values())]
+    grid = [
+        settings.RunSettings(**dict(zip(options, values))) for values in itertools.product(*options.values())
+    ]
     rng = np.random.default_rng(0)
     for _ in range(40):
         picked = [grid[i] for i in rng.choice(len(grid), size=rng.integers(2, 5), replace=False)]
-        labels = tl.run_labels(picked)
+        labels = text.run_labels(picked)
         assert len(set(labels)) == len(labels)
         for s, label in zip(picked, labels):
             parts = label.split(", ")
-            for name, text in tl.FIELD_TEXT.items():
-                differs = len({text(p) for p in picked}) > 1
-                assert (text(s) in parts) == differs, (name, label)
+            for name in text.FIELDS:
+                differs = len({text.field_text(name, p) for p in picked}) > 1
+                assert (text.field_text(name, s) in parts) == differs, (name, label)
 
 
-def record_from(loss, baseline, share, stop=None, steps=None) -> tl.RunRecord:
+def record_from(loss, baseline, share, stop=None, steps=None) -> calls.RunRecord:
     n = len(loss)
     history = {
         "step": np.arange(n),
@@ -178,8 +209,8 @@ def record_from(loss, baseline, share, stop=None, steps=None) -> tl.RunRecord:
         "long_range_share": np.asarray(share, float),
         "sigma_max": np.full(n, 1.1),
     }
-    settings = replace(tl.DEFAULT, steps=steps or n)
-    return tl.RunRecord(settings, history, float(np.mean(baseline)), stop, None if stop is None else n - 1)
+    result = rc.TrainResult(None, history, float(np.mean(baseline)), stop, None if stop is None else n - 1)
+    return calls.RunRecord(replace(settings.DEFAULT, steps=steps or n), result)
 
 
 def test_final_ratio_and_median_share_against_a_plain_loop():
@@ -194,45 +225,107 @@ def test_final_ratio_and_median_share_against_a_plain_loop():
         for i in range(n - k, n):
             num += loss[i]
             den += baseline[i]
-        assert tl.final_ratio(record) == pytest.approx(num / den, rel=1e-12)
+        assert calls.final_ratio(record) == pytest.approx(num / den, rel=1e-12)
         finite = sorted(x for x in share if x == x)
         m = len(finite)
         median = finite[m // 2] if m % 2 else (finite[m // 2 - 1] + finite[m // 2]) / 2
-        assert tl.median_share(record) == pytest.approx(median, rel=1e-12)
-    assert tl.final_ratio(record_from([1.0, np.inf], [1, 1], [0.5, 0.5], stop="non-finite loss")) == np.inf
+        assert calls.median_share(record) == pytest.approx(median, rel=1e-12)
+    assert calls.final_ratio(record_from([1.0, np.inf], [1, 1], [0.5, 0.5], stop="non-finite loss")) == np.inf
 
 
 def test_summary_table_has_one_row_per_run():
-    a = tl.train_run(TINY)
-    b = tl.train_run(replace(TINY, clip="norm", threshold=0.1))
-    labels = tl.run_labels([a.settings, b.settings])
-    table = tl.summary_table([a, b], labels)
-    assert list(table["run"]) == labels
-    assert list(table["steps clipped"]) == [int(a.history["clipped"].sum()), int(b.history["clipped"].sum())]
-    assert table["steps clipped"][1] > 0  # a threshold of 0.1 clips
-    assert float(table["max ‖g‖"][0]) == pytest.approx(max(a.history["grad_norm"]), rel=1e-3)
+    a = calls.train_run(TINY)
+    b = calls.train_run(replace(TINY, clip="norm", threshold=0.1))
+    labels = text.run_labels([a.settings, b.settings])
+    table = tables.summary_table([a, b], labels)
+    column = {name: say(title) for name, title in text.COLUMNS.items()}
+    assert list(table.columns) == list(column.values())
+    assert list(table[column["run"]]) == labels
+    clipped = [int(r.result.history["clipped"].sum()) for r in (a, b)]
+    assert list(table[column["clipped"]]) == clipped
+    assert clipped[1] > 0  # a threshold of 0.1 clips
+    assert float(table[column["grad_norm"]][0]) == pytest.approx(max(a.result.history["grad_norm"]), rel=1e-3)
+    assert list(table[column["steps"]]) == [say(text.STEPS_RUN, done=TINY.steps, steps=TINY.steps)] * 2
+    for row, record in enumerate((a, b)):
+        ratio = float(table[column["ratio"]][row])
+        assert ratio == pytest.approx(calls.final_ratio(record), rel=1e-3)
+        assert float(table[column["sigma_max"]][row]) == pytest.approx(
+            record.result.history["sigma_max"][-1], rel=1e-3
+        )
+
+
+def test_the_summary_says_diverged_and_baseline_0_instead_of_a_ratio():
+    assert text.ratio_text(float("inf")) == say(text.RATIO_DIVERGED)
+    assert text.ratio_text(float("nan")) == say(text.RATIO_NO_BASELINE)
+    assert text.ratio_text(0.5) == number(0.5, ".4g")
+    stopped = record_from([1.0, np.inf], [1, 1], [0.5, 0.5], stop="non-finite loss")
+    stopped.result.history["grad_norm"][:] = np.nan
+    (row,) = tables.summary_table([stopped], ["x"]).to_dict("records")
+    column = {name: say(title) for name, title in text.COLUMNS.items()}
+    assert row[column["ratio"]] == say(text.RATIO_DIVERGED)
+    assert row[column["grad_norm"]] == say(text.NOT_A_NUMBER)
+    assert row[column["stopped"]] == "non-finite loss"
 
 
 def test_csv_parses_back_to_every_history_of_every_run():
-    runs = [tl.train_run(TINY), tl.train_run(replace(TINY, activation="relu", steps=5))]
-    labels = tl.run_labels([r.settings for r in runs])
-    table = pd.read_csv(io.StringIO(tl.runs_csv(runs, labels)))
+    trained = [calls.train_run(TINY), calls.train_run(replace(TINY, activation="relu", steps=5))]
+    labels = text.run_labels([r.settings for r in trained])
+    table = pd.read_csv(io.StringIO(tables.runs_csv(trained, labels)))
     assert list(table.columns) == ["run", "settings", *HISTORY_KEYS]
-    assert len(table) == sum(r.steps_run for r in runs)
-    for record, label in zip(runs, labels):
+    assert len(table) == sum(r.result.steps_run for r in trained)
+    for record, label in zip(trained, labels):
         rows = table[table["run"] == label]
-        assert set(rows["settings"]) == {tl.settings_text(record.settings)}
+        assert set(rows["settings"]) == {text.settings_text(record.settings)}
         for key in HISTORY_KEYS:
-            np.testing.assert_array_equal(rows[key].to_numpy(), record.history[key], err_msg=key)
+            np.testing.assert_array_equal(rows[key].to_numpy(), record.result.history[key], err_msg=key)
 
 
 def test_a_stopped_run_says_where_and_why():
-    record = tl.train_run(replace(TINY, T=10, H=16, activation="relu", w_scale=3.0, steps=50))
-    assert record.stop_reason in DIVERGED
-    text = tl.stop_message(record, "ReLU")
-    assert f"stopped at step {record.stop_step} of 50" in text
-    assert "float64" in text and "Clipping the gradient norm" in text
-    assert tl.stop_message(tl.train_run(TINY), "tanh") is None
+    record = calls.train_run(replace(TINY, T=10, H=16, activation="relu", w_scale=3.0, steps=50))
+    assert record.result.stop_reason in DIVERGED
+    result = record.result
+    k, h = result.stop_step, result.history
+    message = text.stop_message(record, "ReLU")
+    # the sentence of this stop reason, at this step, with this run's numbers
+    at = dict(label="ReLU", step=k, steps=50)
+    why = say(
+        text.STOP_WHY[result.stop_reason],
+        **at,
+        loss=number(h["loss"][k]),
+        grad_norm=number(h["grad_norm"][k]),
+    )
+    assert message.startswith(why)
+    assert f"{k} of 50" in message and "“ReLU”" in message
+    before = h["grad_norm"][:k][np.isfinite(h["grad_norm"][:k])]
+    assert before.size and number(before.max()) in message  # how far ‖g‖ grew before it stopped
+    assert message.endswith(say(text.STOP_FIX))
+    assert text.stop_message(calls.train_run(TINY), "tanh") is None
+
+
+@pytest.mark.parametrize("reason", [*DIVERGED, "callback"])
+def test_each_stop_reason_has_its_own_sentence(reason):
+    record = record_from([1.0, 2.0, np.inf], [1, 1, 1], [0.5, 0.5, 0.5], stop=reason, steps=9)
+    message = text.stop_message(record, "r")
+    assert "2 of 9" in message
+    if reason in text.STOP_WHY:
+        h = record.result.history
+        assert message.startswith(
+            say(
+                text.STOP_WHY[reason],
+                label="r",
+                step=2,
+                steps=9,
+                loss=number(h["loss"][2]),
+                grad_norm=number(2.0),
+            )
+        )
+        assert (
+            say(text.STOP_GROWTH, grad_norm=number(h["grad_norm"][:2].max()), sigma_max=number(1.1))
+            in message
+        )
+    else:
+        assert message == say(text.STOP_OTHER, label="r", step=2, steps=9, reason=reason)
+    assert sorted(text.STOP_WHY) == sorted(DIVERGED)
 
 
 # --- charts --------------------------------------------------------------------------------------
@@ -255,55 +348,58 @@ def layer_rows(chart, i: int) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def two_runs():
-    runs = [tl.train_run(TINY), tl.train_run(replace(TINY, clip="norm", threshold=0.1))]
-    return runs, tl.run_labels([r.settings for r in runs])
+    trained = [calls.train_run(TINY), calls.train_run(replace(TINY, clip="norm", threshold=0.1))]
+    return trained, text.run_labels([r.settings for r in trained])
 
 
 def test_chart_specs_have_log_scales_colour_by_run_and_tooltips(two_runs):
-    runs, labels = two_runs
-    charts = tl.chart_set(runs, labels).charts
+    trained, labels = two_runs
+    drawn = charts.chart_set(trained, labels).charts
     expected_y = {"loss": "loss", "grad_norm": "grad_norm", "share": "long_range_share", "sigma": "sigma_max"}
     for name, field in expected_y.items():
-        line = layers(charts[name])[0]
+        line = layers(drawn[name])[0]
         enc = line["encoding"]
         assert line["mark"]["type"] == "line"
         assert enc["x"]["field"] == "step" and enc["y"]["field"] == field
         assert enc["y"]["scale"]["type"] == "log", name
         assert "log scale" in enc["y"]["title"]
+        assert enc["x"]["title"] == say(text.AXIS["step"])
         assert enc["color"]["field"] == "run" and enc["color"]["scale"]["domain"] == labels
         tips = {t["field"] for t in enc["tooltip"]}
         assert {"run", "step", field} <= tips
-    loss_rule = layers(charts["loss"])[1]
+    loss_rule = layers(drawn["loss"])[1]
     assert loss_rule["mark"]["type"] == "rule" and loss_rule["encoding"]["y"]["field"] == "baseline"
-    marks = layers(charts["grad_norm"])[1]
+    marks = layers(drawn["grad_norm"])[1]
     assert marks["mark"]["type"] == "point" and marks["transform"] == [{"filter": "datum.clipped"}]
-    sigma_rule = layers(charts["sigma"])[1]
+    sigma_rule = layers(drawn["sigma"])[1]
     assert sigma_rule["mark"]["type"] == "rule" and sigma_rule["encoding"]["y"]["field"] == "border"
 
 
 def test_chart_data_are_the_histories_and_the_baselines(two_runs):
-    runs, labels = two_runs
-    charts = tl.chart_set(runs, labels).charts
-    rows = layer_rows(charts["loss"], 0)
-    for record, label in zip(runs, labels):
+    trained, labels = two_runs
+    drawn = charts.chart_set(trained, labels).charts
+    rows = layer_rows(drawn["loss"], 0)
+    for record, label in zip(trained, labels):
         got = [r["loss"] for r in rows if r["run"] == label]
-        np.testing.assert_allclose(got, record.history["loss"], rtol=1e-15)
-    rules = layer_rows(charts["loss"], 1)
+        np.testing.assert_allclose(got, record.result.history["loss"], rtol=1e-15)
+    rules = layer_rows(drawn["loss"], 1)
     assert {r["run"]: r["baseline"] for r in rules} == {
-        label: record.baseline_loss for record, label in zip(runs, labels)
+        label: record.result.baseline_loss for record, label in zip(trained, labels)
     }
-    borders = layer_rows(charts["sigma"], 1)
+    borders = layer_rows(drawn["sigma"], 1)
     assert borders == [{"activation": "tanh", "border": 1.0 / rc.ACTIVATIONS["tanh"].gamma}]
 
 
 def test_non_finite_and_zero_values_are_left_out_and_said_so():
     share = [0.5, 0.0, np.nan, 0.2]
     record = record_from([1.0, np.inf, 0.5, np.nan], [1, 1, 1, 1], share)
-    charts = tl.chart_set([record], ["run"])
-    assert "1 infinite and 1 not-a-number" in charts.notes["loss"]
-    assert "1 not-a-number" in charts.notes["share"] and "exactly 0" in charts.notes["share"]
-    assert charts.notes["grad_norm"] is None and charts.notes["sigma"] is None
-    for chart in charts.charts.values():
+    drawn = charts.chart_set([record], ["run"])
+    assert "1 infinite and 1 not-a-number" in drawn.notes["loss"]
+    assert "1 not-a-number" in drawn.notes["share"]
+    what = say(text.VALUE_NAMES["long_range_share"])
+    assert drawn.notes["share"].endswith(say(text.ZEROS_LEFT_OUT, what=what, n=1))
+    assert drawn.notes["grad_norm"] is None and drawn.notes["sigma"] is None
+    for chart in drawn.charts.values():
         for data in datasets(chart):
             for row in data:
                 for value in row.values():
@@ -315,67 +411,88 @@ def test_non_finite_and_zero_values_are_left_out_and_said_so():
 
 
 def test_presets_end_on_the_controls_they_show():
-    for preset in tl.PRESETS:
-        assert len(preset.runs) <= tl.MAX_RUNS
-        assert all(tl.normalised(s) == s for s in preset.runs)
-        values = tl.control_values(preset.runs[-1])
+    for preset in presets.PRESETS:
+        assert len(preset.runs) <= runs.MAX_RUNS
+        assert all(settings.normalised(s) == s for s in preset.runs)
+        values = presets.control_values(preset.runs[-1])
         assert values["tT"] == preset.runs[-1].T and values["act"] == preset.runs[-1].activation
-        assert len(set(tl.run_labels(preset.runs))) == len(preset.runs)
+        assert len(set(text.run_labels(preset.runs))) == len(preset.runs)
+
+
+def test_each_preset_says_what_to_see_with_the_numbers_of_its_runs():
+    short = presets.PRESETS_BY_KEY["short"]
+    assert f"T − 1 = {short.runs[0].T - 1} steps" in text.preset_expect(short)
+    long = presets.PRESETS_BY_KEY["long"]
+    assert f"T = {long.runs[1].T}:" in text.preset_expect(long)
+    assert f"T = {long.runs[0].T} run" in text.preset_expect(long)
+    bare, clipped = presets.PRESETS_BY_KEY["explode"].runs
+    explode = text.preset_expect(presets.PRESETS_BY_KEY["explode"])
+    assert explode.startswith(
+        f"{ACTIVATION_LABELS[bare.activation]} with σ_max(W) = {number(bare.w_scale, 'g')}"
+    )
+    assert f"clipping at {number(clipped.threshold, 'g')}," in explode
+    irnn = presets.PRESETS_BY_KEY["irnn"]
+    assert f"At T = {irnn.runs[-1].T}," in text.preset_expect(irnn)
+    assert f"than {irnn.runs[-1].steps} steps" in text.preset_expect(irnn)
+    for preset in presets.PRESETS:
+        seen = text.preset_seen(preset)
+        assert text.preset_title(preset.key) in seen and text.preset_expect(preset) in seen
+    assert len({text.preset_title(p.key) for p in presets.PRESETS}) == len(presets.PRESETS)
 
 
 @pytest.fixture(scope="module")
 def preset_runs():
     """Every distinct run of the presets, trained once (the presets share some)."""
-    distinct = {s for p in tl.PRESETS for s in p.runs}
-    return {s: tl.train_run(s) for s in distinct}
+    distinct = {s for p in presets.PRESETS for s in p.runs}
+    return {s: calls.train_run(s) for s in distinct}
 
 
 def test_preset_1_short_dependency_is_learned(preset_runs):
-    (short,) = tl.PRESETS_BY_KEY["short"].runs
+    (short,) = presets.PRESETS_BY_KEY["short"].runs
     record = preset_runs[short]
-    assert record.stop_reason is None
-    assert tl.final_ratio(record) < 0.1  # far below the constant guess
-    assert tl.median_share(record) > 0.1  # a large share of ∂L/∂W crosses ≥ T/2 steps
+    assert record.result.stop_reason is None
+    assert calls.final_ratio(record) < 0.1  # far below the constant guess
+    assert calls.median_share(record) > 0.1  # a large share of ∂L/∂W crosses ≥ T/2 steps
 
 
 def test_preset_2_the_same_network_fails_at_long_T(preset_runs):
-    short, long = tl.PRESETS_BY_KEY["long"].runs
+    short, long = presets.PRESETS_BY_KEY["long"].runs
     assert replace(long, T=short.T) == short  # only T differs
-    assert tl.final_ratio(preset_runs[short]) < 0.1
-    assert tl.final_ratio(preset_runs[long]) > 0.8  # on the baseline
-    assert tl.median_share(preset_runs[long]) < 1e-2
-    assert tl.median_share(preset_runs[long]) < tl.median_share(preset_runs[short]) / 100
+    assert calls.final_ratio(preset_runs[short]) < 0.1
+    assert calls.final_ratio(preset_runs[long]) > 0.8  # on the baseline
+    assert calls.median_share(preset_runs[long]) < 1e-2
+    assert calls.median_share(preset_runs[long]) < calls.median_share(preset_runs[short]) / 100
 
 
 def test_preset_3_unclipped_explodes_and_clipped_learns(preset_runs):
-    bare, clipped = tl.PRESETS_BY_KEY["explode"].runs
+    bare, clipped = presets.PRESETS_BY_KEY["explode"].runs
     assert replace(clipped, clip="none", threshold=bare.threshold) == bare  # only clipping differs
     exploded, learned = preset_runs[bare], preset_runs[clipped]
-    assert exploded.diverged and exploded.stop_step < 20
-    norms = exploded.history["grad_norm"]
+    assert exploded.result.diverged and exploded.result.stop_step < 20
+    norms = exploded.result.history["grad_norm"]
     assert np.nanmax(norms[np.isfinite(norms)]) > 1e6 * norms[0]  # many orders of magnitude
-    assert not learned.diverged and learned.steps_run == clipped.steps
-    assert learned.history["clipped"].any()
-    assert tl.final_ratio(learned) < 0.5
+    assert not learned.result.diverged and learned.result.steps_run == clipped.steps
+    assert learned.result.history["clipped"].any()
+    assert calls.final_ratio(learned) < 0.5
 
 
 def test_preset_4_identity_relu_keeps_the_long_range_share(preset_runs):
-    *others, irnn = tl.PRESETS_BY_KEY["irnn"].runs
+    *others, irnn = presets.PRESETS_BY_KEY["irnn"].runs
     assert (irnn.activation, irnn.w_init) == ("relu", "identity")
     assert {(s.activation, s.w_init) for s in others} == {("tanh", "gaussian"), ("relu", "gaussian")}
     assert all(replace(s, activation="relu", w_init="identity") == irnn for s in others)
-    kept = tl.median_share(preset_runs[irnn])
+    kept = calls.median_share(preset_runs[irnn])
     assert kept > 0.05
     for s in others:
-        assert kept > 100 * tl.median_share(preset_runs[s])
-        assert not preset_runs[s].diverged
+        assert kept > 100 * calls.median_share(preset_runs[s])
+        assert not preset_runs[s].result.diverged
 
 
 def test_with_one_sequence_per_batch_the_baseline_is_zero_and_no_ratio_is_claimed():
-    record = tl.train_run(replace(TINY, batch_size=1))
-    assert np.all(record.history["baseline"] == 0)  # a constant fits one sequence exactly
-    assert np.isnan(tl.final_ratio(record))
-    chart = tl.chart_set([record], ["B=1"]).charts["loss"]
+    record = calls.train_run(replace(TINY, batch_size=1))
+    assert np.all(record.result.history["baseline"] == 0)  # a constant fits one sequence exactly
+    assert np.isnan(calls.final_ratio(record))
+    chart = charts.chart_set([record], ["B=1"]).charts["loss"]
     assert layers(chart)[1]["mark"]["type"] == "rule"
     assert layer_rows(chart, 1) == []  # no baseline rule at 0 on a log scale
-    assert len(layer_rows(chart, 0)) == record.steps_run
+    assert len(layer_rows(chart, 0)) == record.result.steps_run
