@@ -2,263 +2,113 @@
 
 import streamlit as st
 
-from ui import vanishing as v
+from ui import formulas
 from ui.chart_cache import show_chart
 from ui.data import live_network
-from ui.format import number, pow10_plain
-from ui.formulas import BOUND_LATEX, JACOBIAN_LATEX, clip_latex
+from ui.i18n import say
 from ui.notices import explain_nonfinite, overflow_message, warn_about
-from ui.state import ACTIVATION_LABELS, INIT_LABELS, current_network, current_steps, step_slider
+from ui.state import current_network, current_steps
+from ui.vanishing import calls, charts
+from ui.vanishing import text as t
+from ui.vanishing.sections import distance_slider, metrics, notes
 
-net = current_network()
-steps = current_steps()
+net, steps = current_network(), current_steps()
 live = live_network(net, steps)
 T = net.T
 
-st.title("Vanishing & exploding gradients")
-st.write(
-    "The loss at step s reaches the weights at an earlier step k only through the chain "
-    "h⁽ᵏ⁾ → h⁽ᵏ⁺¹⁾ → … → h⁽ˢ⁾. Each link multiplies the error by the Jacobian "
-    "∂h⁽ʲ⁾/∂h⁽ʲ⁻¹⁾ = diag(f′(a⁽ʲ⁾)) W, so an error that travels d steps is multiplied by d such "
-    "matrices. A product of many matrices shrinks or grows geometrically: the error from far away "
-    "either **vanishes** (W learns nothing about long-range dependencies) or **explodes** (one "
-    "gradient step throws the weights away). With γ = sup|f′| and σ_max(W) the largest singular "
-    "value of W, each factor has norm at most γ·σ_max(W):"
-)
-st.latex(JACOBIAN_LATEX)
-st.latex(BOUND_LATEX)
-st.write(
-    "So σ_max(W) < 1/γ is enough for vanishing; σ_max(W) > 1/γ is needed for explosion but does "
-    "not cause it (Pascanu, Mikolov & Bengio 2013). "
-    + v.gamma_sentence()
-    + " Everything below is computed live on the network set in the sidebar"
-    + (f", after {live.steps_done} gradient step(s)." if live.steps_done else ".")
-)
+st.title(say(t.TITLE))
+st.write(say(t.INTRO))
+st.latex(formulas.JACOBIAN_LATEX)
+st.latex(formulas.BOUND_LATEX)
+st.write(t.intro_bound(live.steps_done))
 warn_about(live, steps)
 
 # --- 1. the Jacobian profile ---------------------------------------------------------------------
-st.header("1. How far back does the gradient reach?")
-prof = v.profile(net, steps)
-s = prof.summary
-m = st.columns(5)
-m[0].metric("σ_max(W)", number(s.sigma_max), help="Largest singular value of W: ‖W‖₂.")
-m[1].metric("ρ(W)", number(s.rho), help="Spectral radius: the largest |eigenvalue| of W.")
-m[2].metric(f"γ of {ACTIVATION_LABELS[net.activation]}", f"{s.gamma:g}", help="γ = sup|f′(a)|.")
-m[3].metric("γ·σ_max(W)", number(s.bound_base), help="The base of the bound (γ·σ_max(W))ᵈ.")
-m[4].metric(
-    "log₁₀‖∂h⁽ᵀ⁾/∂h⁽⁰⁾‖₂",
-    number(prof.log_norms[-1], ".2f"),
-    help=f"The norm across all T = {T} steps, as its log₁₀ (finite even beyond float64): "
-    f"{pow10_plain(prof.log_norms[-1])}.",
-)
-st.latex(v.bound_latex(s, net.activation))
-st.markdown(v.regime_text(prof, net.activation))
-show_chart(
-    v.profile_chart(prof),
-    "the measured curve (blue) always stays under the bound (red, dashed); its slope is the log of "
-    "the average factor per step. The grey line is what a linear network with a normal W of the "
-    "same ρ(W) would give: for a non-normal W it is not a bound (see section 5). Computed in log "
-    "space, so the curve stays finite where the norm itself overflows float64.",
-)
-for note in v.profile_notes(prof, net.activation, overflow_message(live.trace)):
-    st.info(note)
+st.header(say(t.HEADER_PROFILE))
+prof = calls.profile(net, steps)
+metrics(t.profile_metrics(prof, net.activation, T))
+st.latex(t.bound_formula(prof.summary, net.activation))
+st.markdown(t.regime_text(prof, net.activation))
+show_chart(charts.profile_chart(prof), say(t.PROFILE_NOTICE))
+notes(t.profile_notes(prof, net.activation, overflow_message(live.trace)))
 
-# --- 2. which paths carry the gradient ---------------------------------------------------------------
-st.header("2. Which paths carry ∂L/∂W?")
-st.write(
-    "∂L/∂W sums one term δₖ⁽ˢ⁾ h⁽ᵏ⁻¹⁾ᵀ for every loss L⁽ˢ⁾ and every earlier step k ≤ s: the path "
-    "L⁽ˢ⁾ → o⁽ˢ⁾ → h⁽ˢ⁾ → … → h⁽ᵏ⁾ → W, which crosses d = s − k steps. C[s, k] is the size of that "
-    "term. Grouping the terms by distance gives G_d; its share p_d says how much of the gradient "
-    "comes from dependencies d steps long."
-)
-st.latex(v.DISTANCE_LATEX)
-acc = v.accounting(net, steps)
-if v.has_finite(acc.C, positive=True):
-    show_chart(
-        v.contribution_chart(acc.C),
-        "the diagonal (s = k, distance 0) is the short path straight from L⁽ˢ⁾; moving left along a "
-        "row goes further back in time. When gradients vanish the colour fades by decades away from "
-        "the diagonal; when they explode it brightens. Grey cells are exactly zero: the whole column "
-        "k = 1, because that term is δ₁⁽ˢ⁾h⁽⁰⁾ᵀ and h⁽⁰⁾ = 0, and any path cut by f′ = 0 (ReLU units off).",
-    )
-nonfinite_c = explain_nonfinite(acc.C, "C[s, k]")
-if nonfinite_c:
-    st.info(nonfinite_c)
-if v.has_finite(acc.split.shares):
-    show_chart(
-        v.distance_chart(acc.split),
-        "top: the size of each distance's part G_d (log scale); bottom: its share p_d of ∂L/∂W, "
-        "which sum to 1 (a negative share points against the total). Vanishing gradients put nearly "
-        "all of the share at small d: W is trained almost only by short dependencies. (G at "
-        "d = T − 1 is the single term through k = 1, zero because h⁽⁰⁾ = 0, so the log scale leaves "
-        "it out.)",
-    )
-c = st.columns(3)
-c[0].metric("‖∂L/∂W‖_F", number(acc.split.total_norm, ".4g"))
-c[1].metric(
-    "Σ_d G_d vs BPTT's ∂L/∂W",
-    number(acc.reconcile, ".1e"),
-    help="Relative error ‖Σ_d G_d − ∂L/∂W‖/‖∂L/∂W‖ between the distance split and rnn_core.bptt.",
-)
-c[2].metric("Σ_d p_d", number(v.share_sum(acc.split), ".12f"), help="The shares sum to 1.")
-zero_note = v.zero_gradient_note(acc.split, T)
-if zero_note:
-    st.info(zero_note)
+# --- 2. which paths carry the gradient -------------------------------------------------------------
+st.header(say(t.HEADER_PATHS))
+st.write(say(t.PATHS_INTRO))
+st.latex(formulas.DISTANCE_LATEX)
+acc = calls.accounting(net, steps)
+if charts.has_finite(acc.C, positive=True):
+    show_chart(charts.contribution_chart(acc.C), say(t.CONTRIBUTION_NOTICE))
+notes([explain_nonfinite(acc.C, say(t.CONTRIBUTION_WHAT))])
+if charts.has_finite(acc.split.shares):
+    show_chart(charts.distance_chart(acc.split), say(t.DISTANCE_NOTICE))
+metrics(t.accounting_metrics(acc.split, acc.reconcile, acc.share_sum))
+notes([t.zero_gradient_note(acc.split, T)])
 
-# --- 3. the regime map ---------------------------------------------------------------------------------
-st.header("3. The regime map")
-st.write(
-    "Which of the two regimes a network lands in depends mostly on σ_max(W) and the activation. "
-    "Each cell below is a network with the sidebar's H, T, D, seed and W initialisation, W rescaled "
-    "so that σ_max(W) is the cell's column, and the row's activation; the colour is "
-    "log₁₀‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂ at the distance d you pick. Black ticks mark σ_max(W) = 1/γ: to their "
-    "left vanishing is guaranteed."
+# --- 3. the regime map -----------------------------------------------------------------------------
+st.header(say(t.HEADER_MAP))
+st.write(say(t.MAP_INTRO))
+dist = distance_slider(
+    say(t.DIST_LABEL), T, calls.DEFAULT_DIST, key="dist", help=say(t.DIST_HELP), one_step=say(t.DIST_ONE_STEP)
 )
-if T > 1:
-    dist = step_slider(
-        "Distance d (steps back from T)",
-        T,
-        v.DEFAULT_DIST,
-        key="dist",
-        help="The map shows ‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂: how much of an error survives d steps back from the last step.",
-    )
-else:
-    dist = 1
-    st.caption("T = 1: the only distance is d = 1.")
-rmap = v.regime(net.D, net.H, net.K, T, net.w_init, net.seed, dist)
-edges = v.map_edges()
+rmap = calls.regime(net.D, net.H, net.K, T, net.w_init, net.seed, dist)
+sigma = prof.summary.sigma_max
 show_chart(
-    v.regime_map_chart(rmap, edges, s.sigma_max, net.activation, prof.log_norms[dist]),
-    v.map_notice(),
+    charts.regime_map_chart(rmap, calls.MAP_EDGES, sigma, net.activation, prof.log_norms[dist]),
+    t.map_notice(),
 )
-outside = v.marker_note(s.sigma_max, edges)
-if outside:
-    st.caption(outside)
-if live.steps_done:
-    st.caption(
-        f"The map's networks are untrained; the diamond is your network after {live.steps_done} "
-        "gradient step(s), placed at its current σ_max(W)."
-    )
-for note in v.map_notes(rmap):
-    st.info(note)
+notes([t.marker_note(sigma, calls.MAP_EDGES), t.map_trained_note(live.steps_done)], show=st.caption)
+notes(t.map_notes(rmap))
 
 # --- 4. remedies ------------------------------------------------------------------------------------
-st.header("4. Remedies")
-st.subheader("Truncated BPTT")
-st.write(
-    "Truncated BPTT stops each error after τ steps: it keeps the paths with s − k < τ, the sum of "
-    "G_d for d < τ. It makes each step cheaper and bounds how far an explosion can compound, at "
-    "the price of the long-range part of the gradient."
+st.header(say(t.HEADER_REMEDIES))
+st.subheader(say(t.HEADER_TRUNCATION))
+st.write(say(t.TRUNCATION_INTRO))
+st.latex(formulas.TRUNCATION_LATEX)
+tau = distance_slider(
+    say(t.TAU_LABEL), T, calls.DEFAULT_TAU, key="tau", help=say(t.TAU_HELP), one_step=say(t.TAU_ONE_STEP)
 )
-st.latex(v.TRUNCATION_LATEX)
-if T > 1:
-    tau = step_slider(
-        "Truncation length τ",
-        T,
-        v.DEFAULT_TAU,
-        key="tau",
-        help="Truncated BPTT keeps the paths that cross fewer than τ steps.",
-    )
-else:
-    tau = 1
-    st.caption("T = 1: τ = 1 is the whole gradient.")
-sp = acc.split
-m = st.columns(3)
-m[0].metric(f"kept ‖g_τ‖ / ‖∂L/∂W‖, τ = {tau}", number(sp.kept[tau - 1], ".4g"))
-m[1].metric("cosine(g_τ, ∂L/∂W)", number(sp.cosine[tau - 1], ".6f"))
-m[2].metric("dropped ‖Σ_(d≥τ) G_d‖ / ‖∂L/∂W‖", number(sp.dropped[tau - 1], ".3g"))
-st.markdown(v.truncation_text(sp, tau, T))
-if v.has_finite(acc.split.kept):
-    show_chart(
-        v.truncation_chart(acc.split, tau),
-        "both curves reach 1 at τ = T (full BPTT). If they are already near 1 at small τ, the "
-        "gradient was short-range anyway and truncation is free; a slow rise means long-range paths "
-        "matter and truncation discards them.",
-    )
+metrics(t.truncation_metrics(acc.split, tau))
+st.markdown(t.truncation_text(acc.split, tau, T))
+if charts.has_finite(acc.split.kept):
+    show_chart(charts.truncation_chart(acc.split, tau), say(t.TRUNCATION_NOTICE))
 
-st.subheader("Gradient clipping")
-st.write(
-    "Clipping fights explosion. Norm clipping (Pascanu et al. 2013, Algorithm 1) rescales the whole "
-    "gradient g (all of U, W, V, b, c) when its norm exceeds the threshold, keeping its direction; elementwise "
-    "clipping cuts each entry to [−threshold, threshold], which turns the direction."
-)
-st.latex(clip_latex())
+st.subheader(say(t.HEADER_CLIPPING))
+st.write(say(t.CLIPPING_INTRO))
+st.latex(formulas.clip_latex())
 threshold = st.select_slider(
-    "Threshold",
-    options=v.CLIP_THRESHOLDS,
-    value=v.DEFAULT_CLIP,
-    format_func=v.clip_label,
+    say(t.THRESHOLD_LABEL),
+    options=calls.CLIP_THRESHOLDS,
+    value=calls.DEFAULT_CLIP,
+    format_func=t.clip_label,
     key="clip",
     bind="query-params",
-    help="Log-spaced thresholds. Norm clipping acts when ‖g‖ > threshold; elementwise when some |gᵢ| > threshold.",
+    help=say(t.THRESHOLD_HELP),
 )
-clip = v.clipping(net, steps, float(threshold), tau)
-cc = clip.comparison
-m = st.columns(4)
-m[0].metric("‖g‖ before", number(cc.norm_before, ".4g"))
-m[1].metric("‖g‖ after norm clipping", number(cc.norm_after, ".4g"))
-m[2].metric("cosine, norm clipping", number(cc.norm_cosine, ".6f"), help="cos∠(clipped g, g)")
-m[3].metric("cosine, elementwise", number(cc.elementwise_cosine, ".6f"), help="cos∠(clipped g, g)")
-st.markdown(v.clip_text(cc))
-if cc.finite:
-    cos_chart, norm_chart = v.clipping_charts(clip.sweep, float(threshold), cc.norm_before)
+clip = calls.clipping(net, steps, float(threshold), tau)
+metrics(t.clipping_metrics(clip.comparison))
+st.markdown(t.clip_text(clip.comparison))
+if clip.comparison.finite:
+    cos_chart, norm_chart = charts.clipping_charts(clip.sweep, float(threshold), clip.comparison.norm_before)
     left, right = st.columns(2)
     with left:
-        show_chart(
-            cos_chart,
-            "norm clipping's cosine is exactly 1 at every threshold: it only rescales. Elementwise clipping's "
-            "drops once the threshold falls below the largest entries: it changes the direction of descent.",
-        )
+        show_chart(cos_chart, say(t.COSINE_NOTICE))
     with right:
-        show_chart(
-            norm_chart,
-            f"left of ‖g‖ = {cc.norm_before:.3g} (a dashed line, like your threshold) norm clipping caps the "
-            "length at exactly the threshold; elementwise clipping caps it only loosely, at up to the threshold times the "
-            "square root of the number of entries.",
-        )
-st.info(v.long_range_text(clip.long, cc))
+        show_chart(norm_chart, t.clipped_norm_notice(clip.comparison))
+st.info(t.long_range_text(clip.long, clip.comparison))
 
-st.subheader("Initialisation")
-st.write(
-    "An orthogonal W has all its singular values equal: with σ_max(W) = 1 it neither stretches nor "
-    "shrinks any direction, so a linear network would keep ‖∂h⁽ᵗ⁾/∂h⁽ᵏ⁾‖ = 1 at every distance. The "
-    "identity is the simplest orthogonal matrix (the idea behind IRNN: ReLU with W = I). A gaussian "
-    "W rescaled to the same σ_max has most singular values far below it, so products of it shrink "
-    "faster. The three initial networks below share everything else in the sidebar."
-)
-profiles = v.init_profiles(net)
-m = st.columns(len(profiles))
-for col, (w_init, p) in zip(m, profiles.items()):
-    col.metric(
-        f"{INIT_LABELS[w_init]}: log₁₀‖∂h⁽ᵀ⁾/∂h⁽⁰⁾‖₂",
-        number(p.log_norms[-1], ".2f"),
-        help=f"The initial network with {INIT_LABELS[w_init]} W, across all T = {T} steps.",
-    )
-show_chart(
-    v.init_chart(profiles),
-    f"at σ_max(W) = {net.w_scale:g} (sidebar) and {ACTIVATION_LABELS[net.activation]}, the curves "
-    "start together and part with distance; the gaussian one usually falls fastest. Set σ_max(W) to "
-    f"1 and the activation to linear to see orthogonal and identity stay flat at 0. Your W init is "
-    f"{INIT_LABELS[net.w_init]}. Initialisation sets the start only: training moves W.",
-)
+st.subheader(say(t.HEADER_INIT))
+st.write(say(t.INIT_INTRO))
+profiles = calls.init_profiles(net)
+metrics(t.init_metrics(profiles, T))
+show_chart(charts.init_chart(profiles), t.init_notice(net.w_scale, net.activation, net.w_init))
 
-# --- 5. non-normal W -------------------------------------------------------------------------------------
-st.header("5. ρ or σ_max? A non-normal W")
-pp = v.nonnormal()
-st.write(
-    "For a linear network ∂h⁽ᵗ⁾/∂h⁽ᵏ⁾ = Wᵗ⁻ᵏ. Its eigenvalues say where Wⁿ ends up (‖Wⁿ‖^(1/n) → ρ(W)), "
-    f"not how large it gets on the way. For this W, ρ(W) = {pp.rho:g} < 1, yet ‖Wⁿ‖ is far above ρⁿ "
-    "for many steps before it decays: a gradient can grow even though every eigenvalue is inside "
-    "the unit circle. Only σ_max(W) bounds every step, which is why the bound uses it."
-)
-st.latex(v.matrix_latex(v.NONNORMAL_W))
-st.latex(v.power_latex(pp))
-st.latex(v.POWER_BOUNDS_LATEX)
-m = st.columns(4)
-m[0].metric("ρ(W)", f"{pp.rho:.4g}")
-m[1].metric("σ_max(W)", f"{pp.sigma_max:.4g}")
-m[2].metric(
-    "largest ‖Wⁿ‖₂", pow10_plain(pp.peak_log_norm, 3), help=f"Over n = 1..{v.NONNORMAL_N}, from log₁₀."
-)
-m[3].metric("at n =", f"{pp.peak_n}")
-show_chart(v.power_chart(pp), v.power_notice(pp))
+# --- 5. non-normal W -----------------------------------------------------------------------------------
+st.header(say(t.HEADER_NONNORMAL))
+pp = calls.nonnormal()
+st.write(t.nonnormal_intro(pp))
+st.latex(t.matrix_formula(calls.NONNORMAL_W))
+st.latex(t.power_formula(pp))
+st.latex(formulas.POWER_BOUNDS_LATEX)
+metrics(t.nonnormal_metrics(pp))
+show_chart(charts.power_chart(pp), t.power_notice(pp))

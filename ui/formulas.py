@@ -83,12 +83,231 @@ def clip_latex(method: str | None = None) -> str:
 
 # --- update rules -------------------------------------------------------------------------------
 
+
+def _output_error(loss: str, t: str) -> str:
+    """∂L⁽ᵗ⁾/∂o⁽ᵗ⁾ of ``loss`` at the step written ``t``."""
+    if loss == "mse":
+        return rf"o^{{({t})}} - y^{{({t})}}"
+    return rf"\hat y^{{({t})}} - \mathbf{{1}}_{{y^{{({t})}}}}"
+
+
+def _frac(top: str, bottom: str) -> str:
+    return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
+
+
+def _z(wrt: str, k: str = "k") -> str:
+    """What δₖ multiplies in a path term of ``wrt``: h⁽ᵏ⁻¹⁾ᵀ for W, x⁽ᵏ⁾ᵀ for U."""
+    return rf"h^{{({k}-1)\top}}" if wrt == "W" else rf"x^{{({k})\top}}"
+
+
+def gradients_latex(loss: str) -> str:
+    """BPTT's backward pass: the output error and the δ recursion, backwards from t = T."""
+    return (
+        r"\begin{aligned}"
+        rf"\frac{{\partial L}}{{\partial o^{{(t)}}}} &= \frac{{\partial L^{{(t)}}}}{{\partial o^{{(t)}}}} "
+        rf"= {_output_error(loss, 't')} \\"
+        r"\frac{\partial L}{\partial h^{(t)}} &= V^\top \frac{\partial L}{\partial o^{(t)}} "
+        r"+ W^\top \delta^{(t+1)}, \qquad \delta^{(T+1)} = 0 \\"
+        r"\delta^{(t)} = \frac{\partial L}{\partial a^{(t)}} &= "
+        r"\operatorname{diag}\bigl(f'(a^{(t)})\bigr)\, \frac{\partial L}{\partial h^{(t)}}"
+        r"\end{aligned}"
+    )
+
+
+_WEIGHT_SUMS = (
+    (r"V", r"\sum_{t=1}^{T} \frac{\partial L^{(t)}}{\partial o^{(t)}}\, h^{(t)\top}"),
+    (r"c", r"\sum_{t=1}^{T} \frac{\partial L^{(t)}}{\partial o^{(t)}}"),
+    (r"W", r"\sum_{t=1}^{T} \delta^{(t)}\, h^{(t-1)\top}"),
+    (r"b", r"\sum_{t=1}^{T} \delta^{(t)}"),
+    (r"U", r"\sum_{t=1}^{T} \delta^{(t)}\, x^{(t)\top}"),
+)
+
+
+def _two_columns(rows: list[str]) -> str:
+    """``rows`` set two to a line, aligned at their relation signs."""
+    lines = [" & ".join(rows[i : i + 2]) for i in range(0, len(rows), 2)]
+    return r"\begin{aligned}" + r" \\".join(lines) + r"\end{aligned}"
+
+
+# each weight gradient as a sum over the steps where the weight was used
+WEIGHT_GRADIENTS_LATEX = _two_columns(
+    [rf"\frac{{\partial L}}{{\partial {p}}} &= {s}" for p, s in _WEIGHT_SUMS]
+)
+
+
+def update_latex(lr: str) -> str:
+    """θ ← θ − lr·∂L/∂θ for every parameter, with the learning rate ``lr`` (LaTeX, from
+    ui.format.tex_number) written in."""
+    return _two_columns([rf"{p} &\leftarrow {p} - {lr} \cdot {s}" for p, s in _WEIGHT_SUMS])
+
+
+FULL_TERMS = 3  # terms of the path expansion written out before the middle is elided
+
+
+def path_term_latex(s: int, k: int, wrt: str, *, max_chain: int = 3) -> str:
+    r"""Term k of ∂L⁽ˢ⁾/∂θ as a chain-rule product; a chain of more than ``max_chain`` factors is elided."""
+    head = _frac(f"L^{{({s})}}", f"o^{{({s})}}") + r"\," + _frac(f"o^{{({s})}}", f"h^{{({s})}}")
+    links = [_frac(f"h^{{({j})}}", f"h^{{({j - 1})}}") for j in range(s, k, -1)]  # j = s..k+1
+    if len(links) > max_chain:
+        inner = rf"{links[0]}\,{links[1]} \cdots {links[-1]}"
+        chain = rf"\underbrace{{{inner}}}_{{{len(links)}\ \text{{factors}}}}"
+    else:
+        chain = r"\,".join(links)
+    last = rf"\frac{{\partial^{{+}} h^{{({k})}}}}{{\partial {wrt}}}"
+    return r"\,".join(part for part in (head, chain, last) if part)
+
+
+def path_expansion_latex(s: int, wrt: str, *, full_terms: int = FULL_TERMS) -> str:
+    r"""∂L⁽ˢ⁾/∂θ written as the sum over k = s, s−1, …, 1 of its path terms, one per line.
+
+    With more than ``full_terms`` + 2 terms, the first ``full_terms`` and the last (k = 1) are
+    written out and the middle is one line with ⋯ and how many terms it stands for.
+    """
+    ks = list(range(s, 0, -1))
+    if len(ks) > full_terms + 2:  # elide only when at least two terms would be hidden
+        hidden = ks[full_terms:-1]
+        rows = [(k, path_term_latex(s, k, wrt)) for k in ks[:full_terms]]
+        span = f"k = {hidden[0]}, \\dots, {hidden[-1]}"
+        rows.append((None, rf"\cdots \quad \text{{{len(hidden)} more terms, }}{span}"))
+        rows.append((1, path_term_latex(s, 1, wrt)))
+    else:
+        rows = [(k, path_term_latex(s, k, wrt)) for k in ks]
+    lines = []
+    for i, (k, body) in enumerate(rows):
+        lhs = _frac(f"L^{{({s})}}", wrt) + " ={}& " if i == 0 else "&+ "
+        tag = rf" && (k = {k})" if k is not None else ""
+        lines.append(lhs + body + tag)
+    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
+def compact_latex(s: int, wrt: str) -> str:
+    """∂L⁽ˢ⁾/∂θ = Σₖ δₖ⁽ˢ⁾ z⁽ᵏ⁾ᵀ with the δ recursion that computes every path at once."""
+    recursion = (
+        rf", \qquad \delta_k^{{({s})}} = \operatorname{{diag}}\bigl(f'(a^{{(k)}})\bigr)\, W^\top "
+        rf"\delta_{{k+1}}^{{({s})}} \quad (k < {s})"
+        if s > 1
+        else ""
+    )
+    return (
+        r"\begin{aligned}"
+        rf"{_frac(f'L^{{({s})}}', wrt)} &= \sum_{{k=1}}^{{{s}}} \delta_k^{{({s})}}\, {_z(wrt)}, \qquad "
+        rf"\delta_k^{{({s})}} = {_frac(f'L^{{({s})}}', 'a^{(k)}')} \\"
+        rf"\delta_{{{s}}}^{{({s})}} &= \operatorname{{diag}}\bigl(f'(a^{{({s})}})\bigr)\, V^\top "
+        rf"{_frac(f'L^{{({s})}}', f'o^{{({s})}}')}" + recursion + r"\end{aligned}"
+    )
+
+
+def factors_latex(wrt: str, loss: str) -> str:
+    """What each factor of a path term is, in the notation of the forward pass."""
+    z = r"h^{(k-1)}_j" if wrt == "W" else r"x^{(k)}_j"
+    return (
+        r"\begin{gathered}"
+        rf"\frac{{\partial L^{{(s)}}}}{{\partial o^{{(s)}}}} = {_output_error(loss, 's')}, "
+        r"\qquad \frac{\partial o^{(s)}}{\partial h^{(s)}} = V, \qquad "
+        r"\frac{\partial h^{(j)}}{\partial h^{(j-1)}} = \operatorname{diag}\bigl(f'(a^{(j)})\bigr)\, W \\"
+        rf"\frac{{\partial^{{+}} h^{{(k)}}_i}}{{\partial {wrt}_{{ij}}}} = f'\bigl(a^{{(k)}}_i\bigr)\, {z}"
+        rf"\quad\Longrightarrow\quad \text{{term }} k = \delta_k^{{(s)}}\, {_z(wrt)}"
+        r"\end{gathered}"
+    )
+
+
+def v_single_term_latex(s: int) -> str:
+    """∂L⁽ˢ⁾/∂V: one term, because V acts on h⁽ˢ⁾ only at step s."""
+    dL_do = _frac(f"L^{{({s})}}", f"o^{{({s})}}")
+    return (
+        rf"{_frac(f'L^{{({s})}}', 'V')} = {dL_do}\, {_frac(f'o^{{({s})}}', 'V')} = {dL_do}\, h^{{({s})\top}}"
+    )
+
+
+def full_sum_latex(wrt: str) -> str:
+    """∂L/∂θ = Σₛ ∂L⁽ˢ⁾/∂θ: the gradient of the total loss is the sum of the per-loss gradients."""
+    return (
+        rf"{_frac('L', wrt)} = \sum_{{s=1}}^{{T}} {_frac('L^{(s)}', wrt)} "
+        rf"= \sum_{{s=1}}^{{T}} \sum_{{k=1}}^{{s}} \delta_k^{{(s)}}\, {_z(wrt)} "
+        rf"= \sum_{{t=1}}^{{T}} \delta^{{(t)}}\, {_z(wrt, 't')}, \qquad \delta^{{(t)}} = \sum_{{s = t}}^{{T}} \delta_t^{{(s)}}"
+    )
+
+
+# the homework's mistakes (DESIGN §6): what it writes, and the correct version
+HOMEWORK_V_UPDATE_LATEX = (
+    r"V = V - lr \cdot \sum_{i=1}^t \frac{\partial L^{(i)}}{\partial o^{(t)}} \cdot "
+    r"\frac{\partial o^{(t)}}{\partial V}"
+)
+CORRECT_V_UPDATE_LATEX = (
+    r"V \leftarrow V - lr \sum_{t=1}^{T} \frac{\partial L^{(t)}}{\partial o^{(t)}}\, "
+    r"\frac{\partial o^{(t)}}{\partial V} = V - lr \sum_{t=1}^{T} "
+    r"\frac{\partial L^{(t)}}{\partial o^{(t)}}\, h^{(t)\top}"
+)
+HOMEWORK_W_UPDATE_LATEX = r"W = W - lr \cdot \frac{\partial L^{(3)}}{\partial W}"
+CORRECT_HISTORY_LATEX = (
+    r"\frac{\partial L^{(s)}}{\partial W} = \sum_{k=1}^{s} \delta_k^{(s)} h^{(k-1)\top}, \qquad "
+    r"\frac{\partial L^{(s)}}{\partial U} = \sum_{k=1}^{s} \delta_k^{(s)} x^{(k)\top}, \qquad "
+    r"\frac{\partial L^{(s)}}{\partial V} = \frac{\partial L^{(s)}}{\partial o^{(s)}} h^{(s)\top}"
+)
+CORRECT_W_UPDATE_LATEX = (
+    r"W \leftarrow W - lr\, \frac{\partial L}{\partial W} = W - lr \sum_{s=1}^{T} "
+    r"\frac{\partial L^{(s)}}{\partial W} = W - lr \sum_{t=1}^{T} \delta^{(t)} h^{(t-1)\top}"
+)
+HOMEWORK_TOTAL_PARTIAL_LATEX = (
+    r"\cdots + \frac{\partial L^{(3)}}{\partial o^{(3)}} \cdot \frac{\partial o^{(3)}}{\partial h^{(3)}}"
+    r" \cdot \frac{\partial h^{(3)}}{\partial h^{(2)}} \cdot \frac{\partial h^{(2)}}{\partial W} + \cdots"
+)
+CORRECT_IMMEDIATE_PARTIAL_LATEX = (
+    r"\frac{\partial^{+} h^{(k)}_i}{\partial W_{ij}} = f'\bigl(a^{(k)}_i\bigr)\, h^{(k-1)}_j"
+    r"\quad\Rightarrow\quad \frac{\partial^{+} h^{(1)}}{\partial W} = 0 \text{ since } h^{(0)} = 0"
+)
+
+
 # --- activations --------------------------------------------------------------------------------
 
 # --- vanishing ----------------------------------------------------------------------------------
 
+DISTANCE_LATEX = (
+    r"\frac{\partial L}{\partial W} = \sum_{s=1}^{T}\sum_{k=1}^{s} \delta_k^{(s)} h^{(k-1)\top}"
+    r" = \sum_{d=0}^{T-1} G_d, \qquad G_d = \sum_{s-k=d} \delta_k^{(s)} h^{(k-1)\top},"
+    r"\qquad p_d = \frac{\langle G_d,\, \partial L/\partial W \rangle}{\lVert \partial L/\partial W \rVert^2},"
+    r"\quad \sum_d p_d = 1"
+)
+TRUNCATION_LATEX = (
+    r"g_\tau = \sum_{d<\tau} G_d, \qquad \text{kept} = \frac{\lVert g_\tau \rVert}{\lVert \partial L/\partial W \rVert},"
+    r"\qquad \cos\angle\big(g_\tau,\ \partial L/\partial W\big)"
+    r" = \frac{\langle g_\tau,\, \partial L/\partial W\rangle}{\lVert g_\tau\rVert\, \lVert \partial L/\partial W\rVert}"
+)
+POWER_BOUNDS_LATEX = r"\rho(W)^n \;\le\; \lVert W^n\rVert_2 \;\le\; \sigma_{\max}(W)^n"
+
+
+def bound_values_latex(
+    activation: str, gamma: str, sigma_max: str, base: str, relation: str, rho: str
+) -> str:
+    """γ·σ_max(W) = base compared with 1 (``relation``: <, = or >), and ρ(W): the numbers already
+    written in LaTeX (ui.format.tex_number), ``activation`` the label of f."""
+    return (
+        rf"\gamma_{{\text{{{activation}}}}}\,\sigma_{{\max}}(W) = {gamma} \times {sigma_max} = {base} "
+        rf"{relation} 1,\qquad \rho(W) = {rho}"
+    )
+
+
+def matrix_latex(entries) -> str:
+    """W as a LaTeX bmatrix of ``entries``, rows of numbers already written as text."""
+    return r"W = \begin{bmatrix}" + r" \\ ".join(" & ".join(row) for row in entries) + r"\end{bmatrix}"
+
+
+def power_latex(rho: str, sigma_max: str, n_max: int, peak_n: int, peak_log: str) -> str:
+    """ρ(W), σ_max(W) and the peak ‖W^peak_n‖₂ = 10^peak_log over n = 1..n_max (numbers as LaTeX)."""
+    return (
+        rf"\rho(W) = {rho},\qquad \sigma_{{\max}}(W) = \lVert W\rVert_2 = {sigma_max},\qquad"
+        rf"\max_{{1 \le n \le {n_max}}} \lVert W^n\rVert_2 = \lVert W^{{{peak_n}}}\rVert_2 = 10^{{{peak_log}}}"
+    )
+
+
 # --- training -----------------------------------------------------------------------------------
 
+LONG_RANGE_SHARE_LATEX = (
+    r"\frac{\partial L}{\partial W} = \sum_{d=0}^{T-1} G_d,\quad "
+    r"G_d = \sum_{s-k=d} \delta_k^{(s)}\, h^{(k-1)\top},\qquad "
+    r"\text{long-range share} = \frac{\lVert \sum_{d \ge \lfloor T/2 \rfloor} G_d \rVert_F}"
+    r"{\lVert \partial L/\partial W \rVert_F}"
+)
 UPDATE_LATEX = (
     r"\theta \leftarrow \theta - \mathrm{lr}\cdot \operatorname{clip}(g),\qquad "
     r"g = \frac{\partial (L/B)}{\partial \theta},\quad \theta \in \{U, W, V, b, c\}"

@@ -5,6 +5,7 @@ numbers it shows that can be checked are checked against a computation made here
 """
 
 import re
+import string
 
 import numpy as np
 import pytest
@@ -12,8 +13,10 @@ from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
 from tests.app.helpers import find_widget, open_app, widget
-from ui import vanishing as v
+from ui.i18n import say
 from ui.state import ACTIVATION_LABELS, DEFAULT, INIT_LABELS, LOSS_LABELS
+from ui.vanishing import calls
+from ui.vanishing import text as t
 
 PAGE = "app_pages/vanishing.py"
 
@@ -30,6 +33,11 @@ def metrics(at: AppTest, label: str) -> list[str]:
     return [m.value for m in at.metric if m.label == label]
 
 
+def fixed(template: str) -> str:
+    """The longest stretch of a template's own words (between its fields): what tells it apart."""
+    return max((literal for literal, *_ in string.Formatter().parse(template)), key=len)
+
+
 def texts(at: AppTest) -> str:
     return "\n".join(
         e.value for kind in ("markdown", "info", "warning", "caption") for e in getattr(at, kind)
@@ -43,53 +51,59 @@ def test_defaults_run_and_show_checked_numbers():
     assert len(at.get("vega_lite_chart")) == 9
     # σ_max(W) and ρ(W) of the default network, computed here from its initial W
     W = rc.RNNParams.init(DEFAULT.D, DEFAULT.H, DEFAULT.K, w_init=DEFAULT.w_init, w_scale=DEFAULT.w_scale).W
-    assert float(metrics(at, "σ_max(W)")[0]) == pytest.approx(np.linalg.svd(W, compute_uv=False)[0], rel=5e-3)
-    assert float(metrics(at, "ρ(W)")[0]) == pytest.approx(np.abs(np.linalg.eigvals(W)).max(), rel=5e-3)
-    # the distance split reproduces BPTT's ∂L/∂W, and its shares sum to 1
-    assert float(metric(at, "Σ_d G_d vs BPTT's ∂L/∂W")) < 1e-8
-    assert float(metric(at, "Σ_d p_d")) == pytest.approx(1.0, abs=1e-9)
-    # norm clipping at θ = 1: the norm after is min(θ, ‖g‖) and the direction is kept
-    before = float(metric(at, "‖g‖ before"))
-    assert float(metric(at, "‖g‖ after norm clipping")) == pytest.approx(
-        min(v.DEFAULT_CLIP, before), rel=1e-3
+    assert float(metrics(at, say(t.SIGMA))[0]) == pytest.approx(
+        np.linalg.svd(W, compute_uv=False)[0], rel=5e-3
     )
-    assert metric(at, "cosine, norm clipping") == "1.000000"
-    assert float(metric(at, "cosine, elementwise")) <= 1.0
+    assert float(metrics(at, say(t.RHO))[0]) == pytest.approx(np.abs(np.linalg.eigvals(W)).max(), rel=5e-3)
+    # the distance split reproduces BPTT's ∂L/∂W, and its shares sum to 1
+    assert float(metric(at, say(t.RECONCILE))) < 1e-8
+    assert float(metric(at, say(t.SHARE_SUM))) == pytest.approx(1.0, abs=1e-9)
+    # norm clipping at θ = 1: the norm after is min(θ, ‖g‖) and the direction is kept
+    before = float(metric(at, say(t.NORM_BEFORE)))
+    assert float(metric(at, say(t.NORM_AFTER))) == pytest.approx(min(calls.DEFAULT_CLIP, before), rel=1e-3)
+    assert metric(at, say(t.NORM_COSINE)) == "1.000000"
+    assert float(metric(at, say(t.ELEMENTWISE_COSINE))) <= 1.0
     # the long-range share is the same before and after norm clipping (printed twice)
-    answer = next(i.value for i in at.info if "Does clipping cure" in i.value)
+    answer = next(i.value for i in at.info if fixed(t.LONG_RANGE) in i.value)
+    assert fixed(t.LONG_AFTER_CLIPPED) in answer  # ‖g‖ > 1 at the defaults: norm clipping bites
     shares = re.findall(r"share (?:is still )?([0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?)", answer)
     assert len(shares) == 2 and shares[0] == shares[1]
 
 
 def test_the_non_normal_preset_numbers_are_computed():
     at = run_page()
-    W = np.array(v.NONNORMAL_W)
+    W = np.array(calls.NONNORMAL_W)
     norms = [
-        np.linalg.svd(np.linalg.matrix_power(W, n), compute_uv=False)[0] for n in range(1, v.NONNORMAL_N + 1)
+        np.linalg.svd(np.linalg.matrix_power(W, n), compute_uv=False)[0]
+        for n in range(1, calls.NONNORMAL_N + 1)
     ]
-    assert float(metrics(at, "ρ(W)")[-1]) == pytest.approx(max(abs(np.linalg.eigvals(W))), rel=1e-3)
-    assert float(metrics(at, "σ_max(W)")[-1]) == pytest.approx(
+    assert float(metrics(at, say(t.RHO))[-1]) == pytest.approx(max(abs(np.linalg.eigvals(W))), rel=1e-3)
+    assert float(metrics(at, say(t.SIGMA))[-1]) == pytest.approx(
         np.linalg.svd(W, compute_uv=False)[0], rel=1e-3
     )
-    assert int(metric(at, "at n =")) == 1 + int(np.argmax(norms))
-    assert metric(at, "largest ‖Wⁿ‖₂") == f"10^({np.log10(max(norms)):.3f})"
+    assert int(metric(at, say(t.PEAK_AT))) == 1 + int(np.argmax(norms))
+    assert metric(at, say(t.PEAK)) == f"10^({np.log10(max(norms)):.3f})"
 
 
 def test_the_regime_sentence_follows_the_network():
     at = run_page(act="sigmoid", scale="2.0")
     assert not at.exception
-    assert "Regime: vanishing" in texts(at) and "Guaranteed: γ·σ_max(W) = 0.5 < 1" in texts(at)
+    # γ·σ_max(W) = ¼ · 2 = 0.5 < 1: vanishing, and guaranteed by the bound
+    assert f"Regime: {say(t.REGIME_LABELS['vanishing'])}." in texts(at)
+    assert say(t.WHY_GUARANTEED, base=say(t.BOUND_BASE, base="0.5")) in texts(at)
     at = run_page(act="linear", scale="2.0", T="30")
-    assert "Regime: exploding" in texts(at)
+    assert f"Regime: {say(t.REGIME_LABELS['exploding'])}." in texts(at) and fixed(t.WHY_EXPLODING) in texts(
+        at
+    )
 
 
 def test_initialisation_metrics_of_a_linear_network_follow_the_closed_form():
     # linear f, σ_max(W) = 1: orthogonal and identity W keep ‖Wᵈ‖ = 1; a gaussian W has ρ < 1
     at = run_page(act="linear", scale="1.0", T="40")
     assert not at.exception
-    assert float(metric(at, "orthogonal: log₁₀‖∂h⁽ᵀ⁾/∂h⁽⁰⁾‖₂")) == pytest.approx(0.0, abs=0.006)
-    assert float(metric(at, "identity: log₁₀‖∂h⁽ᵀ⁾/∂h⁽⁰⁾‖₂")) == pytest.approx(0.0, abs=0.006)
-    assert float(metric(at, "gaussian: log₁₀‖∂h⁽ᵀ⁾/∂h⁽⁰⁾‖₂")) < -1
+    assert float(metric(at, say(t.INIT_NORM, init="orthogonal"))) == pytest.approx(0.0, abs=0.006)
+    assert float(metric(at, say(t.INIT_NORM, init="identity"))) == pytest.approx(0.0, abs=0.006)
+    assert float(metric(at, say(t.INIT_NORM, init="gaussian"))) < -1
 
 
 def test_saturated_units_zero_gradient_is_explained():
@@ -97,16 +111,16 @@ def test_saturated_units_zero_gradient_is_explained():
     at = run_page(act="tanh", scale="4.0", T="200", steps="5")
     assert not at.exception
     infos = "\n".join(i.value for i in at.info)
-    assert "∂L/∂W is exactly zero here" in infos and "saturated" in infos
-    assert "no long-range part for clipping to act on" in infos
-    assert "ReLU unit is off" not in infos
+    assert say(t.ZERO_GRADIENT, why=say(t.ZERO_CUT)) in infos
+    assert say(t.LONG_ZERO) in infos
+    assert say(t.CUT_SATURATED) in infos and say(t.CUT_RELU) not in infos
 
 
 def test_relu_with_one_unit_explains_exactly_zero_jacobians():
     at = run_page(act="ReLU", H="1")
     assert not at.exception
-    assert "exactly (log₁₀ 0 = −∞)" in texts(at)
-    assert "Regime: cut off" in texts(at)
+    assert any(fixed(form) in texts(at) for form in t.PROFILE_ZERO) and say(t.CUT_RELU) in texts(at)
+    assert f"Regime: {say(t.REGIME_LABELS['zero'])}." in texts(at)
 
 
 def test_overflow_is_explained_not_crashed_on():
@@ -114,8 +128,8 @@ def test_overflow_is_explained_not_crashed_on():
     at = run_page(act="linear", scale="4.0", T="200", steps="2")
     assert not at.exception
     assert any("overflowed float64 at t =" in w.value for w in at.warning)
-    assert "holds inf or nan" in texts(at)
-    assert metric(at, "Σ_d G_d vs BPTT's ∂L/∂W") == "nan"
+    assert say(t.CLIP_NONFINITE) in texts(at)
+    assert metric(at, say(t.RECONCILE)) == "nan"
     # C, G_d, truncation and clipping would be empty: left out; profile, map, inits, Wⁿ remain
     assert len(at.get("vega_lite_chart")) == 4
 
@@ -129,7 +143,7 @@ def test_a_link_sets_the_page_controls():
     assert widget(at, "dist").value == 7
     assert widget(at, "tau").value == 3
     assert widget(at, "clip").value == pytest.approx(0.05)
-    assert "τ = 3 keeps the paths with s − k < 3" in texts(at)
+    assert fixed(t.TRUNCATION_PART) in texts(at) and "τ = 3 keeps the paths with s − k < 3" in texts(at)
     assert "threshold = 0.05" in texts(at)
 
 
@@ -146,9 +160,9 @@ def test_garbage_and_out_of_range_links_open_with_the_defaults(query):
     at = run_page(**query)
     assert not at.exception
     T = int(query.get("T", DEFAULT.T))
-    assert widget(at, "dist").value == min(v.DEFAULT_DIST, T)
-    assert widget(at, "tau").value == min(v.DEFAULT_TAU, T)
-    assert widget(at, "clip").value == pytest.approx(v.DEFAULT_CLIP)
+    assert widget(at, "dist").value == min(calls.DEFAULT_DIST, T)
+    assert widget(at, "tau").value == min(calls.DEFAULT_TAU, T)
+    assert widget(at, "clip").value == pytest.approx(calls.DEFAULT_CLIP)
 
 
 # --- every control at its extremes --------------------------------------------------------------
@@ -167,11 +181,11 @@ def test_page_sliders_at_their_extremes(key, end):
 @pytest.mark.parametrize("index", [0, -1])
 def test_clip_threshold_at_its_extremes(index):
     at = run_page()
-    theta = v.CLIP_THRESHOLDS[index]
+    theta = calls.CLIP_THRESHOLDS[index]
     widget(at, "clip").set_value(theta).run()
     assert not at.exception
-    before = float(metric(at, "‖g‖ before"))
-    assert float(metric(at, "‖g‖ after norm clipping")) == pytest.approx(min(theta, before), rel=1e-3)
+    before = float(metric(at, say(t.NORM_BEFORE)))
+    assert float(metric(at, say(t.NORM_AFTER))) == pytest.approx(min(theta, before), rel=1e-3)
 
 
 SIDEBAR = (
@@ -194,16 +208,16 @@ def test_sidebar_controls_at_their_extremes(key, value):
     if key == "T" and value == 1:  # a one-step sequence has no range to slide over
         assert not (find_widget(at, "dist") is not None) and not (find_widget(at, "tau") is not None)
         # ∂L/∂W = δ⁽¹⁾h⁽⁰⁾ᵀ = 0: the page says why there are no shares
-        assert any("∂L/∂W is exactly zero here" in i.value for i in at.info)
+        assert any(say(t.ZERO_GRADIENT, why=say(t.ZERO_ONE_STEP)) in i.value for i in at.info)
     else:
-        assert float(metric(at, "Σ_d p_d")) == pytest.approx(1.0, abs=1e-9)
+        assert float(metric(at, say(t.SHARE_SUM))) == pytest.approx(1.0, abs=1e-9)
 
 
 def test_largest_network_runs():
     at = run_page(H="128", T="200", dist="200", tau="200")
     assert not at.exception
     assert widget(at, "dist").value == 200
-    assert "τ = 200 ≥ T = 200" in texts(at)
-    assert float(metric(at, "kept ‖g_τ‖ / ‖∂L/∂W‖, τ = 200")) == pytest.approx(1.0, abs=1e-4)
-    assert float(metric(at, "dropped ‖Σ_(d≥τ) G_d‖ / ‖∂L/∂W‖")) == 0.0
-    assert float(metric(at, "Σ_d G_d vs BPTT's ∂L/∂W")) < 1e-8
+    assert say(t.TRUNCATION_FULL, tau=200, T=200) in texts(at)
+    assert float(metric(at, say(t.KEPT, tau=200))) == pytest.approx(1.0, abs=1e-4)
+    assert float(metric(at, say(t.DROPPED))) == 0.0
+    assert float(metric(at, say(t.RECONCILE))) < 1e-8

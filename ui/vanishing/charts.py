@@ -1,0 +1,507 @@
+"""The Vanishing & exploding page's charts: plain functions returning Altair charts, built once per
+input (ui.chart_cache.cached_chart). Their titles, legends and tooltips are the templates below.
+
+Values that are not finite are left out of a chart (its page says so); exact zeros on a log colour
+scale are drawn grey (palette.ZERO).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+import rnn_core as rc
+from ui import palette
+from ui.chart_cache import cached_chart
+from ui.format import pow10_plain
+from ui.i18n import say
+from ui.state import ACTIVATION_LABELS, INIT_LABELS
+
+# --- labels ------------------------------------------------------------------------------------
+
+AXIS_LOG = "log₁₀ of the norm (1 = ×10)"
+AXIS_DISTANCE_T = "distance d = T − k (steps)"
+AXIS_DISTANCE_S = "distance d = s − k (steps)"
+CURVE = "curve"
+TIP_D_T = "d = T − k"
+TIP_D = "d"
+TIP_LOG_NORM = "log₁₀ norm"
+TIP_LOG = "log₁₀"
+MEASURED = "measured ‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂"
+BOUND = "bound (γ·σ_max(W))ᵈ"
+LINEAR_REFERENCE = "linear-case reference ρ(W)ᵈ"
+
+TIP_S = "loss L⁽ˢ⁾, s"
+TIP_K = "through step k"
+TIP_D_S = "distance s − k"
+TIP_C = "C[s, k]"
+AXIS_K = "step k the path reaches W at"
+AXIS_S = "loss L⁽ˢ⁾ at step s"
+LEGEND_C = "C[s, k] (log scale)"
+TIP_G = "‖G_d‖"
+TIP_SHARE = "share p_d"
+AXIS_G = "‖G_d‖_F (log scale)"
+AXIS_SHARE = "share p_d"
+
+AXIS_SIGMA = "σ_max(W) (log scale)"
+AXIS_ACTIVATION = "activation f"
+TIP_ACTIVATION = "activation"
+TIP_SIGMA = "σ_max(W)"
+TIP_MAP_NORM = "log₁₀‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂, d = {d}"
+TIP_STATUS = "norm"
+LEGEND_MAP = "log₁₀ norm\n(blue: vanishing,\nred: exploding)"  # one title line each
+BOUNDARY = "σ_max = 1/γ: below it vanishing is guaranteed"
+TIP_BOUNDARY = "boundary"
+TIP_GAMMA_EDGE = "1/γ"
+YOUR_NETWORK = "the sidebar's network"
+TIP_MARKER_NORM = "its norm at d = {d}"
+
+KEPT = "kept ‖g_τ‖ / ‖∂L/∂W‖"
+COSINE = "cosine(g_τ, ∂L/∂W)"
+AXIS_TAU = "truncation length τ (steps)"
+AXIS_VS_FULL = "vs. full ∂L/∂W"
+TIP_TAU = "τ"
+TIP_VALUE = "value"
+YOUR_TAU = "your τ"
+
+NORM_CLIPPING = "norm clipping"
+ELEMENTWISE_CLIPPING = "elementwise clipping"
+AXIS_THRESHOLD = "threshold (log scale)"
+TIP_METHOD = "method"
+TIP_THRESHOLD = "threshold"
+TIP_CLIP_COSINE = "cosine with g"
+TIP_CLIPPED_NORM = "‖clipped g‖"
+YOUR_THRESHOLD = "your threshold"
+NORM_BEFORE = "‖g‖ (norm clipping bites left of it)"
+AXIS_CLIP_COSINE = "cosine(clipped g, g)"
+AXIS_CLIPPED_NORM = "‖clipped g‖ (log scale)"
+
+LEGEND_INIT = "W initialisation"
+TIP_INIT = "W init"
+
+POWER_NORM = "‖Wⁿ‖₂"
+POWER_BOUND = "σ_max(W)ⁿ (the bound)"
+POWER_RHO = "ρ(W)ⁿ"
+AXIS_POWER = "power n"
+TIP_N = "n"
+PEAK = "peak of ‖Wⁿ‖₂"
+
+INIT_STYLES = {name: palette.series(i) for i, name in enumerate(("orthogonal", "gaussian", "identity"))}
+
+
+def has_finite(values, *, positive: bool = False) -> bool:
+    """Whether a chart of ``values`` would have anything to draw (with ``positive``: on a log scale)."""
+    arr = np.asarray(values, dtype=float)
+    ok = np.isfinite(arr) & (arr > 0) if positive else np.isfinite(arr)
+    return bool(ok.any())
+
+
+def _finite(df: pd.DataFrame, column: str) -> pd.DataFrame:
+    return df[np.isfinite(df[column].to_numpy(dtype=float))]
+
+
+def _series_style(series: dict) -> tuple[alt.Color, alt.StrokeDash]:
+    """Colour and dash of each named curve, from ``series``: name → (values, colour, dash)."""
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=list(series), range=[c for _, c, _ in series.values()]),
+        legend=alt.Legend(title=None, orient="bottom", labelLimit=400),
+    )
+    dash = alt.StrokeDash(
+        "series:N",
+        scale=alt.Scale(domain=list(series), range=[d for _, _, d in series.values()]),
+        legend=None,
+    )
+    return colour, dash
+
+
+def _marker_rule(df: pd.DataFrame, x: str, tip: alt.Tooltip) -> alt.Chart:
+    """Dashed vertical rules at the reader's own settings, named in the column "what"."""
+    return (
+        alt.Chart(df)
+        .mark_rule(color=palette.MARKER, strokeDash=palette.MARKER_DASH)
+        .encode(x=f"{x}:Q", tooltip=[alt.Tooltip("what:N", title=""), tip])
+    )
+
+
+# --- 1. the Jacobian profile --------------------------------------------------------------------
+
+
+@cached_chart
+def profile_chart(p: rc.JacobianProfile) -> alt.LayerChart:
+    """log₁₀‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂ against d, with the bound d·log₁₀(γσ_max) and d·log₁₀ρ; inf/nan left out."""
+    series = {
+        say(MEASURED): (p.log_norms, palette.MEASURED, palette.SOLID),
+        say(BOUND): (p.bound, palette.BOUND, palette.BOUND_DASH),
+        say(LINEAR_REFERENCE): (p.linear_reference, palette.REFERENCE, palette.REFERENCE_DASH),
+    }
+    df = pd.concat(
+        [
+            pd.DataFrame({"d": p.distances, "log10": values, "series": name})
+            for name, (values, _, _) in series.items()
+        ]
+    )
+    df = _finite(df, "log10")
+    colour, dash = _series_style(series)
+    base = alt.Chart(df).encode(
+        x=alt.X("d:Q", title=say(AXIS_DISTANCE_T)),
+        y=alt.Y("log10:Q", title=say(AXIS_LOG), axis=alt.Axis(format=",~f")),
+        color=colour,
+        tooltip=[
+            alt.Tooltip("series:N", title=say(CURVE)),
+            alt.Tooltip("d:Q", title=say(TIP_D_T)),
+            alt.Tooltip("log10:Q", title=say(TIP_LOG_NORM), format=".4f"),
+        ],
+    )
+    lines = base.mark_line().encode(strokeDash=dash)
+    points = base.transform_filter(alt.datum.series == list(series)[0]).mark_circle(size=28)
+    return alt.layer(lines, points).properties(height=320)
+
+
+# --- 2. the contribution ledger -----------------------------------------------------------------
+
+
+@cached_chart
+def contribution_chart(C) -> alt.LayerChart:
+    """Heatmap of C[s, k] (k on x, s on y, log colour); exact zeros grey, inf/nan left out.
+
+    The data carries s, k, d = s − k and the value only; the cell edges k ± ½, s ± ½ are computed by
+    Vega-Lite in the browser, which keeps T = 200 (20 100 cells) light to send.
+    """
+    C = np.asarray(C, dtype=float)
+    T = C.shape[0]
+    s, k = np.tril_indices(T)  # k ≤ s: the entries that are path terms
+    df = _finite(pd.DataFrame({"s": s + 1, "k": k + 1, "d": s - k, "value": C[s, k]}), "value")
+    tooltip = [
+        alt.Tooltip("s:Q", title=say(TIP_S)),
+        alt.Tooltip("k:Q", title=say(TIP_K)),
+        alt.Tooltip("d:Q", title=say(TIP_D_S)),
+        alt.Tooltip("value:Q", title=say(TIP_C), format=".3e"),
+    ]
+    x = alt.X("k0:Q", title=say(AXIS_K), scale=alt.Scale(domain=[0.5, T + 0.5], nice=False))
+    y = alt.Y("s0:Q", title=say(AXIS_S), scale=alt.Scale(domain=[0.5, T + 0.5], nice=False, reverse=True))
+    edges = dict(k0="datum.k - 0.5", k1="datum.k + 0.5", s0="datum.s - 0.5", s1="datum.s + 0.5")
+    base = alt.Chart(df).transform_calculate(**edges).encode(x=x, x2="k1:Q", y=y, y2="s1:Q", tooltip=tooltip)
+    positive = (
+        base.transform_filter("datum.value > 0")
+        .mark_rect()
+        .encode(
+            color=alt.Color(
+                "value:Q",
+                scale=alt.Scale(type="log", scheme="viridis"),
+                legend=alt.Legend(title=say(LEGEND_C), format=".0e"),
+            )
+        )
+    )
+    zeros = base.transform_filter("datum.value == 0").mark_rect(color=palette.ZERO)
+    return alt.layer(zeros, positive).properties(height=360)
+
+
+@cached_chart
+def distance_chart(split: rc.DistanceSplit) -> alt.VConcatChart:
+    """‖G_d‖ (log scale) and the share p_d of ∂L/∂W carried by each distance d = s − k."""
+    df = pd.DataFrame({"d": np.arange(split.norms.size), "norm": split.norms, "share": split.shares})
+    tooltip = [
+        alt.Tooltip("d:Q", title=say(TIP_D_S)),
+        alt.Tooltip("norm:Q", title=say(TIP_G), format=".3e"),
+        alt.Tooltip("share:Q", title=say(TIP_SHARE), format=".4f"),
+    ]
+    T = split.norms.size
+    x = alt.X(
+        "d:Q",
+        title=say(AXIS_DISTANCE_S),
+        scale=alt.Scale(domain=[-0.5, max(T - 0.5, 1.5)], nice=False, zero=False),
+    )
+    norms = (
+        alt.Chart(df[np.isfinite(df["norm"]) & (df["norm"] > 0)])
+        .mark_line(point=True, color=palette.MEASURED)
+        .encode(x=x, y=alt.Y("norm:Q", title=say(AXIS_G), scale=alt.Scale(type="log")), tooltip=tooltip)
+        .properties(height=200)
+    )
+    shares = (
+        alt.Chart(_finite(df, "share"))
+        .mark_bar(color=palette.BOUND)
+        .encode(x=x, y=alt.Y("share:Q", title=say(AXIS_SHARE)), tooltip=tooltip)
+        .properties(height=200)
+    )
+    return alt.vconcat(norms, shares)
+
+
+# --- 3. the regime map --------------------------------------------------------------------------
+
+
+@cached_chart
+def regime_map_chart(
+    rmap: rc.RegimeMap, edges, current_sigma: float, current_activation: str, current_value: float
+) -> alt.LayerChart:
+    """σ_max(W) (log scale) × activation, colour = log₁₀‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂; the 1/γ boundary as ticks;
+    the sidebar's network as a marker; exact zeros and nan grey."""
+    labels = [ACTIVATION_LABELS[a] for a in rmap.activations]
+    rows = []
+    for i, label in enumerate(labels):
+        for j, sigma in enumerate(rmap.sigmas):
+            value = float(rmap.log_norms[i, j])
+            rows.append(
+                dict(
+                    activation=label,
+                    sigma=float(sigma),
+                    lo=float(edges[j]),
+                    hi=float(edges[j + 1]),
+                    value=value,
+                    status="finite" if np.isfinite(value) else pow10_plain(value),
+                )
+            )
+    df = pd.DataFrame(rows)
+    x = alt.X(
+        "lo:Q",
+        title=say(AXIS_SIGMA),
+        scale=alt.Scale(type="log", domain=[float(edges[0]), float(edges[-1])], nice=False),
+    )
+    y = alt.Y("activation:N", title=say(AXIS_ACTIVATION), sort=labels)
+    tooltip = [
+        alt.Tooltip("activation:N", title=say(TIP_ACTIVATION)),
+        alt.Tooltip("sigma:Q", title=say(TIP_SIGMA), format=".3f"),
+        alt.Tooltip("value:Q", title=say(TIP_MAP_NORM, d=rmap.distance), format=".3f"),
+    ]
+    cells = (
+        alt.Chart(df[df["status"] == "finite"])
+        .mark_rect()
+        .encode(
+            x=x,
+            x2="hi:Q",
+            y=y,
+            color=alt.Color(
+                "value:Q",
+                scale=alt.Scale(scheme="redblue", reverse=True, domainMid=0),
+                legend=alt.Legend(title=say(LEGEND_MAP).split("\n")),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    other = (
+        alt.Chart(df[df["status"] != "finite"])
+        .mark_rect(color=palette.ZERO)
+        .encode(
+            x=x,
+            x2="hi:Q",
+            y=y,
+            tooltip=[tooltip[0], tooltip[1], alt.Tooltip("status:N", title=say(TIP_STATUS))],
+        )
+    )
+    bounds = pd.DataFrame(
+        {
+            "activation": labels,
+            "boundary": [1.0 / rc.ACTIVATIONS[a].gamma for a in rmap.activations],
+            "what": say(BOUNDARY),
+        }
+    )
+    ticks = (
+        alt.Chart(bounds)
+        .mark_tick(color=palette.MARKER, thickness=3, bandSize=1)
+        .encode(
+            x=alt.X("boundary:Q", scale=alt.Scale(type="log")),
+            y=y,
+            tooltip=[
+                tooltip[0],
+                alt.Tooltip("boundary:Q", title=say(TIP_GAMMA_EDGE), format="g"),
+                alt.Tooltip("what:N", title=say(TIP_BOUNDARY)),
+            ],
+        )
+    )
+    here = pd.DataFrame(
+        {
+            "activation": [ACTIVATION_LABELS[current_activation]],
+            "sigma": [current_sigma],
+            "norm": [pow10_plain(current_value)],  # text: the value may be −inf (no JSON number)
+            "what": [say(YOUR_NETWORK)],
+        }
+    )
+    marker = (
+        alt.Chart(here)
+        .mark_point(
+            shape="diamond", size=160, filled=True, color=palette.MARKER, stroke="white", strokeWidth=1
+        )
+        .encode(
+            x=alt.X("sigma:Q", scale=alt.Scale(type="log")),
+            y=y,
+            tooltip=[
+                alt.Tooltip("what:N", title=""),
+                tooltip[0],
+                tooltip[1],
+                alt.Tooltip("norm:N", title=say(TIP_MARKER_NORM, d=rmap.distance)),
+            ],
+        )
+    )
+    return alt.layer(cells, other, ticks, marker).properties(height=260)
+
+
+# --- 4. remedies --------------------------------------------------------------------------------
+
+
+@cached_chart
+def truncation_chart(split: rc.DistanceSplit, tau: int) -> alt.LayerChart:
+    """What truncated BPTT of length τ keeps, for every τ: ‖g_τ‖/‖∂L/∂W‖ and cos(g_τ, ∂L/∂W)."""
+    T = split.kept.size
+    names = (say(KEPT), say(COSINE))
+    df = pd.concat(
+        [
+            pd.DataFrame({"tau": np.arange(1, T + 1), "value": values, "series": name})
+            for name, values in zip(names, (split.kept, split.cosine))
+        ]
+    )
+    lines = (
+        alt.Chart(_finite(df, "value"))
+        .mark_line(point=T <= 60)
+        .encode(
+            x=alt.X("tau:Q", title=say(AXIS_TAU), scale=alt.Scale(domain=[1, max(T, 2)], nice=False)),
+            y=alt.Y("value:Q", title=say(AXIS_VS_FULL)),
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(domain=list(names), range=[palette.MEASURED, palette.BOUND]),
+                legend=alt.Legend(title=None, orient="bottom", labelLimit=400),
+            ),
+            tooltip=[
+                alt.Tooltip("tau:Q", title=say(TIP_TAU)),
+                alt.Tooltip("series:N", title=say(CURVE)),
+                alt.Tooltip("value:Q", title=say(TIP_VALUE), format=".6f"),
+            ],
+        )
+    )
+    rule = _marker_rule(
+        pd.DataFrame({"tau": [tau], "what": [say(YOUR_TAU)]}), "tau", alt.Tooltip("tau:Q", title=say(TIP_TAU))
+    )
+    return alt.layer(lines, rule).properties(height=280)
+
+
+@cached_chart
+def clipping_charts(
+    sweep: rc.ClipSweep, threshold: float, norm_before: float
+) -> tuple[alt.LayerChart, alt.LayerChart]:
+    """Over every threshold: the cosine between clipped and original gradient, and ‖clipped g‖."""
+    names = (say(NORM_CLIPPING), say(ELEMENTWISE_CLIPPING))
+    df = pd.concat(
+        [
+            pd.DataFrame({"theta": sweep.thresholds, "cosine": cos, "after": after, "method": name})
+            for name, cos, after in zip(
+                names,
+                (sweep.norm_cosine, sweep.elementwise_cosine),
+                (sweep.norm_after, sweep.elementwise_after),
+            )
+        ]
+    )
+    x = alt.X("theta:Q", title=say(AXIS_THRESHOLD), scale=alt.Scale(type="log"))
+    colour = alt.Color(
+        "method:N",
+        scale=alt.Scale(domain=list(names), range=[palette.MEASURED, palette.BOUND]),
+        legend=alt.Legend(title=None, orient="bottom", labelLimit=400),
+    )
+    tooltip = [
+        alt.Tooltip("method:N", title=say(TIP_METHOD)),
+        alt.Tooltip("theta:Q", title=say(TIP_THRESHOLD), format="g"),
+        alt.Tooltip("cosine:Q", title=say(TIP_CLIP_COSINE), format=".6f"),
+        alt.Tooltip("after:Q", title=say(TIP_CLIPPED_NORM), format=".3e"),
+    ]
+    marks = pd.DataFrame({"theta": [threshold], "what": [say(YOUR_THRESHOLD)]})
+    if np.isfinite(norm_before) and norm_before > 0:
+        marks = pd.concat([marks, pd.DataFrame({"theta": [norm_before], "what": [say(NORM_BEFORE)]})])
+    rules = _marker_rule(marks, "theta", alt.Tooltip("theta:Q", title=say(TIP_THRESHOLD), format=".3g"))
+    cos = (
+        alt.Chart(_finite(df, "cosine"))
+        .mark_line(point=True)
+        .encode(x=x, y=alt.Y("cosine:Q", title=say(AXIS_CLIP_COSINE)), color=colour, tooltip=tooltip)
+    )
+    pos = df[np.isfinite(df["after"].to_numpy(dtype=float)) & (df["after"] > 0)]
+    norm = (
+        alt.Chart(pos)
+        .mark_line(point=True)
+        .encode(
+            x=x,
+            y=alt.Y("after:Q", title=say(AXIS_CLIPPED_NORM), scale=alt.Scale(type="log")),
+            color=colour,
+            tooltip=tooltip,
+        )
+    )
+    # two charts, not a vconcat: Streamlit cannot fit a vconcat of layers to the page's width
+    return alt.layer(cos, rules).properties(height=340), alt.layer(norm, rules).properties(height=340)
+
+
+@cached_chart
+def init_chart(profiles: dict[str, rc.JacobianProfile]) -> alt.LayerChart:
+    """The Jacobian profile of the initial network under each W initialisation, with the shared bound."""
+    frames = [
+        pd.DataFrame({"d": p.distances, "log10": p.log_norms, "init": INIT_LABELS[name]})
+        for name, p in profiles.items()
+    ]
+    df = _finite(pd.concat(frames), "log10")
+    names = [INIT_LABELS[n] for n in profiles]
+    lines = (
+        alt.Chart(df)
+        .mark_line()
+        .encode(
+            x=alt.X("d:Q", title=say(AXIS_DISTANCE_T)),
+            y=alt.Y("log10:Q", title=say(AXIS_LOG), axis=alt.Axis(format=",~f")),
+            color=alt.Color(
+                "init:N",
+                scale=alt.Scale(domain=names, range=[INIT_STYLES[n][0] for n in profiles]),
+                legend=alt.Legend(title=say(LEGEND_INIT), orient="bottom", symbolType="stroke"),
+            ),
+            strokeDash=alt.StrokeDash(
+                "init:N",
+                scale=alt.Scale(domain=names, range=[INIT_STYLES[n][1] for n in profiles]),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("init:N", title=say(TIP_INIT)),
+                alt.Tooltip("d:Q", title=say(TIP_D)),
+                alt.Tooltip("log10:Q", title=say(TIP_LOG_NORM), format=".4f"),
+            ],
+        )
+    )
+    first = next(iter(profiles.values()))
+    bound = _finite(pd.DataFrame({"d": first.distances, "log10": first.bound, "what": say(BOUND)}), "log10")
+    rule = (
+        alt.Chart(bound)
+        .mark_line(color=palette.BOUND, strokeDash=palette.BOUND_DASH)
+        .encode(
+            x="d:Q",
+            y="log10:Q",
+            tooltip=[alt.Tooltip("what:N", title=""), alt.Tooltip("log10:Q", format=".4f")],
+        )
+    )
+    return alt.layer(rule, lines).properties(height=300)
+
+
+# --- 5. a non-normal W ---------------------------------------------------------------------------
+
+
+@cached_chart
+def power_chart(pp: rc.PowerProfile) -> alt.LayerChart:
+    """log₁₀‖Wⁿ‖₂ against n·log₁₀ρ and n·log₁₀σ_max; the σ_max line is cut a few decades above the peak."""
+    series = {
+        say(POWER_NORM): (pp.log_norms, palette.MEASURED, palette.SOLID),
+        say(POWER_BOUND): (pp.sigma_line, palette.BOUND, palette.BOUND_DASH),
+        say(POWER_RHO): (pp.rho_line, palette.REFERENCE, palette.REFERENCE_DASH),
+    }
+    df = _finite(
+        pd.concat([pd.DataFrame({"n": pp.n, "log10": v, "series": k}) for k, (v, _, _) in series.items()]),
+        "log10",
+    )
+    top = pp.peak_log_norm + 3
+    low = float(df["log10"].min())
+    colour, dash = _series_style(series)
+    tip_log = alt.Tooltip("log10:Q", title=say(TIP_LOG), format=".4f")
+    base = alt.Chart(df).encode(
+        x=alt.X("n:Q", title=say(AXIS_POWER)),
+        y=alt.Y("log10:Q", title=say(AXIS_LOG), scale=alt.Scale(domain=[low, top], nice=False)),
+        color=colour,
+        strokeDash=dash,
+        tooltip=[alt.Tooltip("series:N", title=say(CURVE)), alt.Tooltip("n:Q", title=say(TIP_N)), tip_log],
+    )
+    peak = pd.DataFrame({"n": [pp.peak_n], "log10": [pp.peak_log_norm], "what": [say(PEAK)]})
+    dot = (
+        alt.Chart(peak)
+        .mark_point(shape="diamond", size=140, filled=True, color=palette.MARKER)
+        .encode(x="n:Q", y="log10:Q", tooltip=[alt.Tooltip("what:N", title=""), "n:Q", tip_log])
+    )
+    return alt.layer(base.mark_line(point=True, clip=True), dot).properties(height=300)
