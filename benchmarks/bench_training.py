@@ -1,17 +1,27 @@
-"""Speed of rnn_core.train: 300 SGD steps of B = 32, T = 50, H = 32 on each toy task.
+"""Speed of rnn_core.train: 300 SGD steps of B = 32, T = 50, H = 32 on each toy task; with --gates,
+what the RNN, the LSTM and the GRU learn on the adding problem at T = 60 with Adam.
 
 Run from the repository root:
 
     python benchmarks/bench_training.py            # 300 steps, median of 3 runs per task
     python benchmarks/bench_training.py --quick    # 30 steps, 1 run: a smoke test of a few seconds
     python benchmarks/bench_training.py --blas-threads 1   # OpenBLAS/MKL/OpenMP limited to 1 thread
+    python benchmarks/bench_training.py --gates --seeds 0 1 2   # RNN, LSTM, GRU (1 BLAS thread)
 
 The matrices here are small (32 × 32): on a busy machine a multi-threaded BLAS can be several
 times slower than one thread, so compare runs made with the same --blas-threads.
 
 Prints two Markdown tables: the training runs, and the cost of one step's pieces. The second
 shows why the long-range part of ∂L/∂W is taken as bptt − bptt(truncate=⌊T/2⌋) and not summed
-from distance_terms (the two are equal; tests/test_core_training.py checks it).
+from distance_terms (the two are equal; tests/core/test_training.py checks it).
+
+--gates trains each cell (H = 32) on the adding problem, T = 60, B = 32, Adam lr 0.01, norm clip 1,
+800 steps, per seed, and prints final loss / baseline (the mean over the last 50 steps of the loss
+over the mean of the constant predictor's loss), the first step where the trailing 50-step ratio
+falls below 0.5 and 0.1, and the time of one Adam step of the LSTM (median over many steps, as
+train runs it with its diagnostics, and the bare forward + bptt + clip + update). The reference
+0.5 is the half-information predictor: it knows the second marked value (near the end) and not the
+first; the values are uniform in [0, 1], so Var(x_p + x_q) = 2/12 and it keeps Var(x_p) = 1/12.
 """
 
 from __future__ import annotations
@@ -87,14 +97,111 @@ def bench_pieces(rc, repeats: int) -> list[str]:
     return rows
 
 
+GATES = dict(T=60, batch_size=32, steps=800, optimizer="adam", lr=0.01, clip="norm", threshold=1.0)
+GATED_H, WINDOW = 32, 50
+HALF_INFORMATION = 0.5  # (1/12) / (2/12): the loss left when only the second marked value is known
+
+
+def make_cell(rc, cell: str, seed: int, forget_bias: float):
+    if cell == "lstm":
+        return rc.LSTMParams.init(2, GATED_H, 1, seed=seed, forget_bias=forget_bias)
+    return {"rnn": rc.RNNParams, "gru": rc.GRUParams}[cell].init(2, GATED_H, 1, seed=seed)
+
+
+def trailing_ratio(history) -> list[float]:
+    """Entry i: mean loss / mean baseline over steps i .. i + WINDOW − 1."""
+    loss, base = list(history["loss"]), list(history["baseline"])
+    return [sum(loss[i : i + WINDOW]) / sum(base[i : i + WINDOW]) for i in range(len(loss) - WINDOW + 1)]
+
+
+def first_below(ratio: list[float], level: float) -> str:
+    """The last step of the first window whose ratio is below ``level``, or "never"."""
+    return next((str(i + WINDOW - 1) for i, r in enumerate(ratio) if r < level), "never")
+
+
+def bench_gates(rc, seeds: list[int], forget_bias: float) -> list[str]:
+    rows = [
+        f"| cell | seed | final loss / baseline (last {WINDOW}) | best trailing ratio | first step < 0.5 "
+        "| first step < 0.1 | stop | s / run |",
+        "|---|---:|---:|---:|---:|---:|---|---:|",
+    ]
+    for seed in seeds:
+        for cell in ("rnn", "lstm", "gru"):
+            start = time.perf_counter()
+            result = rc.train(make_cell(rc, cell, seed, forget_bias), "adding_problem", seed=seed, **GATES)
+            seconds = time.perf_counter() - start
+            ratio = trailing_ratio(result.history)
+            rows.append(
+                f"| {cell} | {seed} | {ratio[-1]:.3f} | {min(ratio):.3f} | {first_below(ratio, 0.5)} | "
+                f"{first_below(ratio, 0.1)} | {result.stop_reason or '-'} | {seconds:.1f} |"
+            )
+    rows.append(f"| half-information predictor | | {HALF_INFORMATION:.3f} | | | | | |")
+    return rows
+
+
+def bench_adam_step(rc, steps: int, forget_bias: float) -> list[str]:
+    """The LSTM's Adam step at B = 32, T = 60, H = 32: as train runs it, and bare."""
+    stamps = []
+    params = make_cell(rc, "lstm", 0, forget_bias)
+    settings = {**GATES, "steps": steps + 1}
+    rc.train(
+        params,
+        "adding_problem",
+        seed=0,
+        callback=lambda step, record: stamps.append(time.perf_counter()),
+        **settings,
+    )
+    in_train = statistics.median(b - a for a, b in zip(stamps, stamps[1:]))
+
+    batch = rc.batch_at("adding_problem", 0, T=GATES["T"], batch_size=GATES["batch_size"], seed=0)
+    B = batch.batch_size
+    adam = rc.adam(GATES["lr"])
+    states = [adam.init(params)]
+
+    def bare_step():
+        state = states[-1]
+        trace = rc.forward(state.params, batch.xs, batch.targets, loss=batch.loss, mask=batch.mask)
+        grads = rc.tree_map(lambda g: g / B, rc.bptt(state.params, trace))
+        grads, _ = rc.clip_by_norm(grads, GATES["threshold"])
+        states[-1] = adam.update(state, grads, len(states) - 1)[1]
+
+    bare = median_seconds(bare_step, steps)
+    return [
+        f"| LSTM Adam step, B = {B}, T = {GATES['T']}, H = {GATED_H} | median ms over {steps} steps |",
+        "|---|---:|",
+        f"| as rc.train runs it (with the long-range and σ_max diagnostics) | {1e3 * in_train:.1f} |",
+        f"| bare: forward + bptt + clip_by_norm + adam.update | {1e3 * bare:.1f} |",
+    ]
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="30 steps and one run: a few-second smoke test")
     parser.add_argument(
         "--blas-threads", type=int, default=None, help="threads of the BLAS (default: as set)"
     )
+    parser.add_argument(
+        "--gates", action="store_true", help="RNN, LSTM, GRU on the adding problem, T = 60, Adam"
+    )
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds of --gates (default: 0)")
+    parser.add_argument(
+        "--forget-bias", type=float, default=1.0, help="the LSTM's b^f in --gates (default 1)"
+    )
+    parser.add_argument("--step-repeats", type=int, default=100, help="steps timed in --gates (default 100)")
     args = parser.parse_args(argv)
+    if args.gates and args.blas_threads is None:
+        args.blas_threads = 1  # the step is timed with one BLAS thread
     rc = load_rnn_core(args.blas_threads)  # after setting the thread count: the BLAS reads it at import
+    if args.gates:
+        threads = {name: os.environ.get(name, "unset") for name in THREAD_VARIABLES}
+        print(
+            f"BLAS threads: {threads}, {os.cpu_count()} CPUs; {GATES}, H = {GATED_H}, "
+            f"LSTM forget_bias = {args.forget_bias}\n"
+        )
+        print("\n".join(bench_gates(rc, args.seeds, args.forget_bias)))
+        print()
+        print("\n".join(bench_adam_step(rc, args.step_repeats, args.forget_bias)))
+        return
     steps, repeats = (30, 1) if args.quick else (300, 3)
     threads = {name: os.environ.get(name, "unset") for name in THREAD_VARIABLES}
     print(f"BLAS threads: {threads}, {os.cpu_count()} CPUs\n")

@@ -71,8 +71,14 @@ Gradient descent on one batch [descent]
 Toy tasks [tasks]
     adding_problem, remember_first, Task      long-range tasks with the loss of a constant predictor
     constant_baseline, TASKS, TaskSpec        that baseline; the tasks by name
+Optimizers [optimizers]
+    sgd, momentum, adam, Optimizer            pure (init, update) pairs on any cell's params
+    SGDState, MomentumState, AdamState        their immutable states: params and moments of the same type
+    OPTIMIZERS, make_optimizer                the optimizers by name
+    tree_map                                  a function applied field by field to params of any cell
 Training [batches, training]
-    train, TrainResult                        minibatch SGD with clipping and truncation
+    train, TrainResult                        minibatch SGD, momentum or Adam, for any cell, with clipping
+                                              and truncation
     CLIPS, STOP_REASONS, DIVERGED             its options and why a run stopped
     HISTORY_KEYS, HISTORY_DTYPES              what it records each step
     batch_at, step_seed                       the batch of any step, and its generator
@@ -100,6 +106,18 @@ from .gated_jacobians import CarouselLogNorms, carousel_log_norms, state_jacobia
 from .gradcheck import numerical_gradient, numerical_partial, rel_error
 from .gru import GRUParams
 from .lstm import LSTMParams
+from .optimizers import (
+    OPTIMIZERS,
+    AdamState,
+    MomentumState,
+    Optimizer,
+    SGDState,
+    adam,
+    make_optimizer,
+    momentum,
+    sgd,
+    tree_map,
+)
 from .params import W_INITS, RNNParams
 from .regimes import REGIME_DECADES, REGIMES, JacobianProfile, Regime, classify_regime, jacobian_profile
 from .saturation import (
@@ -138,6 +156,7 @@ from .underflow import (
 __all__ = [
     "ACTIVATIONS",
     "Activation",
+    "AdamState",
     "CLIPS",
     "CarouselLogNorms",
     "ClipComparison",
@@ -160,6 +179,9 @@ __all__ = [
     "LSTMParams",
     "LSTMTrace",
     "LongRange",
+    "MomentumState",
+    "Optimizer",
+    "OPTIMIZERS",
     "PowerProfile",
     "REGIMES",
     "REGIME_DECADES",
@@ -167,6 +189,7 @@ __all__ = [
     "Regime",
     "RegimeMap",
     "SATURATION_FRACTION",
+    "SGDState",
     "STOP_REASONS",
     "SpectralSummary",
     "TASKS",
@@ -178,6 +201,7 @@ __all__ = [
     "W_INITS",
     "ZeroEdge",
     "__version__",
+    "adam",
     "adding_problem",
     "batch_at",
     "bptt",
@@ -203,6 +227,8 @@ __all__ = [
     "jacobian_profile",
     "log10_derivative",
     "long_range",
+    "make_optimizer",
+    "momentum",
     "numerical_gradient",
     "numerical_partial",
     "path_terms",
@@ -213,6 +239,7 @@ __all__ = [
     "rel_error",
     "remember_first",
     "saturated_intervals",
+    "sgd",
     "sigma_grid",
     "sigma_max",
     "spectral_radius",
@@ -222,6 +249,7 @@ __all__ = [
     "symmetric_grid",
     "textbook_derivative",
     "train",
+    "tree_map",
     "zero_derivative_threshold",
     "zero_edge",
 ]

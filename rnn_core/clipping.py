@@ -1,4 +1,5 @@
-r"""Gradient clipping: pure functions on the gradient (an :class:`RNNParams`), for exploding gradients.
+r"""Gradient clipping: pure functions on the gradient (of any cell: RNN, LSTM or GRU params), for exploding
+gradients.
 
 - :func:`clip_by_norm` (Pascanu, Mikolov & Bengio 2013, Algorithm 1): one global norm over all
   fields; when ‖g‖ > threshold, g ← g · threshold/‖g‖. The direction is kept.
@@ -21,8 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import as_float_array, finite_number
-from ._numerics import array_norm, cosine, flat, scaled
-from .params import RNNParams
+from ._numerics import array_norm, cosine
+from .optimizers import tree_map
+from .params import CellParams
 
 
 @dataclass(frozen=True)
@@ -36,27 +38,40 @@ class ClipInfo:
     finite: bool
 
 
-def _check(grads: RNNParams, threshold) -> float:
-    if not isinstance(grads, RNNParams):
-        raise ValueError(f"grads must be RNNParams (the type bptt returns); received {type(grads).__name__}")
+def _check_grads(grads) -> None:
+    if not isinstance(grads, CellParams):
+        raise ValueError(
+            "grads must be RNNParams (or a gated cell's LSTMParams or GRUParams: the type bptt returns); "
+            f"received {type(grads).__name__}"
+        )
+
+
+def _check(grads, threshold) -> float:
+    _check_grads(grads)
     return finite_number("threshold", threshold)
 
 
-def global_norm(grads: RNNParams) -> float:
-    r"""$\|g\| = \sqrt{\sum_{\theta \in \{U, W, V, b, c\}} \|\partial L/\partial\theta\|_F^2}$, the norm of all fields together.
+def _flat(grads) -> np.ndarray:
+    """Every field of ``grads``, in declaration order, as one float64 vector."""
+    return np.concatenate([arr.ravel() for arr in grads.arrays().values()])
 
-    inf when an entry is ±inf (and none is nan), nan when an entry is nan. Finite entries give a
+
+def global_norm(grads) -> float:
+    r"""$\|g\| = \sqrt{\sum_{\theta} \|\partial L/\partial\theta\|_F^2}$, the norm of all fields together.
+
+    ``grads`` any cell's gradient (θ ∈ {U, W, V, b, c} for the RNN, every gate's U, W, b too for the
+    LSTM and GRU). inf when an entry is ±inf (and none is nan), nan when an entry is nan. Finite entries give a
     finite norm even where their squares overflow (the sum is rescaled by the largest entry).
     """
-    if not isinstance(grads, RNNParams):
-        raise ValueError(f"grads must be RNNParams (the type bptt returns); received {type(grads).__name__}")
-    return array_norm(grads)
+    _check_grads(grads)
+    return array_norm(_flat(grads))
 
 
-def clip_by_norm(grads: RNNParams, threshold: float) -> tuple[RNNParams, ClipInfo]:
+def clip_by_norm(grads, threshold: float) -> tuple[CellParams, ClipInfo]:
     r"""Rescale when too long: $g \leftarrow g \cdot \text{threshold}/\|g\|$ if $\|g\| > \text{threshold}$.
 
-    ``grads`` an RNNParams (fields U, W, V, b, c), ``threshold`` > 0. Returns (clipped grads, info);
+    ``grads`` any cell's gradient (RNNParams, LSTMParams, GRUParams), ``threshold`` > 0. Returns
+    (clipped grads, of the same type, info);
     the input is not modified. A non-finite gradient comes back unchanged with
     ``info.finite`` False (see the module docstring).
     """
@@ -66,14 +81,15 @@ def clip_by_norm(grads: RNNParams, threshold: float) -> tuple[RNNParams, ClipInf
         return grads, ClipInfo(norm, norm, clipped=False, finite=False)
     if norm <= threshold:
         return grads, ClipInfo(norm, norm, clipped=False, finite=True)
-    clipped = scaled(grads, threshold / norm)
+    factor = threshold / norm
+    clipped = tree_map(lambda g: g * factor, grads)
     return clipped, ClipInfo(norm, global_norm(clipped), clipped=True, finite=True)
 
 
-def clip_elementwise(grads: RNNParams, threshold: float) -> tuple[RNNParams, ClipInfo]:
+def clip_elementwise(grads, threshold: float) -> tuple[CellParams, ClipInfo]:
     r"""Clip every entry: $g_i \leftarrow \min(\max(g_i, -\text{threshold}), \text{threshold})$.
 
-    ``grads`` an RNNParams, ``threshold`` > 0. Returns (clipped grads, info); ``clipped`` is True
+    ``grads`` any cell's gradient, ``threshold`` > 0. Returns (clipped grads, info); ``clipped`` is True
     when some entry changed. ±inf becomes ±threshold, nan stays nan (``info.finite`` is False for
     both). The input is not modified.
     """
@@ -84,7 +100,7 @@ def clip_elementwise(grads: RNNParams, threshold: float) -> tuple[RNNParams, Cli
     changed = any((np.abs(arr) > threshold).any() for arr in arrays.values())
     if not changed:
         return grads, ClipInfo(norm, norm, clipped=False, finite=finite)
-    clipped = RNNParams(**{k: np.clip(v, -threshold, threshold) for k, v in arrays.items()})
+    clipped = tree_map(lambda g: np.clip(g, -threshold, threshold), grads)
     return clipped, ClipInfo(norm, global_norm(clipped), clipped=True, finite=finite)
 
 
@@ -92,7 +108,7 @@ def clip_elementwise(grads: RNNParams, threshold: float) -> tuple[RNNParams, Cli
 class ClipComparison:
     """Norm clipping against elementwise clipping of one gradient g at one threshold.
 
-    ``norm_before`` ‖g‖ (all fields U, W, V, b, c together). For each method: the norm after, the
+    ``norm_before`` ‖g‖ (all fields together). For each method: the norm after, the
     cosine between the clipped and the original gradient, whether it changed g. ``norm_scale`` is
     the factor norm clipping multiplied g by (1 when it did not bite); ``elementwise_fraction`` the
     fraction of entries elementwise clipping changed; ``clipped_by_norm`` the norm-clipped gradient
@@ -110,20 +126,20 @@ class ClipComparison:
     elementwise_cosine: float
     elementwise_clipped: bool
     elementwise_fraction: float
-    clipped_by_norm: RNNParams
+    clipped_by_norm: CellParams
 
 
-def clipping_comparison(grads: RNNParams, threshold: float) -> ClipComparison:
+def clipping_comparison(grads, threshold: float) -> ClipComparison:
     r"""Clip g by its norm ($g \leftarrow g\cdot\text{threshold}/\|g\|$ when $\|g\| > $ threshold) and entrywise; compare.
 
-    ``grads`` an RNNParams (the gradient from :func:`rnn_core.bptt`), ``threshold`` > 0. Uses
+    ``grads`` any cell's gradient (from :func:`rnn_core.bptt`), ``threshold`` > 0. Uses
     :func:`clip_by_norm` and :func:`clip_elementwise`; the cosines cos(clip(g), g) are 1 for norm
     clipping (same direction) and < 1 for elementwise clipping when it changes some entries but
     not others in proportion.
     """
     by_norm, info_n = clip_by_norm(grads, threshold)
     by_elem, info_e = clip_elementwise(grads, threshold)
-    g = flat(grads)
+    g = _flat(grads)
     with np.errstate(all="ignore"):
         changed = float(np.mean(np.abs(g) > threshold)) if g.size else 0.0
         scale = info_n.norm_after / info_n.norm_before if info_n.clipped else 1.0
@@ -132,11 +148,11 @@ def clipping_comparison(grads: RNNParams, threshold: float) -> ClipComparison:
         norm_before=info_n.norm_before,
         finite=info_n.finite,
         norm_after=info_n.norm_after,
-        norm_cosine=cosine(flat(by_norm), g),
+        norm_cosine=cosine(_flat(by_norm), g),
         norm_clipped=info_n.clipped,
         norm_scale=float(scale),
         elementwise_after=info_e.norm_after,
-        elementwise_cosine=cosine(flat(by_elem), g),
+        elementwise_cosine=cosine(_flat(by_elem), g),
         elementwise_clipped=info_e.clipped,
         elementwise_fraction=changed,
         clipped_by_norm=by_norm,
@@ -155,7 +171,7 @@ class ClipSweep:
     elementwise_fraction: np.ndarray
 
 
-def clipping_sweep(grads: RNNParams, thresholds) -> ClipSweep:
+def clipping_sweep(grads, thresholds) -> ClipSweep:
     """Both clippings of ``grads`` at every threshold in ``thresholds`` (n,) > 0: cosines, norms after."""
     th = as_float_array("thresholds", thresholds, (None,), "(n,)")
     rows = [clipping_comparison(grads, float(t)) for t in th]

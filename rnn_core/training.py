@@ -1,9 +1,13 @@
-r"""Training on the toy tasks: plain minibatch SGD with optional clipping and truncated BPTT.
+r"""Training on the toy tasks: minibatch SGD, momentum or Adam, with optional clipping and truncated BPTT.
 
 Each step draws a fresh batch, runs :func:`rnn_core.forward`, takes the gradient by
-:func:`rnn_core.bptt` (truncated to τ if asked), clips it if asked, and updates
+:func:`rnn_core.bptt` (truncated to τ if asked), clips it if asked, and updates by the optimizer
+(:func:`rnn_core.sgd`, :func:`rnn_core.momentum`, :func:`rnn_core.adam`), by default plain
+gradient descent
 
     θ ← θ − lr · g,   g = ∂(L/B)/∂θ
+
+The cell is the parameters' type: RNNParams, LSTMParams or GRUParams train the same way.
 
 The objective is the loss per sequence, L/B (L is summed over the batch as everywhere in
 rnn_core), so ``lr`` and the clipping ``threshold`` mean the same for every batch size, and the
@@ -24,13 +28,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import choice, finite_number, positive_int
-from ._numerics import array_norm, scaled
+from ._numerics import array_norm
 from .activations import get_activation
 from .batches import step_batches
 from .bptt import bptt
 from .clipping import clip_by_norm, clip_elementwise, global_norm
-from .forward import Trace, forward
-from .params import RNNParams
+from .forward import Trace, check_cell_options, check_params, forward
+from .optimizers import OPTIMIZERS, Optimizer, make_optimizer, tree_map
+from .params import CellParams
 from .spectral import sigma_max
 from .tasks import Task
 
@@ -62,7 +67,7 @@ class TrainResult:
     the (0-based) step where the run stopped, the last entry of the history.
     """
 
-    params: RNNParams
+    params: CellParams
     history: dict[str, np.ndarray]
     baseline_loss: float
     stop_reason: str | None
@@ -84,28 +89,29 @@ class _Step:
     """The settings every step of :func:`train` shares."""
 
     activation: str
-    lr: float
+    optimizer: Optimizer
     clip: Callable | None  # clip_by_norm, clip_elementwise or None
     threshold: float
     truncate: int | None
 
 
-def _settings(params, activation, lr, clip, threshold, truncate) -> _Step:
-    if not isinstance(params, RNNParams):
-        raise ValueError(f"params must be RNNParams; received {type(params).__name__}")
+def _settings(params, activation, optimizer, lr, clip, threshold, truncate) -> _Step:
+    check_params(params)
     params.check_finite("params")
     activation = get_activation(activation).name
+    check_cell_options(params, activation, None)
     lr = finite_number("lr", lr, zero_allowed=True)
+    choice("optimizer", optimizer, OPTIMIZERS)
     if clip is not None:
         choice("clip", clip, CLIPS)
         threshold = finite_number("threshold", threshold)
     if truncate is not None:
         truncate = positive_int("truncate", truncate)
     clip_fn = {"norm": clip_by_norm, "elementwise": clip_elementwise}.get(clip)
-    return _Step(activation, lr, clip_fn, threshold, truncate)
+    return _Step(activation, make_optimizer(optimizer, lr), clip_fn, threshold, truncate)
 
 
-def _check_fits(params: RNNParams, batch: Task) -> None:
+def _check_fits(params: CellParams, batch: Task) -> None:
     if (batch.n_in, batch.n_out) != (params.n_in, params.n_out):
         raise ValueError(
             f"params must have (n_in, n_out) = ({batch.n_in}, {batch.n_out}) for task {batch.name!r}; "
@@ -113,7 +119,7 @@ def _check_fits(params: RNNParams, batch: Task) -> None:
         )
 
 
-def _record(step: int, trace: Trace, batch: Task, params: RNNParams) -> dict:
+def _record(step: int, trace: Trace, batch: Task, params: CellParams) -> dict:
     """The history entry of one step, with nan for everything the step has not computed yet."""
     nan = float("nan")
     B = batch.batch_size
@@ -130,29 +136,36 @@ def _record(step: int, trace: Trace, batch: Task, params: RNNParams) -> dict:
     }
 
 
-def _long_range(params: RNNParams, trace: Trace, full_W: np.ndarray, B: int) -> tuple[float, float]:
+def _per_sequence(grads: CellParams, B: int) -> CellParams:
+    """∂(L/B)/∂θ from ∂L/∂θ."""
+    factor = 1.0 / B
+    return tree_map(lambda g: g * factor, grads)
+
+
+def _long_range(params: CellParams, trace: Trace, full_W: np.ndarray, B: int) -> tuple[float, float]:
     """‖Σ_{d ≥ ⌊T/2⌋} G_d‖_F of ∂(L/B)/∂W (the full gradient minus the one truncated to ⌊T/2⌋), and
     its ratio to ‖∂(L/B)/∂W‖_F (0 when that is 0)."""
     half = trace.T // 2
-    short_W = scaled(bptt(params, trace, truncate=half), 1.0 / B).W if half > 0 else 0.0
+    short_W = _per_sequence(bptt(params, trace, truncate=half), B).W if half > 0 else 0.0
     long_norm = array_norm(full_W - short_W)
     full_W_norm = array_norm(full_W)
     return long_norm, long_norm / full_W_norm if full_W_norm > 0 else 0.0
 
 
-def _sgd_step(params: RNNParams, batch: Task, record: dict, trace: Trace, settings: _Step):
-    """One step of minibatch SGD from ``params``: the gradient of L/B (truncated if asked), clipped
-    if asked, and the update. Fills in ``record``; returns (the new params, None) or (None, why not)."""
-    B = batch.batch_size
+def _update(state, step: int, batch: Task, record: dict, trace: Trace, settings: _Step):
+    """One step from the optimizer state ``state``: the gradient of L/B (truncated if asked), clipped
+    if asked, and the optimizer's update. Fills in ``record``; returns (the new state, None) or
+    (None, why not)."""
+    params, B = state.params, batch.batch_size
     with np.errstate(all="ignore"):  # exploding values are reported in the record, not warned about
         if not np.isfinite(record["loss"]):
             return None, "non-finite loss"
-        full = scaled(bptt(params, trace), 1.0 / B)
+        full = _per_sequence(bptt(params, trace), B)
         record["long_range_norm"], record["long_range_share"] = _long_range(params, trace, full.W, B)
         if settings.truncate is None or settings.truncate >= batch.T:
             used = full
         else:
-            used = scaled(bptt(params, trace, truncate=settings.truncate), 1.0 / B)
+            used = _per_sequence(bptt(params, trace, truncate=settings.truncate), B)
         record["grad_norm"] = global_norm(used)
         if not np.isfinite(record["grad_norm"]):
             return None, "non-finite gradient"
@@ -161,10 +174,10 @@ def _sgd_step(params: RNNParams, batch: Task, record: dict, trace: Trace, settin
             record["grad_norm_clipped"], record["clipped"] = info.norm_after, info.clipped
         else:
             record["grad_norm_clipped"] = record["grad_norm"]
-        new_params = params.sgd_step(used, settings.lr)
+        new_params, new_state = settings.optimizer.update(state, used, step)
     if not new_params.is_finite():
         return None, "non-finite parameters"
-    return new_params, None
+    return new_state, None
 
 
 def _history(records: list[dict]) -> dict[str, np.ndarray]:
@@ -172,11 +185,12 @@ def _history(records: list[dict]) -> dict[str, np.ndarray]:
 
 
 def train(
-    params: RNNParams,
+    params: CellParams,
     task,
     *,
     T: int | None = None,
     activation: str = "tanh",
+    optimizer: str = "sgd",
     lr: float = 0.1,
     steps: int = 300,
     batch_size: int | None = None,
@@ -187,7 +201,7 @@ def train(
     task_options: Mapping | None = None,
     callback: Callable[[int, dict], bool | None] | None = None,
 ) -> TrainResult:
-    r"""Minibatch SGD, $\theta \leftarrow \theta - \mathrm{lr}\cdot \mathrm{clip}(\partial (L/B)/\partial\theta)$, on a toy task.
+    r"""Minibatch training, $\theta \leftarrow \mathrm{update}(\theta, \mathrm{clip}(\partial (L/B)/\partial\theta))$, on a toy task.
 
     ``task``: a name in :data:`rnn_core.TASKS` or a generator ``(T, batch_size, *, seed) -> Task``,
     drawing a fresh batch of ``batch_size`` (default 32) sequences of length ``T`` each step from
@@ -195,7 +209,13 @@ def train(
     (:func:`rnn_core.batch_at` returns the batch of any step); ``task_options`` are extra keyword
     arguments for the generator (e.g. ``{"n_symbols": 8}``). Or a fixed :class:`Task`: the same batch every
     step (gradient descent on one batch); then ``T`` and ``batch_size`` must be None or match it.
-    ``params`` must fit the task: n_in = D, n_out = K.
+    ``params`` (RNNParams, LSTMParams or GRUParams: the cell trained is the params' type, and
+    ``activation`` must be "tanh" for a gated cell) must fit the task: n_in = D, n_out = K.
+
+    ``optimizer``: "sgd" (θ ← θ − lr·g, :func:`rnn_core.sgd`), "momentum" (:func:`rnn_core.momentum`,
+    β = 0.9) or "adam" (:func:`rnn_core.adam`, b1 = 0.9, b2 = 0.999, ε = 1e-8), each with ``lr``,
+    its moments starting at 0 at step 0. The gradient is clipped first, and the optimizer updates
+    its moments from the clipped gradient (as PyTorch's clip_grad_norm_ before optimizer.step()).
 
     ``clip``: None, "norm" (:func:`rnn_core.clip_by_norm`) or "elementwise"
     (:func:`rnn_core.clip_elementwise`) with ``threshold``. ``truncate`` = τ: the gradient is
@@ -208,20 +228,23 @@ def train(
     ``clipped``; ``long_range_norm`` ‖Σ_{d ≥ ⌊T/2⌋} G_d‖_F, the part of the full (untruncated)
     ∂(L/B)/∂W carried across distances d = s − k ≥ ⌊T/2⌋, and ``long_range_share`` its ratio to
     ‖∂(L/B)/∂W‖_F (0 when that is 0; it can exceed 1 when the short- and long-range parts point in
-    opposite directions); ``sigma_max`` σ_max(W) of the parameters the step started from.
+    opposite directions); ``sigma_max`` σ_max(W) of the parameters the step started from. For a
+    gated cell W is the candidate's (the one in tanh(b + U x⁽ᵗ⁾ + W h⁽ᵗ⁻¹⁾)), for the long-range
+    part and for σ_max alike; the gates' W^f, W^g, W^q (LSTM) or W^u, W^r (GRU) are not included.
 
     Exploding runs stop without an exception or a numpy warning: when the loss, the gradient used
     or the updated parameters are not finite, the run stops at that step (``stop_reason``,
     ``stop_step``); that step's record is kept with its inf/nan (nan where nothing was computed),
     and ``params`` are the last finite ones.
     """
-    settings = _settings(params, activation, lr, clip, threshold, truncate)
+    settings = _settings(params, activation, optimizer, lr, clip, threshold, truncate)
     steps = positive_int("steps", steps, minimum=0)
     seed = positive_int("seed", seed, minimum=0)
     if callback is not None and not callable(callback):
         raise ValueError(f"callback must be callable(step, record) or None; received {callback!r}")
     draw = step_batches(task, T, batch_size, seed, task_options)
 
+    state = settings.optimizer.init(params)
     records: list[dict] = []
     stop_reason = stop_step = None
     for step in range(steps):
@@ -232,10 +255,10 @@ def train(
             params, batch.xs, batch.targets, activation=settings.activation, loss=batch.loss, mask=batch.mask
         )
         record = _record(step, trace, batch, params)
-        new_params, stop_reason = _sgd_step(params, batch, record, trace, settings)
+        new_state, stop_reason = _update(state, step, batch, record, trace, settings)
         records.append(record)
         if stop_reason is None:
-            params = new_params
+            state, params = new_state, new_state.params
         go_on = callback(step, dict(record)) if callback is not None else None
         if stop_reason is None and go_on is False:
             stop_reason = "callback"

@@ -225,3 +225,52 @@ def test_clipping_sweep_norm_is_min_of_threshold_and_norm():
     assert (sweep.elementwise_cosine[~big] < 1.0).all()
     # elementwise clipping never shortens g below norm clipping's θ (it keeps at least the clipped entries)
     assert (sweep.elementwise_after >= sweep.norm_after - 1e-12).all()
+
+
+# --- gated cells' gradients ------------------------------------------------------------------
+
+
+def gated_grads(cell: str, scale: float):
+    """A real BPTT gradient of an LSTM or a GRU, multiplied by ``scale``."""
+    make = {"lstm": rc.LSTMParams, "gru": rc.GRUParams}[cell]
+    params = make.init(2, 5, 1, seed=1)
+    batch = rc.adding_problem(8, 3, seed=2)
+    trace = rc.forward(params, batch.xs, batch.targets, loss=batch.loss, mask=batch.mask)
+    g = rc.bptt(params, trace)
+    return type(g)(**{k: scale * v for k, v in g.arrays().items()})
+
+
+def every_entry(g) -> list[float]:
+    """All entries of every field of a gradient of any cell, one number at a time."""
+    return [float(x) for v in g.arrays().values() for x in v.ravel()]
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_gradients_are_clipped_by_their_global_norm(cell):
+    g = gated_grads(cell, 50.0)
+    values = every_entry(g)
+    norm = math.sqrt(math.fsum(x * x for x in values))
+    assert rc.global_norm(g) == pytest.approx(norm, rel=1e-12)
+    threshold = norm / 4
+    clipped, info = rc.clip_by_norm(g, threshold)
+    assert type(clipped) is type(g) and info.clipped
+    assert info.norm_before == pytest.approx(norm, rel=1e-12)
+    assert info.norm_after == pytest.approx(threshold, rel=1e-12)
+    np.testing.assert_allclose(every_entry(clipped), [x * threshold / norm for x in values], rtol=1e-12)
+    unchanged, info = rc.clip_by_norm(g, 2 * norm)
+    assert unchanged is g and not info.clipped
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_gradients_are_clipped_entry_by_entry(cell):
+    g = gated_grads(cell, 50.0)
+    values = every_entry(g)
+    threshold = float(np.median(np.abs(values)))
+    clipped, info = rc.clip_elementwise(g, threshold)
+    assert type(clipped) is type(g) and info.clipped and info.finite
+    np.testing.assert_array_equal(every_entry(clipped), [min(max(x, -threshold), threshold) for x in values])
+    comparison = rc.clipping_comparison(g, threshold)
+    assert type(comparison.clipped_by_norm) is type(g)
+    assert comparison.elementwise_fraction == pytest.approx(
+        sum(abs(x) > threshold for x in values) / len(values)
+    )

@@ -1,5 +1,6 @@
 """Training: learning on easy settings, the update against a manual SGD loop (truncation, clipping),
-the long-range part of ∂L/∂W against distance_terms, determinism, and clean stops when exploding."""
+the long-range part of ∂L/∂W against distance_terms, determinism, and clean stops when exploding;
+every optimizer with every cell, against a manual loop, with clipping before the moment update."""
 
 import math
 import warnings
@@ -297,6 +298,11 @@ def test_overflowing_update_stops_with_the_last_finite_params():
         (dict(task="adding_problem", T=5, lr=np.nan), r"lr must be a finite number"),
         (dict(task="adding_problem", T=5, steps=-1), r"steps must be an integer ≥ 0; received -1"),
         (dict(task="adding_problem", T=5, activation="elu"), r"activation must be one of"),
+        (
+            dict(task="adding_problem", T=5, optimizer="rmsprop"),
+            r"optimizer must be one of .* received 'rmsprop'",
+        ),
+        (dict(task="adding_problem", T=5, optimizer=None), r"optimizer must be one of .* received None"),
         (dict(task="adding_problem", T=5, callback=3), r"callback must be callable"),
         (dict(task="adding_problem", T=5, task_options=[1]), r"task_options must be a mapping"),
         (dict(task="remember_first", T=5), r"params must have \(n_in, n_out\) = \(4, 4\)"),
@@ -315,4 +321,193 @@ def test_zero_steps_returns_the_params_and_an_empty_history():
     params = rc.RNNParams.init(2, 3, 1, seed=0)
     result = rc.train(params, "adding_problem", T=4, steps=0)
     assert result.params is params and result.steps_run == 0
-    assert set(result.history) == set(rc.training.HISTORY_KEYS)
+    assert set(result.history) == set(rc.HISTORY_KEYS)
+
+
+# --- optimizers and gated cells ----------------------------------------------------------------
+
+CELLS = {
+    "rnn": lambda D, H, K, seed: rc.RNNParams.init(D, H, K, seed=seed),
+    "lstm": lambda D, H, K, seed: rc.LSTMParams.init(D, H, K, seed=seed),
+    "gru": lambda D, H, K, seed: rc.GRUParams.init(D, H, K, seed=seed),
+}
+LR = {"sgd": 0.3, "momentum": 0.1, "adam": 0.03}
+
+
+def per_sequence(g, B):
+    return type(g)(**{k: v / B for k, v in g.arrays().items()})
+
+
+def manual_optimizer_run(params, optimizer, *, task, T, B, steps, seed, clip_threshold=None, truncate=None):
+    """The training loop written out: forward, BPTT, divide by B, clip by norm, optimizer update."""
+    state = optimizer.init(params)
+    for step in range(steps):
+        batch = rc.batch_at(task, step, T=T, batch_size=B, seed=seed)
+        trace = rc.forward(state.params, batch.xs, batch.targets, loss=batch.loss, mask=batch.mask)
+        g = per_sequence(rc.bptt(state.params, trace, truncate=truncate), B)
+        if clip_threshold is not None:
+            norm = math.sqrt(math.fsum(float(x) ** 2 for v in g.arrays().values() for x in v.ravel()))
+            if norm > clip_threshold:
+                g = type(g)(**{k: v * (clip_threshold / norm) for k, v in g.arrays().items()})
+        _, state = optimizer.update(state, g, step)
+    return state.params
+
+
+def assert_same_params(p, q, rtol=1e-12):
+    assert type(p) is type(q)
+    for k, v in p.arrays().items():
+        np.testing.assert_allclose(v, q.arrays()[k], rtol=rtol, atol=1e-14)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("optimizer", rc.OPTIMIZERS)
+def test_every_optimizer_and_cell_learns_a_short_adding_problem(cell, optimizer):
+    params = CELLS[cell](2, 8, 1, 0)
+    kw = dict(T=4, batch_size=16, steps=200, optimizer=optimizer, lr=LR[optimizer], seed=0)
+    result = rc.train(params, "adding_problem", **kw)
+    loss, baseline = result.history["loss"], result.history["baseline"]
+    assert result.stop_reason is None and type(result.params) is type(params)
+    assert loss[-20:].mean() < 0.6 * loss[:20].mean()
+    assert loss[-20:].mean() < baseline[-20:].mean()
+    again = rc.train(params, "adding_problem", **kw)
+    assert np.array_equal(again.history["loss"], loss)
+    assert_same_params(again.params, result.params, rtol=0)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_optimizer_run_equals_a_manual_loop(cell, optimizer):
+    params = CELLS[cell](2, 5, 1, 3)
+    make = {"momentum": rc.momentum, "adam": rc.adam}[optimizer]
+    result = rc.train(
+        params, "adding_problem", T=7, batch_size=3, steps=5, optimizer=optimizer, lr=0.05, seed=4
+    )
+    manual = manual_optimizer_run(params, make(0.05), task="adding_problem", T=7, B=3, steps=5, seed=4)
+    assert_same_params(result.params, manual)
+
+
+def test_default_optimizer_is_sgd():
+    params = rc.LSTMParams.init(2, 4, 1, seed=0)
+    a = rc.train(params, "adding_problem", T=6, steps=3, batch_size=2)
+    b = rc.train(params, "adding_problem", T=6, steps=3, batch_size=2, optimizer="sgd")
+    manual = manual_optimizer_run(params, rc.sgd(0.1), task="adding_problem", T=6, B=2, steps=3, seed=0)
+    assert_same_params(a.params, b.params, rtol=0)
+    assert_same_params(a.params, manual)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_adam_clips_the_gradient_before_the_moment_update(cell):
+    # Order: g ← clip(g), then m, v ← moments of the clipped g, then the step. Adam is nearly
+    # invariant to one constant scale of g, so a threshold that bites with a different factor at
+    # each step is what separates the orders.
+    params = CELLS[cell](2, 5, 1, 1)
+    kw = dict(task="adding_problem", T=8, B=4, steps=4, seed=2)
+    threshold = 0.05
+    result = rc.train(
+        params,
+        kw["task"],
+        T=8,
+        batch_size=4,
+        steps=4,
+        seed=2,
+        optimizer="adam",
+        lr=0.05,
+        clip="norm",
+        threshold=threshold,
+    )
+    h = result.history
+    assert h["clipped"].all() and np.ptp(h["grad_norm"]) > 0.1 * h["grad_norm"].min()
+    np.testing.assert_allclose(h["grad_norm_clipped"], threshold, rtol=1e-12)
+    clip_first = manual_optimizer_run(params, rc.adam(0.05), clip_threshold=threshold, **kw)
+    assert_same_params(result.params, clip_first, rtol=1e-10)
+    unclipped = manual_optimizer_run(params, rc.adam(0.05), **kw)
+    assert max(np.abs(result.params.arrays()[k] - v).max() for k, v in unclipped.arrays().items()) > 1e-4
+    # clipping Adam's step instead (the moments see the raw g) is yet another point
+    state = rc.adam(0.05).init(params)
+    for step in range(4):
+        batch = rc.batch_at("adding_problem", step, T=8, batch_size=4, seed=2)
+        trace = rc.forward(state.params, batch.xs, batch.targets, loss=batch.loss, mask=batch.mask)
+        old = state.params
+        new, state = rc.adam(0.05).update(state, per_sequence(rc.bptt(old, trace), 4), step)
+        delta, _ = rc.clip_by_norm(rc.tree_map(lambda a, b: a - b, new, old), threshold)
+        state = type(state)(rc.tree_map(lambda a, d: a + d, old, delta), state.m, state.v)
+    assert max(np.abs(result.params.arrays()[k] - v).max() for k, v in state.params.arrays().items()) > 1e-4
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_truncation_is_the_gradient_used_by_a_gated_cell(cell):
+    params = CELLS[cell](2, 5, 1, 2)
+    result = rc.train(params, "adding_problem", T=9, batch_size=4, steps=2, truncate=3, lr=0.5, seed=3)
+    manual = manual_optimizer_run(
+        params, rc.sgd(0.5), task="adding_problem", T=9, B=4, steps=2, seed=3, truncate=3
+    )
+    full = manual_optimizer_run(params, rc.sgd(0.5), task="adding_problem", T=9, B=4, steps=2, seed=3)
+    assert_same_params(result.params, manual)
+    assert np.abs(full.W - result.params.W).max() > 1e-6
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_history_uses_the_candidates_W(cell):
+    params = CELLS[cell](2, 5, 1, 4)
+    T, B = 10, 3
+    result = rc.train(params, "adding_problem", T=T, batch_size=B, steps=2, optimizer="adam", lr=0.05, seed=5)
+    p = params
+    state = rc.adam(0.05).init(p)
+    for step in range(2):
+        batch = rc.batch_at("adding_problem", step, T=T, batch_size=B, seed=5)
+        trace = rc.forward(p, batch.xs, batch.targets, loss=batch.loss, mask=batch.mask)
+        full, short = rc.bptt(p, trace).W / B, rc.bptt(p, trace, truncate=T // 2).W / B
+        h = {k: v[step] for k, v in result.history.items()}
+        assert h["sigma_max"] == pytest.approx(np.linalg.svd(p.W, compute_uv=False)[0], rel=1e-12)
+        assert h["long_range_norm"] == pytest.approx(np.linalg.norm(full - short), rel=1e-9)
+        assert h["long_range_share"] == pytest.approx(
+            np.linalg.norm(full - short) / np.linalg.norm(full), rel=1e-9
+        )
+        p, state = rc.adam(0.05).update(state, per_sequence(rc.bptt(p, trace), B), step)
+
+
+def test_paired_runs_of_two_cells_see_identical_batches():
+    seen = {"lstm": [], "gru": []}
+
+    def recording(name):
+        def generate(T, batch_size, *, seed):
+            batch = rc.adding_problem(T, batch_size, seed=seed)
+            seen[name].append(batch)
+            return batch
+
+        return generate
+
+    for name in seen:
+        rc.train(
+            CELLS[name](2, 4, 1, 0),
+            recording(name),
+            T=6,
+            batch_size=3,
+            steps=4,
+            optimizer="adam",
+            lr=0.01,
+            seed=7,
+        )
+    for step, (a, b) in enumerate(zip(seen["lstm"], seen["gru"], strict=True)):
+        expected = rc.batch_at("adding_problem", step, T=6, batch_size=3, seed=7)
+        for batch in (a, b):
+            assert np.array_equal(batch.xs, expected.xs) and np.array_equal(batch.targets, expected.targets)
+    assert not np.array_equal(seen["lstm"][0].xs, seen["lstm"][1].xs)
+
+
+@pytest.mark.parametrize(
+    "params, kwargs, match",
+    [
+        (
+            rc.LSTMParams.init(2, 3, 1, seed=0),
+            dict(activation="relu"),
+            r"activation must be 'tanh' .* received 'relu'",
+        ),
+        (rc.GRUParams.init(2, 3, 1, seed=0), dict(activation="sigmoid"), r"activation must be 'tanh'"),
+        ({"W": np.eye(2)}, {}, r"params must be RNNParams; received dict"),
+        (rc.LSTMParams.init(3, 3, 1, seed=0), {}, r"params must have \(n_in, n_out\) = \(2, 1\)"),
+    ],
+)
+def test_bad_cell_arguments_raise(params, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        rc.train(params, "adding_problem", T=5, steps=1, **kwargs)
