@@ -12,19 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .params import RNNParams
+from .params import CellParams
 
 
 def flat(value) -> np.ndarray:
-    """An RNNParams (fields U, W, V, b, c in order) or any array as one float64 vector."""
-    if isinstance(value, RNNParams):
+    """Any cell's parameters (every field, in declaration order) or any array as one float64 vector."""
+    if isinstance(value, CellParams):
         return np.concatenate([arr.ravel() for arr in value.arrays().values()])
     return np.asarray(value, dtype=np.float64).ravel()
-
-
-def scaled(params: RNNParams, factor: float) -> RNNParams:
-    """factor · θ for every field θ of ``params`` (a gradient, usually)."""
-    return RNNParams(**{k: v * factor for k, v in params.arrays().items()})
 
 
 def array_norm(arr) -> float:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import as_float_array, finite_number
-from ._numerics import array_norm, cosine
+from ._numerics import array_norm, cosine, flat
 from .optimizers import tree_map
 from .params import CellParams
 
@@ -51,11 +51,6 @@ def _check(grads, threshold) -> float:
     return finite_number("threshold", threshold)
 
 
-def _flat(grads) -> np.ndarray:
-    """Every field of ``grads``, in declaration order, as one float64 vector."""
-    return np.concatenate([arr.ravel() for arr in grads.arrays().values()])
-
-
 def global_norm(grads) -> float:
     r"""$\|g\| = \sqrt{\sum_{\theta} \|\partial L/\partial\theta\|_F^2}$, the norm of all fields together.
 
@@ -64,7 +59,7 @@ def global_norm(grads) -> float:
     finite norm even where their squares overflow (the sum is rescaled by the largest entry).
     """
     _check_grads(grads)
-    return array_norm(_flat(grads))
+    return array_norm(flat(grads))
 
 
 def clip_by_norm(grads, threshold: float) -> tuple[CellParams, ClipInfo]:
@@ -139,7 +134,7 @@ def clipping_comparison(grads, threshold: float) -> ClipComparison:
     """
     by_norm, info_n = clip_by_norm(grads, threshold)
     by_elem, info_e = clip_elementwise(grads, threshold)
-    g = _flat(grads)
+    g = flat(grads)
     with np.errstate(all="ignore"):
         changed = float(np.mean(np.abs(g) > threshold)) if g.size else 0.0
         scale = info_n.norm_after / info_n.norm_before if info_n.clipped else 1.0
@@ -148,11 +143,11 @@ def clipping_comparison(grads, threshold: float) -> ClipComparison:
         norm_before=info_n.norm_before,
         finite=info_n.finite,
         norm_after=info_n.norm_after,
-        norm_cosine=cosine(_flat(by_norm), g),
+        norm_cosine=cosine(flat(by_norm), g),
         norm_clipped=info_n.clipped,
         norm_scale=float(scale),
         elementwise_after=info_e.norm_after,
-        elementwise_cosine=cosine(_flat(by_elem), g),
+        elementwise_cosine=cosine(flat(by_elem), g),
         elementwise_clipped=info_e.clipped,
         elementwise_fraction=changed,
         clipped_by_norm=by_norm,
