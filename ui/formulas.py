@@ -260,6 +260,24 @@ CORRECT_IMMEDIATE_PARTIAL_LATEX = (
 
 # --- activations --------------------------------------------------------------------------------
 
+# the forms of f′ rnn_core evaluates (exact until e underflows), beside rc.TEXTBOOK_LATEX
+STABLE_LATEX = {
+    "sigmoid": r"\frac{e}{(1+e)^2},\ e = e^{-\lvert a\rvert}",
+    "tanh": r"\frac{4e}{(1+e)^2},\ e = e^{-2\lvert a\rvert}",
+}
+
+
+def saturation_latex(fraction: float = rc.SATURATION_FRACTION) -> str:
+    """The definition of a saturated unit at a step, with the threshold fraction·γ."""
+    return rf"\text{{unit }} i \text{{ is saturated at step }} t \iff f'\big(a_i^{{(t)}}\big) < {fraction:g}\,\gamma"
+
+
+def forms_latex(name: str) -> str:
+    """f′ of tanh or sigmoid in its textbook form and in the form rnn_core evaluates."""
+    symbol = r"\sigma'(a)" if name == "sigmoid" else r"\tanh'(a)"
+    return rf"{symbol} = {rc.TEXTBOOK_LATEX[name]} = {STABLE_LATEX[name]}"
+
+
 # --- vanishing ----------------------------------------------------------------------------------
 
 DISTANCE_LATEX = (

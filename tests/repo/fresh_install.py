@@ -23,7 +23,8 @@ def source_version() -> str:
 
 def clean_env() -> dict[str, str]:
     """The environment without anything that would put the repository or .venv on the path."""
-    drop = {"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV"}
+    # MPLBACKEND: Streamlit sets it to Agg in-process, which would keep the notebook from showing plots
+    drop = {"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "MPLBACKEND"}
     return {k: v for k, v in os.environ.items() if k not in drop}
 
 

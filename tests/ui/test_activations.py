@@ -8,6 +8,8 @@ import pytest
 
 import rnn_core as rc
 from ui import activations as ua
+from ui import formulas as uf
+from ui.activations import calls, charts, text
 from ui.state import ACTIVATION_LABELS
 
 NAMES = list(rc.ACTIVATIONS)
@@ -15,12 +17,12 @@ NAMES = list(rc.ACTIVATIONS)
 
 @pytest.fixture(scope="module")
 def curves():
-    return ua.curve_data(8)
+    return calls.curve_data(8)
 
 
 @pytest.fixture(scope="module")
 def f64():
-    return ua.float64_data()
+    return calls.float64_data()
 
 
 def datasets(spec: dict) -> list[list[dict]]:
@@ -50,9 +52,9 @@ def tooltip_fields(view: dict) -> set[str]:
 
 
 def test_where_names_a_point_a_symmetric_pair_or_an_interval():
-    assert ua.where(0.0, 0.0) == "a = 0"
-    assert ua.where(-8.0, 8.0) == "a = ±8"
-    assert ua.where(0.0004, 8.0) == "a ∈ [4.00·10⁻⁴, 8]"
+    assert text.where(0.0, 0.0) == "a = 0"
+    assert text.where(-8.0, 8.0) == "a = ±8"
+    assert text.where(0.0004, 8.0) == "a ∈ [4.00·10⁻⁴, 8]"
 
 
 # --- the f / f′ chart ----------------------------------------------------------------------------------
@@ -75,7 +77,7 @@ def test_curve_data_holds_f_and_f_prime_from_rnn_core(curves):
 
 
 def test_curves_chart_spec_has_three_panels_with_their_encodings(curves):
-    spec = ua.curves_chart(curves, NAMES).to_dict()
+    spec = charts.curves_chart(curves, NAMES).to_dict()
     assert len(spec["vconcat"]) == 3
     assert spec["autosize"]["type"] == "fit-x"
     f_panel, df_panel, strip = spec["vconcat"]
@@ -105,7 +107,7 @@ def test_curves_chart_spec_has_three_panels_with_their_encodings(curves):
 
 
 def test_curves_chart_draws_only_the_shown_activations(curves):
-    spec = ua.curves_chart(curves, ["sigmoid", "relu"]).to_dict()
+    spec = charts.curves_chart(curves, ["sigmoid", "relu"]).to_dict()
     shown = {row["activation"] for data in datasets(spec) for row in data if "activation" in row}
     assert shown == {"sigmoid", "ReLU"}
     # colors stay those of the full set; the legend lists the two shown
@@ -115,7 +117,7 @@ def test_curves_chart_draws_only_the_shown_activations(curves):
 
 
 def test_strip_frame_has_every_saturated_run_and_a_note_for_the_others(curves):
-    strip = ua.strip_frame(curves, NAMES)
+    strip = charts.strip_frame(curves, NAMES)
     runs = strip[strip["lo"].notna()]
     assert sorted(runs["name"].unique()) == ["relu", "sigmoid", "tanh"]
     assert len(runs[runs["name"] == "tanh"]) == 2 and len(runs[runs["name"] == "relu"]) == 1
@@ -131,9 +133,9 @@ def test_strip_frame_has_every_saturated_run_and_a_note_for_the_others(curves):
 
 
 def test_curves_notice_reports_the_saturation_edges_near_the_closed_form(curves):
-    text = ua.curves_notice(curves)
-    tanh_edge = float(re.search(r"tanh at \|a\| ≥ ([\d.]+)", text).group(1))
-    sigmoid_edge = float(re.search(r"sigmoid at \|a\| ≥ ([\d.]+)", text).group(1))
+    said = text.curves_notice(curves)
+    tanh_edge = float(re.search(r"tanh at \|a\| ≥ ([\d.]+)", said).group(1))
+    sigmoid_edge = float(re.search(r"sigmoid at \|a\| ≥ ([\d.]+)", said).group(1))
     assert tanh_edge == pytest.approx(math.atanh(math.sqrt(0.99)), abs=0.01)  # tanh′ = 1 − tanh² = 0.01
     c = 0.0025  # sigmoid′ = e/(1+e)² = c, the small root in e = exp(−|a|)
     e = ((1 - 2 * c) - math.sqrt((1 - 2 * c) ** 2 - 4 * c * c)) / (2 * c)
@@ -141,13 +143,13 @@ def test_curves_notice_reports_the_saturation_edges_near_the_closed_form(curves)
 
 
 def test_curves_notice_says_where_nothing_saturates_on_a_short_range():
-    text = ua.curves_notice(ua.curve_data(3))
-    assert "for sigmoid nowhere in [−3, 3]" in text  # sigmoid′ < 0.0025 needs |a| > 5.99
-    assert re.search(r"for tanh at \|a\| ≥ 2\.99", text)
+    said = text.curves_notice(calls.curve_data(3))
+    assert "for sigmoid nowhere in [−3, 3]" in said  # sigmoid′ < 0.0025 needs |a| > 5.99
+    assert re.search(r"for tanh at \|a\| ≥ 2\.99", said)
 
 
 def test_strip_lanes_follow_the_fixed_order_of_the_activations(curves):
-    spec = ua.curves_chart(curves, ["relu", "sigmoid"]).to_dict()
+    spec = charts.curves_chart(curves, ["relu", "sigmoid"]).to_dict()
     lanes = spec["vconcat"][2]["layer"][0]["encoding"]["y"]["scale"]["domain"]
     assert lanes == ["sigmoid", "ReLU"]
 
@@ -156,7 +158,7 @@ def test_strip_lanes_follow_the_fixed_order_of_the_activations(curves):
 
 
 def test_ranges_table_rows_carry_rnn_core_ranges_and_computed_checks(curves):
-    table = ua.ranges_table(curves, NAMES)
+    table = text.ranges_table(curves, NAMES)
     lines = table.splitlines()
     assert len(lines) == 2 + len(NAMES)
     assert all(line.count("|") == 10 for line in lines)  # no stray "|" from the formulas
@@ -171,32 +173,32 @@ def test_ranges_table_rows_carry_rnn_core_ranges_and_computed_checks(curves):
 def test_a_wrong_gamma_would_show_a_cross(curves):
     check = curves.checks["sigmoid"]
     wrong = type(check)(**{**check.__dict__, "gamma": 0.3})
-    assert "✗" in ua._max_text(wrong) and "✓" not in ua._max_text(wrong)
+    assert "✗" in text._max_text(wrong) and "✓" not in text._max_text(wrong)
 
 
 def test_homework_corrections_use_rnn_core_ranges_and_computed_maxima(curves):
-    text = ua.homework_corrections(curves)
-    assert r"tanh′ ranges over $(0,\ 1]$, not $(0,\ 1)$" in text
-    assert "the max of tanh′ on the grid is 1, at a = 0" in text
-    assert r"sigmoid′ ranges over $(0,\ \tfrac{1}{4}]$" in text and "max 0.25 at a = 0" in text
-    assert "decided by W" in text
+    said = text.homework_corrections(curves)
+    assert r"tanh′ ranges over $(0,\ 1]$, not $(0,\ 1)$" in said
+    assert "the max of tanh′ on the grid is 1, at a = 0" in said
+    assert r"sigmoid′ ranges over $(0,\ \tfrac{1}{4}]$" in said and "max 0.25 at a = 0" in said
+    assert "decided by W" in said
 
 
 # --- γᵏ -------------------------------------------------------------------------------------------
 
 
 def test_gamma_powers_chart_is_on_a_log_axis_with_tooltips():
-    data = ua.gamma_power_data(50)
+    data = calls.gamma_power_data(50)
     assert len(data) == 51 * len(NAMES)
     sig = data[data["name"] == "sigmoid"]
     np.testing.assert_allclose(sig["gamma_k"], [0.25**k for k in range(51)], rtol=1e-13)
-    spec = ua.gamma_powers_chart(data, ["sigmoid", "tanh"]).to_dict()
+    spec = charts.gamma_powers_chart(data, ["sigmoid", "tanh"]).to_dict()
     assert spec["encoding"]["y"]["scale"]["type"] == "log"
     assert spec["encoding"]["y"]["field"] == "gamma_k" and spec["encoding"]["x"]["field"] == "k"
     assert {"activation", "gamma", "k", "gamma_k"} <= tooltip_fields(spec)
     # the log axis reaches down to the smallest γᵏ shown
     assert spec["encoding"]["y"]["scale"]["domain"][0] <= 0.25**50
-    assert "γᵏ = 7.89·10⁻³¹" in ua.gamma_notice(data, 50)  # 2⁻¹⁰⁰
+    assert "γᵏ = 7.89·10⁻³¹" in text.gamma_notice(data, 50)  # 2⁻¹⁰⁰
 
 
 # --- the live network ------------------------------------------------------------------------------------
@@ -211,10 +213,10 @@ def relu_stats():
 
 
 def test_histogram_chart_bars_count_every_value(relu_stats):
-    frame = ua.histogram_frame(relu_stats)
+    frame = charts.histogram_frame(relu_stats)
     assert frame["count"].sum() == relu_stats.n_finite == 24
     assert frame["count"].iloc[0] == 5 and frame["count"].iloc[-1] == 19  # ReLU′ is 0 or 1
-    spec = ua.histogram_chart(relu_stats).to_dict()
+    spec = charts.histogram_chart(relu_stats).to_dict()
     rect, rule, _ = spec["layer"]
     assert mark_type(rect) == "rect" and rect["encoding"]["y2"]["field"] == "zero"
     assert {"lo", "hi", "count", "share"} <= tooltip_fields(rect)
@@ -224,14 +226,14 @@ def test_histogram_chart_bars_count_every_value(relu_stats):
 
 
 def test_products_frame_leaves_out_the_exact_zeros_and_says_where_they_start(relu_stats):
-    frame = ua.products_frame(relu_stats)
+    frame = charts.products_frame(relu_stats)
     maxes = frame[frame["series"] == "Π max over units of f′"]
     # steps 6, 5 pass (k = 1, 2), step 4 has every unit off: from k = 3 on the product is exactly 0
     assert list(maxes["k"]) == [1, 2] and list(maxes["log10"]) == [0.0, 0.0]
     assert np.isfinite(frame["log10"]).all()
-    text = ua.products_notice(relu_stats, 1.0)
-    assert "From k = 3 on" in text and "at step t = 4 every unit had f′ = 0" in text
-    spec = ua.products_chart(relu_stats).to_dict()
+    said = text.products_notice(relu_stats, 1.0)
+    assert "From k = 3 on" in said and "at step t = 4 every unit had f′ = 0" in said
+    spec = charts.products_chart(relu_stats).to_dict()
     assert spec["encoding"]["y"]["field"] == "log10" and {"series", "k", "log10"} <= tooltip_fields(spec)
 
 
@@ -239,7 +241,7 @@ def test_products_frame_matches_a_plain_product():
     rng = np.random.default_rng(1)
     a = rng.standard_normal((9, 1, 5)) * 2
     stats = rc.derivative_stats("tanh", a)
-    frame = ua.products_frame(stats)
+    frame = charts.products_frame(stats)
     means = frame[frame["series"] == "Π mean over units of f′"]["log10"].to_numpy()
     df = rc.ACTIVATIONS["tanh"].df(a)[:, 0, :]
     for k in range(1, 10):
@@ -251,15 +253,15 @@ def test_products_frame_matches_a_plain_product():
 def test_histogram_notice_speaks_of_the_network_activation(name):
     a = np.linspace(-3, 3, 40).reshape(4, 1, 10)
     stats = rc.derivative_stats(name, a)
-    text = ua.histogram_notice(stats)
+    said = text.histogram_notice(stats)
     if name == "relu":
-        assert f"{np.mean(a <= 0):.1%} of the (t, unit) pairs" in text
+        assert f"{np.mean(a <= 0):.1%} of the (t, unit) pairs" in said
     elif name in ("tanh", "sigmoid"):
-        assert f"{stats.fraction_saturated:.1%} of the values are left of the dashed line" in text
+        assert f"{stats.fraction_saturated:.1%} of the values are left of the dashed line" in said
     elif name == "leaky_relu":
-        assert "no path is cut" in text and f"Mean f′ = {np.mean(np.where(a > 0, 1.0, 0.01)):.3g}" in text
+        assert "no path is cut" in said and f"Mean f′ = {np.mean(np.where(a > 0, 1.0, 0.01)):.3g}" in said
     else:
-        assert "nothing saturates" in text
+        assert "nothing saturates" in said
 
 
 # --- float64 -----------------------------------------------------------------------------------------
@@ -271,13 +273,13 @@ def test_float64_table_rows_hold_on_the_float64_grid(f64):
     for r in table.itertuples():
         assert r.df_at == 0.0 and r.df_before > 0.0
         assert r.before == np.nextafter(r.threshold, 0.0)
-    text = ua.float64_table(f64)
-    assert all(line.count("|") == 7 for line in text.splitlines())
-    assert repr(1075 * math.log(2)) in text or "745.133219101941" in text
+    said = text.float64_table(f64)
+    assert all(line.count("|") == 7 for line in said.splitlines())
+    assert repr(1075 * math.log(2)) in said or "745.133219101941" in said
 
 
 def test_float64_charts_end_each_line_before_its_zero(f64):
-    zoom, full = ua.float64_charts(f64)
+    zoom, full = charts.float64_charts(f64)
     for chart, a_max in ((zoom, ua.ZOOM_A), (full, ua.FULL_A)):
         spec = chart.to_dict()
         line, rule = spec["layer"]
@@ -297,12 +299,26 @@ def test_float64_charts_end_each_line_before_its_zero(f64):
 
 def test_float64_meaning_for_bounded_and_piecewise_linear_activations(f64):
     a = np.array([0.0, 20.0, 40.0, 400.0]).reshape(4, 1, 1)
-    text = ua.float64_meaning(f64, rc.derivative_stats("tanh", a))
-    assert "would round 75.0% of its f′ values to exactly 0.0; rnn_core's form rounds 25.0%" in text
-    text = ua.float64_meaning(f64, rc.derivative_stats("leaky_relu", a))
-    assert "leaky-ReLU" in text and "0.0% of them are exactly 0" in text
+    said = text.float64_meaning(f64, rc.derivative_stats("tanh", a))
+    assert "would round 75.0% of its f′ values to exactly 0.0; rnn_core's form rounds 25.0%" in said
+    said = text.float64_meaning(f64, rc.derivative_stats("leaky_relu", a))
+    assert "leaky-ReLU" in said and "0.0% of them are exactly 0" in said
 
 
 def test_latex_builders_use_the_notation():
-    assert "0.01" in ua.saturation_latex()
-    assert r"1 - \tanh^2 a" in ua.forms_latex("tanh") and r"e^{-2\lvert a\rvert}" in ua.forms_latex("tanh")
+    assert "0.01" in uf.saturation_latex()
+    assert r"1 - \tanh^2 a" in uf.forms_latex("tanh") and r"e^{-2\lvert a\rvert}" in uf.forms_latex("tanh")
+
+
+def test_network_metrics_carry_the_stats_numbers(relu_stats):
+    values, saturated, zero, mean = text.network_metrics(relu_stats)
+    assert values[1] == "24" and "0.01" in saturated[0] and "100" in saturated[2]
+    assert zero[1] == f"{5 / 24:.1%}" and mean[1] == text.sci(relu_stats.mean)
+    assert "γ = 1" in mean[2]
+
+
+def test_network_intro_counts_the_steps_taken():
+    assert "after" not in text.network_intro("tanh", 16, 20, 1.0, 0)
+    assert "after 1 gradient step)" in text.network_intro("tanh", 16, 20, 1.0, 1)
+    assert "after 5 gradient steps)" in text.network_intro("tanh", 16, 20, 1.5, 5)
+    assert "σ_max(W) = 1.5" in text.network_intro("tanh", 16, 20, 1.5, 5)
