@@ -23,31 +23,18 @@ for _name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import platform  # noqa: E402
-import statistics  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench_core import median_ms  # noqa: E402  (benchmarks/ is on the path when run as a script)
+
 import rnn_core as rc  # noqa: E402
 
 GOAL = 4.0  # a gated cell's forward + BPTT within this multiple of the vanilla RNN's
 AGREE = 1e-6  # relative error allowed between BPTT and central differences on the checked entries
-
-
-def median_ms(fns: list, repeat: int) -> list[float]:
-    """Median wall time in ms of ``repeat`` calls of each fn, after one warm-up call each, alternating."""
-    for fn in fns:
-        fn()
-    times = [[] for _ in fns]
-    for _ in range(repeat):
-        for fn, fn_times in zip(fns, times):
-            start = time.perf_counter()
-            fn()
-            fn_times.append(time.perf_counter() - start)
-    return [1e3 * statistics.median(fn_times) for fn_times in times]
 
 
 def check(params, xs, targets) -> float:
