@@ -9,36 +9,14 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import streamlit as st  # noqa: E402
 
+from ui.site import PAGES  # noqa: E402
 from ui.state import network_sidebar  # noqa: E402
 
 st.set_page_config(page_title="BPTT Explorer", page_icon="🔁", layout="wide")
 
 pages = [
-    st.Page("app_pages/overview.py", title="Overview", icon=":material/home:", default=True),
-    st.Page(
-        "app_pages/update_rules.py",
-        title="Update rules",
-        icon=":material/functions:",
-        url_path="update-rules",
-    ),
-    st.Page(
-        "app_pages/activations.py",
-        title="Activation derivatives",
-        icon=":material/show_chart:",
-        url_path="activations",
-    ),
-    st.Page(
-        "app_pages/vanishing.py",
-        title="Vanishing & exploding",
-        icon=":material/trending_down:",
-        url_path="vanishing",
-    ),
-    st.Page(
-        "app_pages/training.py",
-        title="Training lab",
-        icon=":material/model_training:",
-        url_path="training",
-    ),
+    st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path or None, default=not p.url_path)
+    for p in PAGES
 ]
 page = st.navigation(pages)
 network_sidebar()

@@ -9,6 +9,7 @@ from ui.i18n import say
 from ui.notices import warn_about
 from ui.overview import calls
 from ui.overview import text as tx
+from ui.site import PAGES
 from ui.state import ACTIVATION_LABELS, current_network, current_steps
 
 net = current_network()
@@ -28,15 +29,12 @@ with right:
     st.caption(say(tx.UNROLLED_CAPTION))
 
 st.subheader(say(tx.PAGES_HEADER))
-PAGES = [
-    ("app_pages/update_rules.py", tx.UPDATE_RULES_LINK, ":material/functions:", tx.UPDATE_RULES_BLURB),
-    ("app_pages/activations.py", tx.ACTIVATIONS_LINK, ":material/show_chart:", tx.ACTIVATIONS_BLURB),
-    ("app_pages/vanishing.py", tx.VANISHING_LINK, ":material/trending_down:", tx.VANISHING_BLURB),
-]
-for column, (page, label, icon, blurb) in zip(st.columns(len(PAGES)), PAGES):
-    with column:
-        st.page_link(page, label=say(label), icon=icon)
-        st.write(say(blurb))
+others = [p for p in PAGES if p.url_path]
+for row in range(0, len(others), 3):
+    for column, p in zip(st.columns(3), others[row : row + 3]):
+        with column:
+            st.page_link(p.script, label=say(p.title), icon=p.icon)
+            st.write(say(p.blurb))
 
 st.subheader(say(tx.NETWORK_HEADER))
 summary = calls.spectral_summary(net, current_steps())

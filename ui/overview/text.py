@@ -27,21 +27,6 @@ UNROLLED_CAPTION = (
 )
 
 PAGES_HEADER = "What each page teaches"
-UPDATE_RULES_LINK = "Update rules"
-UPDATE_RULES_BLURB = (
-    "Gradient descent on V, W and U: why ∂L/∂W and ∂L/∂U sum over paths through earlier steps and "
-    "∂L/∂V does not. Every path term computed and reconciled with the total."
-)
-ACTIVATIONS_LINK = "Activation derivatives"
-ACTIVATIONS_BLURB = (
-    "sigmoid, tanh, ReLU and friends, their derivatives, the bound γ = sup|f′| and what multiplying "
-    "many derivatives does. Where the homework's ranges go wrong."
-)
-VANISHING_LINK = "Vanishing & exploding"
-VANISHING_BLURB = (
-    "‖∂h⁽ᵗ⁾/∂h⁽ᵏ⁾‖ against the distance t − k, the bound (γ·σ_max(W))^(t−k), which paths carry the "
-    "gradient, and the remedies: clipping, truncation, initialisation."
-)
 
 NETWORK_HEADER = "This network"
 SIGMA_LABEL = "σ_max(W)"
