@@ -11,7 +11,7 @@ from tests.repo.fresh_install import ROOT, run
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 NOTEBOOK_SECTION = re.search(r"^## rnn_core in a notebook\n(.*?)^## ", README, re.S | re.M).group(1)
-EXAMPLE = re.search(r"```python\n(.*?)```", NOTEBOOK_SECTION, re.S).group(1)
+EXAMPLE, GATED_EXAMPLE = re.findall(r"```python\n(.*?)```", NOTEBOOK_SECTION, re.S)
 
 
 def assert_reconciles(stdout: str) -> None:
@@ -25,6 +25,20 @@ def test_notebook_example_runs_and_reconciles():
     )
     assert out.returncode == 0, out.stderr
     assert_reconciles(out.stdout)
+
+
+def test_gated_example_is_three_calls_and_reconciles():
+    calls = [line for line in GATED_EXAMPLE.splitlines() if line and not line.startswith("print(")]
+    assert len(calls) == 3 and "rc.LSTMParams.init" in calls[0], calls
+    out = subprocess.run(
+        [sys.executable, "-c", EXAMPLE + GATED_EXAMPLE], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    (error,) = re.findall(r"LSTM BPTT vs finite differences:\s*([0-9.eE+-]+)", out.stdout)
+    assert float(error) < 1e-6, out.stdout
+    (profile,) = re.findall(r"∂\(h, s\)⁽ᵏ⁾‖₂:\s*\[([^\]]*)\]", out.stdout)
+    ell = [float(x) for x in profile.split()]
+    assert len(ell) == 21 and ell[-1] == 0.0, ell  # k = 0..T, and ∂x⁽ᵀ⁾/∂x⁽ᵀ⁾ = I has norm 1
 
 
 @pytest.mark.slow
