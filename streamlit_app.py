@@ -9,10 +9,12 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import streamlit as st  # noqa: E402
 
+from ui import layout  # noqa: E402
 from ui.site import PAGES  # noqa: E402
 from ui.state import network_sidebar  # noqa: E402
 
 st.set_page_config(page_title="BPTT Explorer", page_icon="🔁", layout="wide")
+layout.apply()
 
 pages = [
     st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path or None, default=not p.url_path)

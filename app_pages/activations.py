@@ -5,7 +5,7 @@ import streamlit as st
 from ui import activations as ua
 from ui import formulas as uf
 from ui.activations import calls, charts, text
-from ui.chart_cache import draw_chart, show_chart
+from ui.chart_cache import draw_chart, notice, show_chart
 from ui.format import number
 from ui.i18n import say
 from ui.state import ACTIVATION_LABELS, current_network, current_steps
@@ -39,36 +39,40 @@ a_max = c2.slider(
     bind="query-params",
     help=say(text.ARANGE_HELP),
 )
-curves_notice, ranges_md, corrections_md, check_points = calls.curve_texts(int(a_max), show)
+curves = calls.curve_data(int(a_max))
 if show:
-    show_chart(charts.curves_figure(int(a_max), show), curves_notice)
+    show_chart(charts.curves_figure(int(a_max), show), text.curves_notice(curves))
+    st.caption(text.strip_caption(show))
 else:
     st.info(say(text.CHOOSE))
 
 st.header(say(text.RANGES_HEADER))
 if show:
-    st.markdown(ranges_md)
-    st.caption(say(text.RANGES_CAPTION, points=number(check_points, ","), a_max=a_max))
+    st.markdown(text.ranges_table(curves, show))
+    st.caption(say(text.RANGES_CAPTION, points=number(curves.check_points, ","), a_max=a_max))
 else:
     st.info(say(text.CHOOSE))
 
 with st.container(border=True):
     st.subheader(say(text.HOMEWORK_HEADER))
-    st.markdown(corrections_md)
+    st.markdown(text.homework_corrections(curves))
 
 st.header(say(text.PRODUCTS_HEADER))
 k_max = st.slider(
     say(text.KMAX_LABEL), ua.K_MAX_MIN, ua.K_MAX_MAX, ua.K_MAX_DEFAULT, key=ua.KMAX_KEY, bind="query-params"
 )
 if show:
-    show_chart(charts.gamma_figure(int(k_max), show), calls.gamma_text(int(k_max)))
+    show_chart(
+        charts.gamma_figure(int(k_max), show),
+        text.gamma_notice(calls.gamma_power_data(int(k_max)), int(k_max)),
+    )
 else:
     st.info(say(text.CHOOSE))
 
 st.header(say(text.NETWORK_HEADER))
 live = calls.network_derivatives(net, steps)
 stats = live.stats
-st.write(text.network_intro(ACTIVATION_LABELS[net.activation], net.H, net.T, net.w_scale, live.steps_done))
+st.write(text.network_intro(live, ACTIVATION_LABELS[net.activation], net.H, net.T))
 st.latex(uf.saturation_latex(ua.FRACTION))
 for column, (label, value, help_) in zip(st.columns(4), text.network_metrics(stats)):
     column.metric(label, value, help=help_)
@@ -79,17 +83,17 @@ if stats.n_nonfinite:
 if stats.n_finite:
     histogram, products = charts.derivative_figures(net, steps)
     show_chart(histogram, text.histogram_notice(stats))
-    show_chart(products, text.products_notice(stats, net.w_scale))
+    show_chart(products, text.products_notice(live.bound))
 
 st.header(say(text.FLOAT64_HEADER))
 st.write(say(text.FLOAT64_INTRO))
 for bounded in ua.BOUNDED:
     st.latex(uf.forms_latex(bounded))
-float64_md, float64_notice = calls.float64_texts()
-st.markdown(float64_md)
+float64 = calls.float64_data()
+st.markdown(text.float64_table(float64))
 zoom, full = charts.float64_figures()
 left, right = st.columns(2)
 draw_chart(zoom, where=left)
 draw_chart(full, where=right)
-st.caption(say(text.NOTICE, notice=float64_notice))
-st.markdown(calls.float64_meaning_text(net, steps))
+st.caption(notice(text.float64_notice(float64)))
+st.markdown(text.float64_meaning(float64, stats))

@@ -43,7 +43,7 @@ for column, (label, value, help_text) in zip(
 ):
     column.metric(label, value, help=help_text)
 st.latex(BOUND_LATEX)
-st.markdown(tx.regime_sentence(summary))
+st.markdown(tx.regime_sentence(summary, net.activation))
 if note := tx.non_normal_note(summary):
     st.caption(note)
 if after := tx.after_steps(live.steps_done, net.lr):

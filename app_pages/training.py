@@ -6,7 +6,7 @@ import streamlit as st
 from ui.formulas import LONG_RANGE_SHARE_LATEX, training_update_latex
 from ui.i18n import say
 from ui.state import current_network
-from ui.training import runs, sections, settings, text
+from ui.training import presets, runs, sections, settings, text
 
 net = current_network()
 
@@ -26,7 +26,14 @@ sections.preset_buttons()
 
 st.subheader(say(text.YOUR_RUN))
 run, tau = sections.run_controls(net)
+st.caption(text.lag_sentence(run.task, run.T))
+gated = text.gated_note(run, net.activation)
+if gated:
+    st.caption(gated)
 st.latex(training_update_latex(run.clip))
+optimizer_note = text.optimizer_note(run)
+if optimizer_note:
+    st.caption(optimizer_note)
 if tau and run.tau == 0:
     st.caption(say(text.TAU_FULL, tau=tau, T=run.T))
 if run.batch_size == 1:
@@ -39,17 +46,20 @@ pressed = st.button(
     say(text.TRAIN), type="primary", key="ttrain", icon=":material/play_arrow:", disabled=refused
 )
 
-queue = runs.runs_to_train(run, pressed=pressed, refused=refused)
+queue, link = runs.runs_to_train(run, pressed=pressed, refused=refused)
 progress = st.empty()
 st.subheader(say(text.COMPARED))
 # placeholders (not containers): each replaces the previous run's content at once, so nothing stale
 # is left on screen while a new run trains
 messages, summary, chart_area = st.empty(), st.empty(), st.empty()
 notes = sections.train_queue(queue, progress, chart_area)
+if link:
+    notes.insert(0, ("warning", text.link_note(link)))
 
 compared = runs.compared_runs()
+runs.sync_link(compared, presets.preset_runs(runs.chosen_preset()))
 labels = text.run_labels([r.settings for r in compared])
-sections.draw_notes(messages, notes, compared, labels)
+sections.draw_notes(messages, notes, compared, labels, run)
 if not compared:
     chart_area.info(say(text.NO_RUN), icon=":material/model_training:")
     st.stop()

@@ -19,6 +19,7 @@ activation = ACTIVATION_LABELS[net.activation]
 
 st.title(say(tx.TITLE))
 st.markdown(say(tx.INTRO, activation=activation, H=net.H, T=net.T, loss=LOSS_LABELS[net.loss]))
+st.page_link("app_pages/by_hand.py", label=say(tx.BY_HAND_LINK), icon=":material/edit_note:")
 
 st.header(say(tx.MODEL_HEADER))
 st.markdown(say(tx.MODEL_LEAD))
@@ -56,7 +57,7 @@ m3.metric(say(tx.STEPS_TAKEN), str(live.steps_done))
 if live.steps_done >= 1:
     loss_df, loss_log, dropped = charts.loss_chart_data(live.losses)
     if len(loss_df) >= 2:
-        show_chart(charts.loss_chart(loss_df, loss_log), tx.loss_notice(dropped))
+        show_chart(charts.loss_chart(loss_df, loss_log, net.loss), tx.loss_notice(dropped))
     else:
         st.caption(tx.no_loss_curve(dropped))
 
@@ -85,16 +86,16 @@ st.latex(fm.v_single_term_latex(s))
 
 st.header(say(tx.NUMBERS_HEADER))
 report = calls.path_report(net, live.steps_done, s, wrt)
-if overflowed := tx.overflowed(live.trace.overflow_step, s):
+if overflowed := tx.overflowed(report.overflow):
     st.error(overflowed)
 st.markdown(tx.at_step(tx.TABLE_LEAD, s, wrt=wrt))
 st.dataframe(charts.path_table(report), **charts.path_table_options(s))
 if row_k1 := tx.row_k1(report):
     st.markdown(row_k1)
-bars, left_out = charts.path_chart_data(report)
-note = tx.bars_note(left_out.nonfinite, left_out.zeros)
+bars = charts.path_chart_data(report)
+note = tx.bars_note(report.overflow)
 if len(bars):
-    show_chart(charts.path_norms_chart(bars, s, wrt), tx.bars_notice(activation, net.w_scale, note))
+    show_chart(charts.path_norms_chart(bars, s, wrt), tx.bars_notice(activation, report.bound, s, note))
 else:
     st.info(tx.no_bars(note))
 if info := tx.path_info(report):

@@ -102,6 +102,7 @@ st.write(say(t.INIT_INTRO))
 profiles = calls.init_profiles(net)
 metrics(t.init_metrics(profiles, T))
 show_chart(charts.init_chart(profiles), t.init_notice(net.w_scale, net.activation, net.w_init))
+notes([t.init_trained_note(net.w_scale, live.steps_done, prof.summary)], show=st.caption)
 
 # --- 5. non-normal W -----------------------------------------------------------------------------------
 st.header(say(t.HEADER_NONNORMAL))

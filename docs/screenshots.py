@@ -15,15 +15,11 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.e2e.harness import AppServer, launch_browser, wait_for_app  # noqa: E402
+from ui.site import PAGES  # noqa: E402
 
-# page url path, query, file name: the default network, as a student first sees it
-SHOTS = [
-    ("", "", "overview"),
-    ("update-rules", "", "update_rules"),
-    ("activations", "", "activations"),
-    ("vanishing", "", "vanishing"),
-    ("training", "", "training"),
-]
+# page url path, query, file name: the default network, as a student first sees it; every page of
+# the registry (the README shows the first five)
+SHOTS = [(p.url_path, "", (p.url_path or "overview").replace("-", "_")) for p in PAGES]
 
 
 def main() -> None:

@@ -63,3 +63,21 @@ def log_line(n: np.ndarray, base: float) -> np.ndarray:
     """n·log₁₀(base) for n ≥ 0 (the log of baseⁿ), with 0 at n = 0 even when base = 0 (0⁰ = 1)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(n == 0, 0.0, n * np.log10(base))
+
+
+def scaled_product(*factors) -> np.ndarray:
+    """Πᵢ factorᵢ elementwise without an intermediate overflow or underflow: each factor is split
+    into mantissa and exponent (np.frexp), the mantissas (in [0.5, 1)) are multiplied and the
+    exponents added, so the result is inf only where the true product exceeds float64 (0 only
+    where it is below float64's smallest number). Where a factor is inf or nan, the plain product."""
+    factors = [np.asarray(f, dtype=np.float64) for f in factors]
+    mantissa, exponent = np.ones(np.broadcast_shapes(*(f.shape for f in factors))), 0
+    finite = np.ones(mantissa.shape, dtype=bool)
+    plain = mantissa.copy()
+    with np.errstate(all="ignore"):
+        for factor in factors:
+            m, e = np.frexp(factor)
+            mantissa, exponent = mantissa * m, exponent + e
+            finite &= np.isfinite(factor)
+            plain = plain * factor
+        return np.where(finite, np.ldexp(mantissa, exponent), plain)

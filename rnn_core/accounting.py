@@ -8,10 +8,12 @@ b): term k is the path L⁽ˢ⁾ → o⁽ˢ⁾ → h⁽ˢ⁾ → … → h⁽ᵏ
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from ._checks import choice, positive_int
+from ._numerics import scaled_product
 from .activations import get_activation
 from .bptt import CELL_MODULES, backward_sweep, check_step, check_trace, local_errors, output_errors
 from .forward import Trace
@@ -79,13 +81,21 @@ def path_terms(params: RNNParams, trace: Trace, s: int, *, wrt: str = "W") -> np
     return terms.reshape((s,) + _shape(params, wrt))
 
 
+# a sum of squares in this range is exact as computed: no square overflowed, and the squares that
+# underflowed add less than 1e-28 of it; its square root times z's scale then overflows (underflows)
+# only where the norm itself is beyond float64's range
+_SAFE_LOW, _SAFE_HIGH = 1e-280, 1e280
+
+
 def contributions(params, trace: Trace, *, wrt: str = "W") -> np.ndarray:
     r"""The contribution matrix $C_{s,k} = \|\delta_k^{(s)} h^{(k-1)\top}\|_F$ (path term k of L⁽ˢ⁾), (T, T).
 
     C[s−1, k−1] is the Frobenius norm of the batch-summed path term; zero where k > s.
     All s are back-propagated at once (O(T) numpy calls); no path term is formed as a matrix:
     with z (B, m) what δₖ⁽ˢ⁾ (B, H) multiplies and the QR factorisation zᵀ = Q R,
-    ‖Σ_b δ_b z_bᵀ‖_F = ‖zᵀδ‖_F = ‖R δ‖_F, an (r, H) product with r = min(B, m) rows.
+    ‖Σ_b δ_b z_bᵀ‖_F = ‖zᵀδ‖_F = ‖R δ‖_F, an (r, H) product with r = min(B, m) rows. z and δ are
+    divided by their largest entries first: a term whose entries are float64 numbers has a float64
+    norm (inf only where an entry is inf, or the norm itself exceeds the largest float64).
     For LSTMParams ``wrt`` is W (the candidate's recurrent weights), Wf, Wg or Wq; for GRUParams
     W, Wu or Wr: δₖ⁽ˢ⁾ is then L⁽ˢ⁾'s error at that block's pre-activation, through h and s.
     """
@@ -96,11 +106,29 @@ def contributions(params, trace: Trace, *, wrt: str = "W") -> np.ndarray:
     T, B = Z.shape[:2]
     C = np.zeros((T, T))
     with np.errstate(all="ignore"):
-        R = np.linalg.qr(Z.transpose(0, 2, 1), mode="r")  # (T, r, B): z_kᵀ = Q_k R_k for every k
+        # scaled before any square: Z_k by its largest entry, each R_k δₖ⁽ˢ⁾ by its own, and the
+        # scales multiplied back by mantissa and exponent, so a term that is a float64 array has a
+        # float64 norm even where its entries (≈ 1e239) square past the largest float64
+        z_scale = np.abs(Z).max(axis=(1, 2))  # (T,)
+        z_unit = Z / np.where(np.isfinite(z_scale) & (z_scale > 0), z_scale, 1.0)[:, None, None]
+        R = np.linalg.qr(z_unit.transpose(0, 2, 1), mode="r")  # (T, r, B): z_kᵀ/scale = Q_k R_k for every k
         for k, delta in sweep:  # delta (S, B, H), rows s = k..T
+            if z_scale[k - 1] == 0.0:  # z = 0 (h⁽⁰⁾ = 0 for W): every term through k is exactly 0
+                continue
             by_sequence = delta.transpose(1, 0, 2)  # (B, S, H): contiguous for the RNN, as stored
             Rd = (R[k - 1] @ by_sequence.reshape(B, -1)).reshape(-1, *by_sequence.shape[1:])  # (r, S, H)
-            C[k - 1 :, k - 1] = np.sqrt(np.einsum("rsh,rsh->s", Rd, Rd))
+            squares = np.einsum("rsh,rsh->s", Rd, Rd)  # (S,)
+            C[k - 1 :, k - 1] = np.sqrt(squares) * z_scale[k - 1]
+            # where the squares may have left float64, divide by the largest entry first and
+            # multiply the scales back by mantissa and exponent
+            redo = np.flatnonzero(~((squares > _SAFE_LOW) & (squares < _SAFE_HIGH)))
+            if redo.size:
+                part = Rd[:, redo]  # (r, n, H)
+                size = np.abs(part).max(axis=(0, 2))  # (n,); nan where δ holds nan
+                unit = part / np.where(np.isfinite(size) & (size > 0), size, 1.0)[None, :, None]
+                norms = scaled_product(z_scale[k - 1], size, np.sqrt(np.einsum("rsh,rsh->s", unit, unit)))
+                # an infinite δ (it overflowed in the recursion) makes an infinite term, not inf − inf
+                C[k - 1 + redo, k - 1] = np.where(np.isinf(size), np.inf, norms)
     return C
 
 
@@ -248,3 +276,50 @@ def jacobian_log_norms(
             sigma, u = _sigma_max(M, u)
             out[k] = log_scale + np.log10(sigma)
     return out
+
+
+OVERFLOW_KINDS = ("finite", "forward", "terms")
+
+
+@dataclass(frozen=True)
+class TermsVerdict:
+    """Which of L⁽ˢ⁾'s s path-term norms are exactly 0 or not numbers, and why.
+
+    ``kind`` (OVERFLOW_KINDS): "finite" (every norm is a number); "forward" (the forward pass
+    overflowed at step ``t`` ≤ s, so h⁽ᵗ⁾ and everything after it is inf or nan); "terms" (the
+    forward pass is finite up to s, but back-propagating L⁽ˢ⁾ overflowed float64: δₖ⁽ˢ⁾ or the
+    term's entries exceed the largest float64). ``n_inf`` and ``n_nan`` count those norms;
+    ``zero_ks`` are the k whose term is exactly 0; ``output_error_zero``: ∂L⁽ˢ⁾/∂o⁽ˢ⁾ = 0 exactly,
+    so every term is 0 (ŷ⁽ˢ⁾ equals the target in float64).
+    """
+
+    kind: str
+    s: int
+    t: int | None
+    n_inf: int
+    n_nan: int
+    zero_ks: tuple[int, ...]
+    output_error_zero: bool
+
+    @property
+    def n_nonfinite(self) -> int:
+        return self.n_inf + self.n_nan
+
+
+def terms_verdict(trace: Trace, s: int, norms) -> TermsVerdict:
+    """The verdict on the s path-term norms ‖term k‖_F (s,) of L⁽ˢ⁾ computed on ``trace``."""
+    s = check_step("s", s, trace.T)
+    norms = np.asarray(norms, dtype=np.float64)
+    if norms.shape != (s,):
+        raise ValueError(f"norms must have shape (s,) = ({s},); received {norms.shape}")
+    n_inf, n_nan = int(np.isinf(norms).sum()), int(np.isnan(norms).sum())
+    t = trace.overflow_step
+    if not n_inf + n_nan:
+        kind = "finite"
+    elif t is not None and t <= s:
+        kind = "forward"
+    else:
+        kind = "terms"
+    zero_ks = tuple(int(k) for k in np.flatnonzero(norms == 0.0) + 1)
+    output_error_zero = bool(np.all(trace.dL_do()[s - 1] == 0.0))
+    return TermsVerdict(kind, s, t if kind == "forward" else None, n_inf, n_nan, zero_ks, output_error_zero)

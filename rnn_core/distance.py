@@ -8,6 +8,13 @@ part without changing its share.
 
 - :func:`distance_split`: each distance's norm and share, and what truncation keeps, for every τ.
 - :func:`long_range`: the long-range part before and after norm clipping.
+- :func:`truncation_verdict`: what truncation at τ does to this gradient: keeps all of it, drops a
+  negligible part (below :data:`TRUNCATION_NEGLIGIBLE` of ‖∂L/∂W‖), or drops a part that counts.
+
+Truncation here is per loss: each L⁽ˢ⁾ is back-propagated τ steps (the paths with s − k < τ), which
+costs O(T·τ) Jacobian products against O(T) for full BPTT's single backward sweep. Frameworks'
+chunked truncation (back-propagate once per chunk of τ steps) is the cheap one, O(T), and keeps
+fewer paths: a loss early in a chunk reaches back less than τ steps.
 
 Norms may exceed float64 (an exploding gradient): they are taken after dividing by the largest
 entry, so ratios and cosines stay exact where the raw squares overflow.
@@ -89,6 +96,53 @@ def distance_split(G) -> DistanceSplit:
         total_norm=total_norm,
         total=total,
     )
+
+
+TRUNCATION_KINDS = ("full", "negligible", "drops", "zero", "nonfinite")
+# A dropped part below a thousandth of ‖∂L/∂W‖ moves the gradient by less than 0.1 %: nothing a
+# gradient step would notice, and below what the page prints with three significant digits.
+TRUNCATION_NEGLIGIBLE = 1e-3
+
+
+@dataclass(frozen=True)
+class TruncationVerdict:
+    r"""What truncated BPTT of length τ does to ∂L/∂W = Σ_d G_d (from :func:`truncation_verdict`).
+
+    ``kind`` (one of :data:`TRUNCATION_KINDS`): "full" when τ ≥ T (every path kept), "negligible"
+    when ‖Σ_{d≥τ} G_d‖/‖∂L/∂W‖ ≤ ``tolerance``, "drops" when it is larger, "zero" when ∂L/∂W = 0,
+    "nonfinite" when the gradient is not finite. ``kept``, ``cosine``, ``dropped`` as in
+    :class:`DistanceSplit` at this τ.
+    """
+
+    kind: str
+    tau: int
+    T: int
+    kept: float
+    cosine: float
+    dropped: float
+    tolerance: float
+
+
+def truncation_verdict(split: DistanceSplit, tau: int, *, tolerance: float = TRUNCATION_NEGLIGIBLE):
+    r"""The verdict of $g_\tau = \sum_{d<\tau} G_d$ against $\partial L/\partial W$: full, negligible loss or a real one.
+
+    ``split`` from :func:`distance_split`, ``tau`` in 1..T.
+    """
+    T = split.norms.size
+    tau = positive_int("tau", tau)
+    if tau > T:
+        raise ValueError(f"tau must be in 1..T = 1..{T}; received {tau}")
+    i = tau - 1
+    kept, cosine, dropped = float(split.kept[i]), float(split.cosine[i]), float(split.dropped[i])
+    if split.total_norm == 0.0:
+        kind = "zero"
+    elif not np.isfinite(kept):
+        kind = "nonfinite"
+    elif tau >= T:
+        kind = "full"
+    else:
+        kind = "negligible" if dropped <= tolerance else "drops"
+    return TruncationVerdict(kind, tau, T, kept, cosine, dropped, float(tolerance))
 
 
 @dataclass(frozen=True)

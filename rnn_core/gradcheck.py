@@ -2,7 +2,7 @@ r"""Gradient checks: central differences $\partial L/\partial\theta_i \approx (L
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -108,10 +108,74 @@ def rel_error(x, y) -> float:
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if x.shape != y.shape:
         raise ValueError(f"x and y must have the same shape; received {x.shape} and {y.shape}")
-    with np.errstate(all="ignore"):  # inf/nan gradients compare as nan, without a warning
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):  # inf/nan gradients compare as nan
+        return float("nan")
+    with np.errstate(all="ignore"):
         # divide by the largest entry first so that squares of entries near 1e200 do not overflow
         big = max(np.abs(x).max(initial=0.0), np.abs(y).max(initial=0.0))
         if big == 0:
             return 0.0
         x, y = x / big, y / big
         return float(np.linalg.norm(x - y) / max(np.linalg.norm(x), np.linalg.norm(y)))
+
+
+FD_TOLERANCE = 1e-4  # central differences (ε = 1e-6) of a smooth loss agree to ~1e-7; beyond this, explained
+EXACT_TOLERANCE = 1e-10  # two exact routes to one gradient differ by rounding only (~1e-16 per operation)
+CHECK_KINDS = ("agrees", "disagrees", "not_a_number")
+FD_CAUSES = ("rounding", "nonlinear")
+_UNIT_ROUNDOFF = float(np.finfo(np.float64).eps) / 2  # u = 2⁻⁵³: |fl(L) − L| ≤ u·|L|
+
+
+@dataclass(frozen=True)
+class GradientCheckVerdict:
+    r"""Whether two routes to a gradient agree: rel_error ≤ tolerance, and if not, why.
+
+    ``kind`` is one of CHECK_KINDS ("not_a_number": the error is nan, an input held inf or nan).
+    For a finite-difference check (``eps`` given), ``rounding`` estimates the relative error that
+    rounding the loss alone gives the central difference, $u\,|L| / (\varepsilon\,\max|g|)$ with
+    u = 2⁻⁵³; a disagreement is then caused by "rounding" (rounding ≥ tolerance: the change of L
+    over ±ε is lost in L's last digits) or else "nonlinear" (L is not linear over ±ε: a ReLU unit
+    switching, or the curvature of a saturated softmax). ``cause`` is None when they agree and
+    for exact routes (``eps`` None). ``loss`` and ``eps`` are those of the differences (or None).
+    """
+
+    kind: str
+    rel_error: float
+    tolerance: float
+    rounding: float | None
+    cause: str | None
+    loss: float | None = None
+    eps: float | None = None
+
+    @property
+    def agrees(self) -> bool:
+        return self.kind == "agrees"
+
+
+def gradient_check_verdict(
+    analytic, other, *, tolerance: float = FD_TOLERANCE, loss: float | None = None, eps: float | None = None
+) -> GradientCheckVerdict:
+    r"""$\mathrm{rel\_error}(g, \tilde g) \le$ tolerance, for g = ``analytic`` and $\tilde g$ = ``other`` (same shape).
+
+    ``other`` is a central-difference estimate when ``eps`` (with ``loss``, the value of L it
+    differentiates) is given, another exact route otherwise (use EXACT_TOLERANCE then).
+    """
+    if not (isinstance(tolerance, (int, float)) and 0 < tolerance < 1):
+        raise ValueError(f"tolerance must be a number in (0, 1); received {tolerance!r}")
+    if (eps is None) != (loss is None):
+        raise ValueError(f"loss and eps go together; received loss={loss!r}, eps={eps!r}")
+    error = rel_error(analytic, other)
+    rounding = None
+    if eps is not None:
+        big = float(np.abs(np.asarray(analytic, dtype=np.float64)).max(initial=0.0))
+        with np.errstate(all="ignore"):
+            rounding = float(_UNIT_ROUNDOFF * abs(loss) / (eps * big)) if big > 0 else float("inf")
+    kind, cause = "disagrees", None
+    if np.isnan(error):
+        kind = "not_a_number"
+    elif error <= tolerance:
+        kind = "agrees"
+    elif rounding is not None:
+        cause = "rounding" if not rounding < tolerance else "nonlinear"
+    loss = None if loss is None else float(loss)
+    return GradientCheckVerdict(kind, error, float(tolerance), rounding, cause, loss, eps)

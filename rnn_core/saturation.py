@@ -23,6 +23,7 @@ import numpy as np
 from ._checks import as_float_array, positive_int
 from .activations import get_activation
 from .underflow import textbook_derivative
+from .verdicts import BOUND_RTOL
 
 SATURATION_FRACTION = 0.01
 
@@ -73,6 +74,22 @@ class GridCheck:
     def sup_is_gamma(self) -> bool:
         return self.sup == self.gamma
 
+    @property
+    def open_at_zero(self) -> bool:
+        """f′ takes a continuum of values and stays above 0 on the grid (the range's '(0' end)."""
+        return self.inf > 0.0 and self.values is None
+
+
+SPANS = ("point", "pair", "interval")
+
+
+def span_kind(lo: float, hi: float) -> str:
+    """How the grid points [lo, hi] where a value is reached read (SPANS): one point (lo = hi), a
+    symmetric pair (lo = −hi), or an interval."""
+    if lo == hi:
+        return "point"
+    return "pair" if lo == -hi else "interval"
+
 
 def grid_check(activation: str, a) -> GridCheck:
     r"""$\max_a f'(a)$, $\min_a f'(a)$ over the grid a (n,) and where they are reached, for the range of f′."""
@@ -101,6 +118,14 @@ def saturated_intervals(activation: str, a, fraction: float = SATURATION_FRACTIO
     edges = np.diff(sat.astype(np.int8), prepend=0, append=0)  # +1 where a run starts, −1 after it ends
     starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
     return np.column_stack([a[starts], a[stops]]).reshape(-1, 2)
+
+
+def saturation_edge(activation: str, a, fraction: float = SATURATION_FRACTION) -> float | None:
+    r"""The smallest grid point a > 0 with $f'(a) < \text{fraction}\cdot\gamma$ (a (n,)), or None."""
+    act = get_activation(activation)
+    a = _grid(a)
+    positive = a[(a > 0) & (act.df(a) < _fraction(fraction) * act.gamma)]
+    return float(positive[0]) if positive.size else None
 
 
 def gamma_powers(activation: str, k_max: int) -> np.ndarray:
@@ -199,4 +224,69 @@ def derivative_stats(
         log10_prod_max=_log10_suffix_products(per_step_max),
         hist_edges=edges,
         hist_counts=counts,
+    )
+
+
+PRODUCT_RTOL = BOUND_RTOL  # per factor, as for γ·σ_max(W): a bound within (1 ± rtol)ᵀ of 1 is 1
+PRODUCT_KINDS = ("cut", "shrinks", "cannot_grow", "may_grow", "not_a_number")
+
+
+@dataclass(frozen=True)
+class ProductBound:
+    r"""What the f′ values of a forward pass allow ‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵏ⁾‖₂ to be, at k = T.
+
+    The bound $\prod_{j=1}^{T} \max_i f'(a_i^{(j)}) \cdot \sigma_{\max}(W)^T$, as ``log10_bound``
+    (= ``log10_prod_max`` + T·log₁₀ σ_max). ``kind`` (PRODUCT_KINDS): "cut" when a factor is
+    exactly 0 (every unit had f′ = 0 at step ``cut_step``, so the Jacobian is exactly 0 from
+    k = ``cut_from`` on); else "shrinks" (bound < 1 beyond the tolerance: the norm must be below
+    1), "cannot_grow" (bound = 1 within it), "may_grow" (bound > 1: allowed, not certain), or
+    "not_a_number" (a step without a finite f′). ``tolerance`` is in decades,
+    T·log₁₀(1 + PRODUCT_RTOL).
+    """
+
+    kind: str
+    T: int
+    sigma_max: float
+    log10_prod_max: float
+    log10_prod_mean: float
+    log10_gamma_power: float
+    log10_bound: float
+    tolerance: float
+    cut_from: int | None
+    cut_step: int | None
+
+
+def product_bound(stats: DerivativeStats, sigma_max: float, *, rtol: float = PRODUCT_RTOL) -> ProductBound:
+    r"""The verdict on $\prod_{j} \max_i f'(a_i^{(j)})\,\sigma_{\max}(W)^T$ for ``stats`` of a
+    forward pass and σ_max of the W that ran it (≥ 0)."""
+    if isinstance(sigma_max, bool) or not isinstance(sigma_max, (int, float, np.floating)) or sigma_max < 0:
+        raise ValueError(f"sigma_max must be a number ≥ 0; received {sigma_max!r}")
+    T = int(stats.log10_prod_max.size)
+    prod_max = float(stats.log10_prod_max[-1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bound = prod_max + T * float(np.log10(sigma_max))
+    tolerance = T * float(np.log10(1.0 + rtol))
+    dead = np.flatnonzero(stats.log10_prod_max == -np.inf)
+    cut_from = int(dead[0]) + 1 if dead.size else None
+    if cut_from is not None and not np.isnan(stats.log10_prod_max[: cut_from - 1]).any():
+        kind = "cut"
+    elif np.isnan(bound):
+        kind = "not_a_number"
+    elif bound < -tolerance:
+        kind = "shrinks"
+    elif bound <= tolerance:
+        kind = "cannot_grow"
+    else:
+        kind = "may_grow"
+    return ProductBound(
+        kind=kind,
+        T=T,
+        sigma_max=float(sigma_max),
+        log10_prod_max=prod_max,
+        log10_prod_mean=float(stats.log10_prod_mean[-1]),
+        log10_gamma_power=T * float(np.log10(stats.gamma)),
+        log10_bound=float(bound),
+        tolerance=tolerance,
+        cut_from=cut_from if kind == "cut" else None,
+        cut_step=T - cut_from + 1 if kind == "cut" else None,
     )

@@ -21,6 +21,9 @@ import numpy as np
 from ._checks import as_float_array, positive_int
 from ._numerics import log_line
 from .activations import get_activation
+from .verdicts import BoundVerdict, bound_verdict
+
+RHO_RTOL = 1e-9  # relative: ρ(W) this close to σ_max(W) is σ_max(W) up to the rounding of SVD and eig
 
 
 @dataclass(frozen=True)
@@ -34,9 +37,20 @@ class SpectralSummary:
     sigma_threshold: float
 
     @property
+    def bound(self) -> BoundVerdict:
+        """The verdict of the bound (γ·σ_max(W))^(t−k): < 1, = 1 or > 1 within rc.BOUND_RTOL."""
+        return bound_verdict(self.gamma, self.sigma_max)
+
+    @property
+    def rho_below_sigma(self) -> bool:
+        """ρ(W) < σ_max(W) beyond :data:`RHO_RTOL`: W is not normal, and its eigenvalues understate
+        how much it stretches a vector."""
+        return self.sigma_max - self.rho > RHO_RTOL * self.sigma_max
+
+    @property
     def vanishing_guaranteed(self) -> bool:
-        """γ·σ_max(W) < 1: every ‖∂h⁽ᵗ⁾/∂h⁽ᵏ⁾‖ shrinks at least geometrically with t − k."""
-        return self.bound_base < 1.0
+        """γ·σ_max(W) < 1 beyond the tolerance: every ‖∂h⁽ᵗ⁾/∂h⁽ᵏ⁾‖ shrinks at least geometrically."""
+        return self.bound.vanishing_guaranteed
 
 
 def _square(name: str, W) -> np.ndarray:
@@ -86,9 +100,17 @@ def power_log_norms(W, n_max: int) -> np.ndarray:
     return out
 
 
+PEAK_DECADES = 1e-9  # a peak higher than ‖W‖₂ by less than this (in decades) is rounding, not growth
+
+
 @dataclass(frozen=True)
 class PowerProfile:
-    """log₁₀‖Wⁿ‖₂ for n = 0..n_max against n·log₁₀ρ(W) and n·log₁₀σ_max(W), and its peak over n ≥ 1."""
+    """log₁₀‖Wⁿ‖₂ for n = 0..n_max against n·log₁₀ρ(W) and n·log₁₀σ_max(W), and its peak over n ≥ 1.
+
+    ``transient`` is the verdict "‖Wⁿ‖₂ grows for a while, then decays": ρ(W) < 1 (so ‖Wⁿ‖ → 0)
+    and yet the peak lies at n > 1, above ‖W‖₂ by more than :data:`PEAK_DECADES`; ``growth`` =
+    peak / ‖W‖₂ (how much it grows after the first step).
+    """
 
     n: np.ndarray
     log_norms: np.ndarray
@@ -98,6 +120,16 @@ class PowerProfile:
     sigma_max: float
     peak_n: int
     peak_log_norm: float
+
+    @property
+    def growth(self) -> float:
+        """‖W^peak_n‖₂ / ‖W‖₂ (1 when the largest power is W itself)."""
+        return float(10.0 ** (self.peak_log_norm - self.log_norms[1]))
+
+    @property
+    def transient(self) -> bool:
+        """Whether ‖Wⁿ‖₂ rises above ‖W‖₂ (a peak at some n > 1) although ρ(W) < 1."""
+        return self.rho < 1 and self.peak_n > 1 and self.peak_log_norm - self.log_norms[1] > PEAK_DECADES
 
 
 def power_profile(W, n_max: int) -> PowerProfile:

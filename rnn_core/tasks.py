@@ -7,6 +7,11 @@ judged against "predict the average". Generators are deterministic by ``seed`` (
 ``np.random.Generator``); no global random state is used.
 
 Targets hold the answer at every step; the mask makes only step T count.
+
+A task's lags (:func:`dependency_lags`) are the distances between the output at step T and the
+input it needs. The adding problem also has a half-information reference
+(:func:`half_information_loss`): the loss of the best predictor that sees only the second marked
+value, which any network reaches without carrying anything across the long lag.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import positive_int
+from ._checks import choice, positive_int
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,6 +138,22 @@ def adding_problem(T: int, batch_size: int, *, seed=0) -> Task:
     )
 
 
+ADDING_VALUE_RANGE = (0.0, 1.0)  # the adding problem's values are uniform on this interval
+
+
+def half_information_loss() -> float:
+    r"""The adding problem's half-information reference, $\tfrac12\,\mathrm{Var}(x^{(p)}_0) = \tfrac{1}{24}$ per sequence.
+
+    The best predictor of y = x⁽ᵖ⁾₀ + x⁽ᵠ⁾₀ that sees the second marked value x⁽ᵠ⁾₀ (and everything
+    after the first half) but not the first one outputs E[y | x⁽ᵠ⁾₀] = x⁽ᵠ⁾₀ + E[x⁽ᵖ⁾₀]; its mse loss
+    ½ E[(y − ŷ)²] is ½ Var(x⁽ᵖ⁾₀) = ½ (b − a)²/12 for values uniform on [a, b] = [0, 1]. The
+    constant predictor's loss is ½ Var(y) = twice that, so a loss/baseline near 0.5 is reachable
+    without the distant input. Per sequence, like the history's ``loss`` of :func:`rnn_core.train`.
+    """
+    a, b = ADDING_VALUE_RANGE
+    return 0.5 * (b - a) ** 2 / 12.0
+
+
 def remember_first(T: int, batch_size: int, *, n_symbols: int = 4, distractors: bool = True, seed=0) -> Task:
     r"""Remember the first symbol: output class $y = $ the symbol seen at step 1, at step T.
 
@@ -168,13 +189,30 @@ def remember_first(T: int, batch_size: int, *, n_symbols: int = 4, distractors: 
     )
 
 
+def _adding_lags(T: int) -> tuple[int, int]:
+    half = positive_int("T", T, minimum=2) // 2
+    return T - half, T - 1  # the first marker at steps 1..⌊T/2⌋, the output at step T
+
+
+def _remember_lags(T: int) -> tuple[int, int]:
+    T = positive_int("T", T)
+    return T - 1, T - 1  # the symbol at step 1, the output at step T
+
+
 @dataclass(frozen=True)
 class TaskSpec:
-    """A registered task: ``generate(T, batch_size, *, seed, **options)`` returns a :class:`Task`."""
+    """A registered task: ``generate(T, batch_size, *, seed, **options)`` returns a :class:`Task`.
+
+    ``lags(T)`` → (shortest, longest) distance from the input the answer needs to the output at
+    step T; ``reference_loss`` the loss per sequence of the best predictor without that distant
+    input when it beats the constant one (None when it does not: then the baseline is the reference).
+    """
 
     name: str
     generate: Callable[..., Task]
     description: str
+    lags: Callable[[int], tuple[int, int]]
+    reference_loss: float | None = None
 
     def __call__(self, T: int, batch_size: int, *, seed=0, **options) -> Task:
         return self.generate(T, batch_size, seed=seed, **options)
@@ -187,11 +225,23 @@ TASKS: dict[str, TaskSpec] = {
             "adding_problem",
             adding_problem,
             "Output the sum of the two marked values (one marked in each half), at the last step.",
+            _adding_lags,
+            half_information_loss(),
         ),
         TaskSpec(
             "remember_first",
             remember_first,
             "Output the first symbol of the sequence at the last step, past random distractor symbols.",
+            _remember_lags,
         ),
     )
 }
+
+
+def dependency_lags(task: str, T: int) -> tuple[int, int]:
+    """(shortest, longest) number of steps between the input the answer needs and the output at step T.
+
+    adding_problem: (T − ⌊T/2⌋, T − 1), the first marker lies in the first half; remember_first:
+    (T − 1, T − 1). ``task`` a name in :data:`TASKS`.
+    """
+    return TASKS[choice("task", task, TASKS)].lags(T)

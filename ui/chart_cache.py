@@ -5,8 +5,9 @@ Vega-Lite spec they produce is built once per distinct input and served from a b
 rerun draws a chart without building or validating it again (Altair's validation was most of a
 page's rerun time). A chart always comes with a caption that says what to notice (:func:`show_chart`).
 
-The interface: :func:`cached_chart`, :class:`ChartSpec`, :func:`draw_chart`, :func:`show_chart` and
-:data:`VALIDATE`. Behind it the cache does what ``st.altair_chart`` would do, once: Streamlit's
+The interface: :func:`cached_chart`, :class:`ChartSpec`, :func:`draw_chart`, :func:`show_chart`,
+:func:`notice` (its caption, the template :data:`NOTICE`) and :data:`VALIDATE`. A chart's labels are
+said in the active language (ui.i18n), so the cache keys every chart by that language too. Behind it the cache does what ``st.altair_chart`` would do, once: Streamlit's
 "none" theme, and the data as Arrow IPC bytes (``streamlit.dataframe_util.convert_anything_to_arrow_bytes``),
 which ``st.vega_lite_chart`` passes through unchanged. tests/ui/test_chart_cache.py pins those
 Streamlit internals.
@@ -25,7 +26,11 @@ import altair as alt
 import streamlit as st
 from streamlit import dataframe_util
 
-__all__ = ["VALIDATE", "ChartSpec", "cached_chart", "draw_chart", "show_chart"]
+from ui import i18n
+
+__all__ = ["NOTICE", "VALIDATE", "ChartSpec", "cached_chart", "draw_chart", "notice", "show_chart"]
+
+NOTICE = "**Notice:** {notice}"
 
 
 class ChartSpec:
@@ -85,9 +90,15 @@ def _convert(chart: alt.TopLevelMixin) -> dict:
     return spec
 
 
+def language() -> str:
+    """The language charts are said in: $BPTT_LANG, and which catalog ui.i18n.use made active (a
+    catalog object lives as long as the process, so its id names it within the cache)."""
+    return f"{os.environ.get(i18n.LANGUAGE_ENV, '')}:{id(i18n.active())}"
+
+
 @st.cache_data(max_entries=512, show_spinner=False)
-def _drawable(name: str, args: tuple, kwargs: dict):
-    """The builder's chart(s) converted for drawing, once per distinct input."""
+def _drawable(name: str, args: tuple, kwargs: dict, language: str):
+    """The builder's chart(s) converted for drawing, once per distinct input and language."""
     out = _BUILDERS[name](*args, **kwargs)
     return tuple(map(_convert, out)) if isinstance(out, tuple) else _convert(out)
 
@@ -104,7 +115,7 @@ def cached_chart(builder: Callable) -> Callable:
     @functools.wraps(builder)
     def wrapper(*args, **kwargs):
         key = (name, args, kwargs)
-        out = _drawable(*key)
+        out = _drawable(*key, language())
         if isinstance(out, tuple):
             return tuple(ChartSpec(key, d, i) for i, d in enumerate(out))
         return ChartSpec(key, out)
@@ -117,7 +128,12 @@ def draw_chart(chart: ChartSpec, *, where=None, alt_text: str | None = None) -> 
     (where or st).vega_lite_chart(chart.drawable(), width="stretch", alt=alt_text)
 
 
-def show_chart(chart: ChartSpec, notice: str, *, alt_text: str | None = None) -> None:
-    """Draw a chart full width with its caption ("Notice: …") underneath."""
-    draw_chart(chart, alt_text=alt_text or notice)
-    st.caption(f"**Notice:** {notice}")
+def notice(text: str) -> str:
+    """A chart's caption: what to notice (the template :data:`NOTICE`, in the active language)."""
+    return i18n.say(NOTICE, notice=text)
+
+
+def show_chart(chart: ChartSpec, text: str, *, alt_text: str | None = None) -> None:
+    """Draw a chart full width with its caption (:func:`notice`) underneath."""
+    draw_chart(chart, alt_text=alt_text or text)
+    st.caption(notice(text))

@@ -33,8 +33,17 @@ def _nonfinite(value: float) -> str | None:
 
 
 def number(value: float, spec: str = ".3g") -> str:
-    """``value`` formatted with ``spec`` (Python's minus, as st.metric expects), or "nan" / "∞" / "−∞"."""
-    return _nonfinite(value) or format(value, spec)
+    """``value`` formatted with ``spec`` (Python's minus, as st.metric expects), or "nan" / "∞" / "−∞".
+
+    A value that prints as zero has no sign: −0.0, or −0.0004 at two decimals, prints "0" / "0.00".
+    """
+    word = _nonfinite(value)
+    if word:
+        return word
+    text = format(value, spec)
+    if text.startswith("-") and not any(c in "123456789" for c in text.split("e")[0]):
+        return text[1:]
+    return text
 
 
 def tex_number(value: float, spec: str = ".4g") -> str:

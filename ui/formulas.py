@@ -272,6 +272,11 @@ def saturation_latex(fraction: float = rc.SATURATION_FRACTION) -> str:
     return rf"\text{{unit }} i \text{{ is saturated at step }} t \iff f'\big(a_i^{{(t)}}\big) < {fraction:g}\,\gamma"
 
 
+def value_set_latex(values) -> str:
+    r"""The distinct values of an f′, as a set: \{0,\ 1\}."""
+    return r"\{" + r",\ ".join(format(v, "g") for v in values) + r"\}"
+
+
 def forms_latex(name: str) -> str:
     """f′ of tanh or sigmoid in its textbook form and in the form rnn_core evaluates."""
     symbol = r"\sigma'(a)" if name == "sigmoid" else r"\tanh'(a)"
@@ -337,3 +342,138 @@ def training_update_latex(clip: str) -> str:
     if clip == "none":
         return UPDATE_LATEX.replace(r"\operatorname{clip}(g)", "g", 1)
     return UPDATE_LATEX + r",\qquad " + clip_latex(clip)
+
+
+# --- gates --------------------------------------------------------------------------------------
+
+# Each line of these blocks fits a phone's column: the long ones are split with aligned.
+GATES_LSTM_LATEX = (
+    r"\begin{aligned}"
+    r"f^{(t)} &= \sigma\big(b^f + U^f x^{(t)} + W^f h^{(t-1)}\big) \\"
+    r"g^{(t)} &= \sigma\big(b^g + U^g x^{(t)} + W^g h^{(t-1)}\big) \\"
+    r"q^{(t)} &= \sigma\big(b^q + U^q x^{(t)} + W^q h^{(t-1)}\big) \\"
+    r"a^{(t)} &= b + U x^{(t)} + W h^{(t-1)} \\"
+    r"s^{(t)} &= f^{(t)} \odot s^{(t-1)} + g^{(t)} \odot \tanh\big(a^{(t)}\big) \\"
+    r"h^{(t)} &= q^{(t)} \odot \tanh\big(s^{(t)}\big)"
+    r"\end{aligned}"
+)
+GATES_GRU_LATEX = (
+    r"\begin{aligned}"
+    r"u^{(t)} &= \sigma\big(b^u + U^u x^{(t)} + W^u h^{(t-1)}\big) \\"
+    r"r^{(t)} &= \sigma\big(b^r + U^r x^{(t)} + W^r h^{(t-1)}\big) \\"
+    r"a^{(t)} &= b + U x^{(t)} + W \big(r^{(t)} \odot h^{(t-1)}\big) \\"
+    r"h^{(t)} &= u^{(t)} \odot h^{(t-1)} \\"
+    r"&\quad + \big(1 - u^{(t)}\big) \odot \tanh\big(a^{(t)}\big)"
+    r"\end{aligned}"
+)
+GATES_STATE_LATEX = (
+    r"\begin{aligned}"
+    r"\left\lVert \frac{\partial x^{(T)}}{\partial x^{(T-d)}} \right\rVert_2"
+    r" &= \left\lVert \prod_{j=T-d+1}^{T} \frac{\partial x^{(j)}}{\partial x^{(j-1)}} \right\rVert_2 \\"
+    r"x &= h \ \text{(RNN, GRU)} \\"
+    r"x &= (h, s) \ \text{(LSTM)}"
+    r"\end{aligned}"
+)
+GATES_CAROUSEL_STEP_LATEX = (
+    r"\begin{aligned}"
+    r"\frac{\partial s^{(t)}}{\partial s^{(t-1)}} &= \operatorname{diag}\big(f^{(t)}\big) \\"
+    r"\frac{\partial s^{(t)}}{\partial h^{(t-1)}} &= \operatorname{diag}\big(g^{(t)} \odot \tanh'(a^{(t)})\big)\, W \\"
+    r"&\quad + \operatorname{diag}\big(s^{(t-1)} \odot \sigma'_f\big)\, W^f \\"
+    r"&\quad + \operatorname{diag}\big(\tanh(a^{(t)}) \odot \sigma'_g\big)\, W^g"
+    r"\end{aligned}"
+)
+GATES_CAROUSEL_LATEX = (
+    r"\begin{aligned}"
+    r"&\frac{\partial s^{(T)}}{\partial s^{(k)}} = \prod_{j=k+1}^{T} \operatorname{diag}\big(f^{(j)}\big) \\"
+    r"&\quad + \big(\text{paths through } h\big)"
+    r"\end{aligned}"
+)
+GATES_GRU_JACOBIAN_LATEX = (
+    r"\begin{aligned}"
+    r"&\frac{\partial h^{(t)}}{\partial h^{(t-1)}} = \operatorname{diag}\big(u^{(t)}\big) \\"
+    r"&\quad + \operatorname{diag}\big((h^{(t-1)} - \tilde h^{(t)}) \odot \sigma'_u\big)\, W^u \\"
+    r"&\quad + \operatorname{diag}\big((1 - u^{(t)}) \odot \tanh'(a^{(t)})\big)\, W \\"
+    r"&\qquad \cdot \big(\operatorname{diag}(r^{(t)}) \\"
+    r"&\qquad\quad + \operatorname{diag}(h^{(t-1)} \odot \sigma'_r)\, W^r\big), \\"
+    r"&\tilde h^{(t)} = \tanh\big(a^{(t)}\big)"
+    r"\end{aligned}"
+)
+GATES_SIGMA_PRIME_LATEX = (
+    r"\begin{aligned}"
+    r"&\sigma'_f = f^{(t)} \odot \big(1 - f^{(t)}\big) \\"
+    r"&\text{and so on for } g, u, r"
+    r"\end{aligned}"
+)
+GATES_LEDGER_LATEX = (
+    r"\begin{aligned}"
+    r"C_{s,k} &= \big\lVert \delta_k^{(s)} h^{(k-1)\top} \big\rVert_F \\"
+    r"\text{long-range share} &= \frac{\sum_{s-k \ge \lfloor T/2 \rfloor} C_{s,k}}{\sum_{k \le s} C_{s,k}}"
+    r"\end{aligned}"
+)
+
+
+# --- by hand ------------------------------------------------------------------------------------
+
+
+def by_hand_array_latex(rows: list[list[str]]) -> str:
+    """A value written out from rows of numbers already written as text: one number as itself, else a
+    bmatrix (a vector is one column)."""
+    if len(rows) == 1 and len(rows[0]) == 1:
+        return rows[0][0]
+    return r"\begin{bmatrix}" + r" \\ ".join(" & ".join(row) for row in rows) + r"\end{bmatrix}"
+
+
+def by_hand_value_latex(name: str, rows: list[list[str]]) -> str:
+    """``name`` = its value, e.g. a^{(2)} = [[0.1], [−0.3]]."""
+    return f"{name} = {by_hand_array_latex(rows)}"
+
+
+def by_hand_sequence_latex(values: list[tuple[str, list[list[str]]]], per_line: int = 2) -> str:
+    """Several (name, rows) as name = value, ``per_line`` to a line: x⁽¹⁾ = 0.46, x⁽²⁾ = −0.65, …"""
+    parts = [by_hand_value_latex(name, rows) for name, rows in values]
+    lines = [r",\quad ".join(parts[i : i + per_line]) for i in range(0, len(parts), per_line)]
+    return lines[0] if len(lines) == 1 else r"\begin{gathered}" + r" \\ ".join(lines) + r"\end{gathered}"
+
+
+def by_hand_tolerance_latex(rtol: str, atol: str) -> str:
+    """When a student's value v is accepted for the exact e, with rtol and atol already written as LaTeX."""
+    return (
+        r"\begin{gathered} |v_i - e_i| \le \mathrm{atol} + \mathrm{rtol}\,|e_i| \ \text{for all } i \\"
+        rf"\mathrm{{rtol}} = {rtol},\quad \mathrm{{atol}} = {atol} \end{{gathered}}"
+    )
+
+
+def by_hand_model_latex(f_latex: str, fprime_latex: str) -> str:
+    """The vanilla RNN's step, one line each (narrow screens), with the activation ``f_latex`` and the
+    derivative rule ``fprime_latex`` of the example."""
+    return (
+        r"\begin{gathered} a^{(t)} = b + W h^{(t-1)} + U x^{(t)} \\ h^{(t)} = f(a^{(t)}) \\"
+        r" o^{(t)} = c + V h^{(t)} \\ " + f_latex + r" \\ " + fprime_latex + r" \end{gathered}"
+    )
+
+
+def by_hand_document_latex(
+    title: str, settings: str, sections: list[tuple[str, list[tuple[str, str]]]]
+) -> str:
+    """A complete LaTeX document: ``title``, a ``settings`` paragraph (LaTeX text), then one section per
+    stage, each a list of (rule, value) formulas (either may be empty)."""
+    lines = [
+        r"\documentclass[11pt]{article}",
+        r"\usepackage[margin=2cm]{geometry}",
+        r"\usepackage{amsmath,amssymb}",
+        r"\setcounter{MaxMatrixCols}{20}",
+        rf"\title{{{title}}}",
+        r"\date{}",
+        r"\begin{document}",
+        r"\maketitle",
+        settings,
+        "",
+    ]
+    for heading, formulas in sections:
+        lines.append(rf"\section*{{{heading}}}")
+        for rule, value in formulas:
+            body = r" \\ ".join(part for part in (rule, value) if part)
+            lines += [r"\begin{gather*}", body, r"\end{gather*}"]
+        lines.append("")
+    lines.append(r"\end{document}")
+    return "\n".join(lines) + "\n"

@@ -11,6 +11,16 @@ from ui import palette
 
 MAX_STEPS = 8  # time steps drawn before the middle is elided
 
+# Sizes in points. The drawing is scaled to its column (a 356 px phone column, a 660 px Overview
+# column at 1400 px), so labels stay legible only if the graph is narrow for its font: large labels,
+# nodes just wide enough for h⁽²⁰⁰⁾, little space between them.
+FONT_SIZE = 22  # node labels
+INDEX_SIZE = 16  # the time index, a superscript
+EDGE_FONT_SIZE = 17  # the weight on an edge: U, V, W
+NODE_WIDTH = 0.75  # inches
+PEN_WIDTH = 1.6  # edges off the path; the path is drawn HOT_PEN_WIDTH
+HOT_PEN_WIDTH = 3.0
+
 
 def shown_steps(T: int, s: int | None = None, max_steps: int = MAX_STEPS) -> list[int]:
     """The time steps drawn, increasing: all of 1..T when T ≤ ``max_steps``; else, without ``s``,
@@ -27,7 +37,29 @@ def shown_steps(T: int, s: int | None = None, max_steps: int = MAX_STEPS) -> lis
 
 def _label(name: str, t: int) -> str:
     """A node label with the time index as a superscript (Graphviz's HTML-like labels)."""
-    return f"<{name}<SUP>({t})</SUP>>"
+    return f'<{name}<SUP><FONT POINT-SIZE="{INDEX_SIZE}">({t})</FONT></SUP>>'
+
+
+COLUMN_MIN_PX = 50  # the narrowest a column is drawn: below it the graph scrolls in its own box
+
+
+def columns_class(n: int) -> str:
+    """The SVG class of a graph n columns wide (h⁽⁰⁾, the steps drawn and the gaps): ui.layout gives
+    it a minimum width of n·COLUMN_MIN_PX, so that a phone scrolls the graph instead of shrinking
+    its labels below legibility."""
+    return f"columns-{n}"
+
+
+def description(T: int, s: int | None = None, wrt: str = "W") -> str:
+    """What the graph shows, in words: its tooltip and the name a screen reader announces."""
+    text = (
+        f"The network unrolled over T = {T} steps: at each step t the input x(t) enters the hidden "
+        f"state h(t) through U, h(t) gives the output o(t) through V and the loss L(t); W carries "
+        f"h(t-1) to h(t)."
+    )
+    if s is not None:
+        text += f" Highlighted: the {s} paths from L({s}) back to {wrt}."
+    return text
 
 
 def unrolled_dot(T: int, *, s: int | None = None, wrt: str = "W", max_steps: int = MAX_STEPS) -> str:
@@ -41,11 +73,12 @@ def unrolled_dot(T: int, *, s: int | None = None, wrt: str = "W", max_steps: int
     hot_s = 0 if s is None else s  # no step is on a path when nothing is highlighted
     lines = [
         "digraph unrolled {",
-        '  rankdir=BT; bgcolor="white"; nodesep=0.35; ranksep=0.45;',
-        '  node [shape=circle, fontname="Helvetica", fontsize=13, width=0.55, fixedsize=true, '
-        f'style=filled, fillcolor="white", color="{palette.NOTE_TEXT}", fontcolor="{palette.TEXT}"];',
-        f'  edge [fontname="Helvetica", fontsize=11, color="{palette.MUTED}", '
-        f'fontcolor="{palette.NOTE_TEXT}", arrowsize=0.6];',
+        f'  rankdir=BT; bgcolor="white"; nodesep=0.12; ranksep=0.3; tooltip="{description(T, s, wrt)}";',
+        f'  node [shape=circle, fontname="Helvetica", fontsize={FONT_SIZE}, width={NODE_WIDTH}, '
+        f'fixedsize=true, style=filled, fillcolor="white", color="{palette.NOTE_TEXT}", '
+        f'fontcolor="{palette.TEXT}", penwidth={PEN_WIDTH}];',
+        f'  edge [fontname="Helvetica", fontsize={EDGE_FONT_SIZE}, color="{palette.MUTED}", '
+        f'fontcolor="{palette.NOTE_TEXT}", arrowsize=0.7, penwidth={PEN_WIDTH}];',
     ]
 
     def node(name: str, label: str, hot: bool, extra: str = "") -> str:
@@ -53,7 +86,10 @@ def unrolled_dot(T: int, *, s: int | None = None, wrt: str = "W", max_steps: int
         return f"  {name} [label={label}{fill}{extra}];"
 
     def edge(a: str, b: str, label: str, hot: bool, extra: str = "") -> str:
-        style = f', color="{palette.HIGHLIGHT}", fontcolor="{palette.HIGHLIGHT}", penwidth=2.4' if hot else ""
+        hot_style = (
+            f', color="{palette.HIGHLIGHT}", fontcolor="{palette.HIGHLIGHT}", penwidth={HOT_PEN_WIDTH}'
+        )
+        style = hot_style if hot else ""
         return f'  {a} -> {b} [label="{label}"{style}{extra}];'
 
     def w_edge_hot(t: int) -> bool:
@@ -72,7 +108,7 @@ def unrolled_dot(T: int, *, s: int | None = None, wrt: str = "W", max_steps: int
             ring = f', color="{palette.HIGHLIGHT}"' if prev + 1 <= hot_s else ""
             lines.append(
                 f'  {gap} [label="⋯\\n{t - prev - 1} steps", shape=box, fixedsize=false, '
-                f'style="rounded,dashed", fontsize=11{ring}];'
+                f'style="rounded,dashed", fontsize={EDGE_FONT_SIZE}{ring}];'
             )
             chain.append((f"h{prev}", gap, w_edge_hot(prev + 1), first_extra if prev == 0 else ""))
             chain.append((gap, f"h{t}", w_edge_hot(t), ""))
@@ -92,5 +128,6 @@ def unrolled_dot(T: int, *, s: int | None = None, wrt: str = "W", max_steps: int
     for a, b, hot, extra in chain:
         lines.append(edge(a, b, "W", hot, extra))
     lines.append("  { rank=same; " + "; ".join(h_row) + "; }")
+    lines.append(f'  class="{columns_class(len(h_row))}";')
     lines.append("}")
     return "\n".join(lines)

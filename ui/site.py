@@ -37,6 +37,14 @@ PAGES = (
         "∂L/∂V does not. Every path term computed and reconciled with the total.",
     ),
     SitePage(
+        "app_pages/by_hand.py",
+        "Work it by hand",
+        "by-hand",
+        ":material/edit_note:",
+        "The homework's ∂L⁽³⁾/∂W, ∂L⁽³⁾/∂U and updates on a network small enough for paper: every number "
+        "in order, revealed on demand, and your own values checked with the likely mistake named.",
+    ),
+    SitePage(
         "app_pages/activations.py",
         "Activation derivatives",
         "activations",
@@ -53,11 +61,27 @@ PAGES = (
         "gradient, and the remedies: clipping, truncation, initialisation.",
     ),
     SitePage(
+        "app_pages/gates.py",
+        "Gates",
+        "gates",
+        ":material/door_sliding:",
+        "Why the LSTM and the GRU keep the gradient alive: the exact state Jacobians of all three cells "
+        "on one sequence, the carousel Πf beside the exact ∂s⁽ᵀ⁾/∂s⁽ᵏ⁾, the gates, and the two ledgers.",
+    ),
+    SitePage(
         "app_pages/training.py",
         "Training lab",
         "training",
         ":material/model_training:",
         "Train the network on a long-range toy task and watch the gradient vanish or explode while it "
         "learns, or fails to; compare cells, optimizers and remedies run against run.",
+    ),
+    SitePage(
+        "app_pages/bug_lab.py",
+        "Bug lab",
+        "bug-lab",
+        ":material/bug_report:",
+        "A BPTT with one classic bug: read its gradient check entry by entry and step by step, name the "
+        "bug, and see the one line that is wrong.",
     ),
 )

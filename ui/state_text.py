@@ -16,7 +16,14 @@ W_INIT_HELP = (
     "divided by its largest singular value; identity: W = σ·I."
 )
 W_SCALE = "σ_max(W), the largest singular value of W"
-W_SCALE_HELP = "W is scaled so that its largest singular value is exactly this."
+W_SCALE_SHORT = "σ_max(W)"
+W_SCALE_HELP = (
+    "The initial W is scaled so that its largest singular value is exactly this; gradient steps "
+    "then move W, and every page quotes the σ_max(W) of the W it uses. Below 1/γ ({thresholds}) "
+    "vanishing is guaranteed; exactly at 1/γ no "
+    "‖∂h⁽ᵗ⁾/∂h⁽ᵏ⁾‖ can grow; above it the bound allows growth, which the derivatives may or may "
+    "not let happen."
+)
 MORE = "Sizes, loss, seed, learning rate"
 INPUT = "Input size D"
 OUTPUT = "Output size K"
@@ -26,6 +33,12 @@ SEED = "Seed"
 SEED_HELP = "Draws U, W, V, the input sequence x⁽¹⁾…x⁽ᵀ⁾ and the targets y⁽¹⁾…y⁽ᵀ⁾."
 LEARNING_RATE = "Learning rate lr"
 STEPS = "Gradient steps taken"
+LINK_FALLBACK = (
+    "The link sets {label} to “{received}”, which this control does not accept ({expected}): "
+    "the page uses {used} instead."
+)
+THRESHOLD_GROUP = "{edge} for {names}"
+LINK_RANGE = "a number from {low} to {high}"
 STEPS_HELP = (
     "Full-batch steps θ ← θ − lr·∂L/∂θ on the sequence, from the initial network. The Update rules "
     "page takes them one at a time; every page shows the network after them."

@@ -9,8 +9,10 @@ from streamlit.testing.v1 import AppTest
 import rnn_core as rc
 from tests.app.helpers import open_app, widget
 from ui import activations as ua
+from ui.activations import text as tx
 from ui.data import initial_params, live_network, sequence
 from ui.format import sci
+from ui.i18n import say
 from ui.state import ACTIVATION_LABELS, DEFAULT, INIT_LABELS, LOSS_LABELS, Network
 
 PAGE = "app_pages/activations.py"
@@ -209,9 +211,16 @@ def test_overflowing_network_is_explained_not_crashed_on():
 def test_relu_gets_its_own_float64_sentence():
     at = open_page(act="ReLU")
     text = markdown_with(at, "In your network")
-    assert "ReLU" in text and "exactly 0 by definition" in text
-    dead = percent(metric(at, "exactly 0 (dead paths)"))
-    assert f"{dead:.1%} of them are exactly 0" in text
+    d = expected_derivatives(Network(activation="relu"))  # counted here from rnn_core's f′
+    assert percent(metric(at, "exactly 0 (dead paths)")) == pytest.approx(np.mean(d == 0.0), abs=5e-4)
+    said = say(
+        tx.IN_NETWORK["relu"],
+        name="ReLU",
+        zero=f"{np.mean(d == 0.0):.1%}",
+        zero_textbook="0.0%",
+        max_abs_a="",
+    )
+    assert text.endswith(said)
 
 
 def test_textbook_zero_fraction_shown_for_a_trained_saturated_tanh_network():

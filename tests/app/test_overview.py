@@ -28,9 +28,11 @@ def test_defaults_run_and_show_the_network_summary():
     assert float(metric(at, say(tx.SIGMA_LABEL))) == pytest.approx(sigma, rel=1e-3)
     assert float(metric(at, say(tx.RHO_LABEL))) == pytest.approx(rho, rel=1e-3)
     assert len(at.get("graphviz_chart")) == 1
-    # tanh (γ = 1) and σ_max(W) = 1: γ·σ_max(W) ≥ 1, so explosion is possible, not certain
-    regime = say(tx.EXPLOSION_POSSIBLE, gamma="1", sigma=format(sigma, ".4g"), base=format(sigma, ".4g"))
+    # tanh (γ = 1) and σ_max(W) = 1: the bound is 1ᵈ, so no norm can grow (and none must vanish)
+    assert abs(sigma - 1) <= rc.BOUND_RTOL
+    regime = say(tx.CANNOT_GROW, gamma="1", sigma="1", tolerance="1·10⁻⁹")
     assert any(m.value == regime for m in at.markdown)
+    assert not [m for m in at.markdown if "possible but not certain" in m.value]
 
 
 def test_sigmoid_below_one_over_gamma_says_vanishing_is_guaranteed():
@@ -94,6 +96,29 @@ def test_garbage_in_a_link_opens_with_the_default(key, bad):
     expected = getattr(DEFAULT, field)
     value = widget(at, key).value
     assert value == pytest.approx(expected) if isinstance(expected, float) else value == expected
+    # ... and says so, naming what it received and what it uses; still after a rerun
+    notes = [w.value for w in at.warning if w.value.startswith("The link sets")]
+    assert len(notes) == 1 and f"“{bad}”" in notes[0]
+    at.run()
+    assert [w.value for w in at.warning if w.value.startswith("The link sets")] == notes
+
+
+def test_a_link_value_between_slider_steps_is_used_as_shown():
+    at = open_app(scale="1.33")  # the slider moves in 0.05 steps but shows two decimals
+    assert not at.exception
+    assert widget(at, "scale").value == pytest.approx(1.33)
+    assert float(metric(at, say(tx.SIGMA_LABEL))) == pytest.approx(1.33, abs=1e-9)
+    assert not [w for w in at.warning if w.value.startswith("The link sets")]
+
+
+@pytest.mark.parametrize("scale", ["5", "8"])
+def test_sigmoid_above_one_over_gamma_can_be_linked(scale):
+    at = open_app(act="sigmoid", scale=scale)
+    assert not at.exception
+    assert widget(at, "scale").value == pytest.approx(float(scale))
+    base = 0.25 * float(scale)
+    regime = say(tx.EXPLOSION_POSSIBLE, gamma="0.25", sigma=scale, base=format(base, "g"))
+    assert regime in [m.value for m in at.markdown]
 
 
 SIDEBAR_EXTREMES = (

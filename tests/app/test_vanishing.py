@@ -143,7 +143,7 @@ def test_a_link_sets_the_page_controls():
     assert widget(at, "dist").value == 7
     assert widget(at, "tau").value == 3
     assert widget(at, "clip").value == pytest.approx(0.05)
-    assert fixed(t.TRUNCATION_PART) in texts(at) and "τ = 3 keeps the paths with s − k < 3" in texts(at)
+    assert fixed(t.TRUNCATION_KEEPS) in texts(at) and "τ = 3 keeps the paths with s − k < 3" in texts(at)
     assert "threshold = 0.05" in texts(at)
 
 

@@ -1,6 +1,7 @@
 """Gradient accounting: path terms, the contribution matrix, distance terms and Jacobian norms,
 each against a plain loop, against bptt, against finite differences or against a closed form."""
 
+import dataclasses
 import math
 import warnings
 
@@ -366,3 +367,79 @@ def test_jacobian_log_norms_reject_bad_t_and_batch_index(kwargs, message):
     params, _, _, _, trace, _ = _run(T=8, B=2)
     with pytest.raises(ValueError, match=message):
         rc.jacobian_log_norms(params, trace, **kwargs)
+
+
+# --- the verdicts: a gradient check, and which path terms are 0 or not numbers -------------------
+
+
+@pytest.mark.parametrize("tolerance", [rc.FD_TOLERANCE, rc.EXACT_TOLERANCE])
+def test_gradient_check_verdict_against_the_rule_on_a_grid_with_its_boundaries(tolerance):
+    g = np.array([1.0, 0.0])
+    for error in (0.0, 0.5 * tolerance, tolerance, tolerance * (1 + 1e-6), 10 * tolerance, 0.5):
+        other = np.array([1.0, error])  # ‖g − g̃‖ = error exactly, ‖g̃‖ = √(1 + error²)
+        expected_error = error / math.hypot(1.0, error)
+        verdict = rc.gradient_check_verdict(g, other, tolerance=tolerance)
+        assert verdict.rel_error == pytest.approx(expected_error, rel=1e-12, abs=1e-300)
+        assert verdict.kind == ("agrees" if expected_error <= tolerance else "disagrees")
+        assert verdict.cause is None and verdict.rounding is None  # an exact route: nothing to blame
+    nan = rc.gradient_check_verdict(g, np.array([np.nan, 0.0]), tolerance=tolerance)
+    assert nan.kind == "not_a_number" and not nan.agrees
+
+
+def test_gradient_check_verdict_names_rounding_or_nonlinearity():
+    g, other = np.array([1.0, 0.0]), np.array([1.0, 1e-2])
+    u = 2.0**-53
+    for loss in (1.0, 1e6, 1e7, 1e12):
+        verdict = rc.gradient_check_verdict(g, other, loss=loss, eps=1e-6)
+        rounding = u * loss / 1e-6  # max|g| = 1
+        assert verdict.rounding == pytest.approx(rounding, rel=1e-12)
+        assert verdict.kind == "disagrees"
+        assert verdict.cause == ("rounding" if rounding >= rc.FD_TOLERANCE else "nonlinear")
+    # u·L/ε = tolerance exactly: rounding can explain it
+    edge = rc.FD_TOLERANCE * 1e-6 / u
+    assert rc.gradient_check_verdict(g, other, loss=edge, eps=1e-6).cause == "rounding"
+    assert rc.gradient_check_verdict(g, g, loss=1e12, eps=1e-6).cause is None  # agrees: no cause
+    with pytest.raises(ValueError, match="loss and eps"):
+        rc.gradient_check_verdict(g, g, eps=1e-6)
+    with pytest.raises(ValueError, match="tolerance"):
+        rc.gradient_check_verdict(g, g, tolerance=0.0)
+
+
+def test_a_real_finite_difference_check_agrees_on_a_smooth_loss():
+    params = rc.RNNParams.init(2, 3, 2, seed=1)
+    xs = np.random.default_rng(1).standard_normal((4, 1, 2))
+    targets = np.zeros((4, 1), dtype=int)
+    trace = rc.forward(params, xs, targets)
+    numeric = rc.numerical_partial(params, xs, targets, wrt="W", loss="softmax_ce")
+    verdict = rc.gradient_check_verdict(rc.bptt(params, trace).W, numeric, loss=trace.loss, eps=1e-6)
+    assert verdict.agrees and verdict.rel_error < 1e-7 and verdict.rounding < 1e-8
+
+
+def test_terms_verdict_names_what_overflowed_and_the_zero_terms():
+    params = rc.RNNParams.init(2, 3, 2, w_init="identity", w_scale=1.0, seed=0)
+    xs = np.ones((4, 1, 2))
+    trace = rc.forward(params, xs, np.zeros((4, 1), dtype=int))
+    norms = rc.contributions(params, trace)[3, :4]
+    verdict = rc.terms_verdict(trace, 4, norms)
+    assert verdict.kind == "finite" and verdict.zero_ks == (1,)  # δ₁ h⁽⁰⁾ᵀ with h⁽⁰⁾ = 0
+    assert not verdict.output_error_zero
+    # the same norms with one inf: the forward pass is finite, so the back-propagation overflowed
+    back = rc.terms_verdict(trace, 4, np.array([0.0, np.inf, np.nan, 1.0]))
+    assert (back.kind, back.t, back.n_inf, back.n_nan) == ("terms", None, 1, 1)
+    # an overflow of the forward pass at t = 2 ≤ s is named with its step; after s it is not
+    h = trace.h.copy()
+    h[2:] = np.inf
+    over = dataclasses.replace(trace, h=h)
+    assert over.overflow_step == 2
+    forward = rc.terms_verdict(over, 3, np.array([np.nan, np.nan, np.inf]))
+    assert (forward.kind, forward.t, forward.n_nonfinite) == ("forward", 2, 3)
+    assert rc.terms_verdict(over, 1, np.array([np.nan])).kind == "terms"  # t = 2 > s = 1
+    with pytest.raises(ValueError, match=r"shape \(s,\)"):
+        rc.terms_verdict(trace, 4, norms[:3])
+
+
+def test_rel_error_of_a_gradient_holding_nan_or_inf_is_nan_in_either_order():
+    zero, bad = np.zeros(3), np.array([0.0, np.nan, 0.0])
+    assert np.isnan(rc.rel_error(zero, bad)) and np.isnan(rc.rel_error(bad, zero))
+    assert np.isnan(rc.rel_error(np.ones(2), np.array([1.0, np.inf])))
+    assert rc.rel_error(zero, zero) == 0.0

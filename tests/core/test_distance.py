@@ -115,3 +115,28 @@ def test_total_norm_beyond_float64_is_inf_without_a_warning():
     split = rc.distance_split(G)  # RuntimeWarnings are errors in this suite
     assert split.total_norm == np.inf
     np.testing.assert_allclose(split.shares, 1 / 3, rtol=1e-12)  # the shares stay exact: scaled first
+
+
+def test_truncation_verdict_against_truncated_bptt_from_the_reference_loop():
+    T = 12
+    params, xs, targets, h0 = random_problem(T, 1, 3, 4, 3, seed=2, w_scale=0.6)
+    trace = rc.forward(params, xs, targets, activation="tanh", h0=h0)
+    split = rc.distance_split(rc.distance_terms(params, trace))
+    fw = forward_loop(params, xs, targets, activation="tanh", loss="softmax_ce", h0=h0)
+    full = plain(truncated_bptt_loop(params, fw, None)["W"])
+    kinds = set()
+    for tau in range(1, T + 1):
+        v = rc.truncation_verdict(split, tau)
+        dropped = np.linalg.norm(full - plain(truncated_bptt_loop(params, fw, tau)["W"])) / np.linalg.norm(
+            full
+        )
+        want = "full" if tau == T else "negligible" if dropped <= rc.TRUNCATION_NEGLIGIBLE else "drops"
+        assert v.kind == want and v.kind in rc.TRUNCATION_KINDS
+        assert v.dropped == pytest.approx(dropped, rel=1e-6, abs=1e-15)
+        kinds.add(v.kind)
+    assert kinds == {"full", "negligible", "drops"}  # σ_max(W) = 0.6: the far distances are negligible
+    zero = rc.distance_split(np.zeros((3, 2, 2)))
+    assert rc.truncation_verdict(zero, 1).kind == "zero"
+    assert rc.truncation_verdict(rc.distance_split(np.full((3, 2, 2), np.inf)), 1).kind == "nonfinite"
+    with pytest.raises(ValueError, match="tau"):
+        rc.truncation_verdict(split, T + 1)

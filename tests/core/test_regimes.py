@@ -67,3 +67,39 @@ def test_jacobian_profile_stays_under_its_bound_and_matches_the_loop(activation,
     s = prof.summary
     assert s.sigma_max == pytest.approx(np.linalg.svd(params.W, compute_uv=False)[0], rel=1e-12)
     assert prof.regime == rc.classify_regime(prof.log_norms[::-1], s.bound_base)
+
+
+@pytest.mark.parametrize(
+    "r, t, trend",
+    [
+        (1.0, 20, "flat"),
+        (0.995, 20, "flat"),
+        (0.95, 2, "shrinking"),
+        (1.05, 20, "growing"),
+        (0.5, 20, "shrinking"),
+    ],
+)
+def test_the_trend_is_flat_only_when_even_the_longest_sequence_changes_less_than_tenfold(r, t, trend):
+    regime = rc.classify_regime((t - np.arange(t + 1)) * math.log10(r), bound_base=1.0)
+    assert regime.trend == trend
+    # the rule written out: |log₁₀ r| · EDGE_STEPS ≤ one decade
+    assert (abs(math.log10(r)) * rc.EDGE_STEPS <= rc.REGIME_DECADES) == (trend == "flat")
+    if r != 1.0:
+        assert regime.steps_per_decade == pytest.approx(1 / abs(math.log10(r)), rel=1e-9)
+
+
+@pytest.mark.parametrize("base", [1.0, 0.9999999999999999, 1.0000000000000002, 1 - 2 * rc.BOUND_RTOL, 0.5])
+def test_the_guarantee_agrees_with_the_bound_verdict(base):
+    from_base = rc.classify_regime([-3.0, 0.0], bound_base=base)
+    from_verdict = rc.classify_regime([-3.0, 0.0], bound_base=rc.bound_verdict(1.0, base))
+    assert from_base == from_verdict
+    assert from_base.vanishing_guaranteed == (base < 1 - rc.BOUND_RTOL)
+
+
+def test_the_profile_carries_its_bound_verdict_and_cause():
+    p = rc.RNNParams.init(3, 2, 3, w_scale=1.0, seed=3)  # σ_max(W) computes to 0.9999999999999999
+    xs = np.random.default_rng(3).standard_normal((20, 1, 3))
+    prof = rc.jacobian_profile(p, rc.forward(p, xs, np.zeros((20, 1), dtype=int)))
+    assert prof.verdict == rc.bound_verdict(1.0, np.linalg.norm(p.W, 2))
+    assert prof.verdict.kind == "cannot_grow" and not prof.regime.vanishing_guaranteed
+    assert prof.cause == rc.shrink_cause(p, rc.forward(p, xs, np.zeros((20, 1), dtype=int)))

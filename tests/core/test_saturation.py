@@ -361,3 +361,84 @@ def test_log10_derivative_is_minus_infinity_exactly_where_f_prime_is_zero(name, 
     for x, g in zip(a, got):
         v = float(df(np.array([x]))[0])
         assert g == (-math.inf if v == 0.0 else pytest.approx(math.log10(v), abs=1e-12))
+
+
+# --- the verdict on Πⱼ max f′ · σ_max(W)ᵀ, against the rule written out over a grid -------------------
+
+
+def _expected_kind(per_step_max: np.ndarray, sigma: float, rtol: float) -> str:
+    """The verdict's rule from its definition, with a plain loop and exact products in fractions."""
+    from fractions import Fraction
+
+    bound = Fraction(1)
+    for m in per_step_max[::-1]:  # k = 1..T: the steps T, T−1, …, 1
+        if np.isnan(m):
+            return "not_a_number"
+        if m == 0.0:
+            return "cut"
+        bound *= Fraction(float(m)) * Fraction(float(sigma))
+    T = per_step_max.size
+    low, high = Fraction(1) / Fraction(1 + rtol) ** T, Fraction(1 + rtol) ** T
+    # log₁₀ bound < −T log₁₀(1 + rtol)  ⇔  bound < (1 + rtol)^(−T)
+    if bound < low:
+        return "shrinks"
+    return "cannot_grow" if bound <= high else "may_grow"
+
+
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "relu", "leaky_relu", "linear"])
+@pytest.mark.parametrize("T", [1, 2, 20])
+def test_product_bound_kinds_against_the_rule_on_a_grid_with_its_boundaries(name, T):
+    rng = np.random.default_rng(T)
+    gamma = rc.ACTIVATIONS[name].gamma
+    a = np.where(rng.random((T, 1, 3)) < 0.5, 0.0, rng.standard_normal((T, 1, 3)))
+    stats = rc.derivative_stats(name, a)
+    # the σ that puts the bound exactly at 1, then just inside and just outside the tolerance
+    log_prod = float(stats.log10_prod_max[-1])
+    one = 10 ** (-log_prod / T) if np.isfinite(log_prod) else 1.0
+    rtol = rc.PRODUCT_RTOL
+    for sigma in (0.0, 0.5 / gamma, one, one * (1 + 0.5 * rtol), one * (1 + 3 * rtol), 1.0 / gamma, 4.0):
+        verdict = rc.product_bound(stats, sigma)
+        assert verdict.kind == _expected_kind(stats.per_step_max, sigma, rtol), (sigma, verdict)
+        assert verdict.T == T and verdict.sigma_max == sigma
+        if verdict.kind == "cut":
+            k = verdict.cut_from
+            assert stats.per_step_max[T - k] == 0.0 and (stats.per_step_max[T - k + 1 :] > 0).all()
+            assert verdict.cut_step == T - k + 1
+        else:
+            assert verdict.cut_from is None and verdict.cut_step is None
+
+
+def test_product_bound_at_the_linear_sigma_one_boundary_cannot_grow():
+    stats = rc.derivative_stats("linear", np.ones((200, 1, 4)))
+    assert rc.product_bound(stats, 1.0).kind == "cannot_grow"
+    assert rc.product_bound(stats, 1.0 + 1e-12).kind == "cannot_grow"  # rounding of an SVD
+    assert rc.product_bound(stats, 1.0 - 1e-7).kind == "shrinks"
+    assert rc.product_bound(stats, 1.0 + 1e-7).kind == "may_grow"
+    verdict = rc.product_bound(stats, 2.0)
+    assert verdict.log10_bound == pytest.approx(200 * math.log10(2.0), rel=1e-12)
+    assert verdict.log10_gamma_power == 0.0
+
+
+def test_product_bound_of_an_overflowed_pass_is_not_a_number():
+    a = np.ones((4, 1, 2))
+    a[1] = np.nan
+    assert rc.product_bound(rc.derivative_stats("tanh", a), 1.0).kind == "not_a_number"
+    with pytest.raises(ValueError, match="sigma_max"):
+        rc.product_bound(rc.derivative_stats("tanh", a), -1.0)
+
+
+def test_span_kinds_and_open_ends():
+    assert [rc.span_kind(*p) for p in ((0.0, 0.0), (-8.0, 8.0), (0.5, 8.0))] == ["point", "pair", "interval"]
+    grid = rc.symmetric_grid(8.0, 100)
+    assert rc.grid_check("tanh", grid).open_at_zero and rc.grid_check("sigmoid", grid).open_at_zero
+    assert not rc.grid_check("relu", grid).open_at_zero  # reaches 0 exactly
+    assert not rc.grid_check("linear", grid).open_at_zero  # one value, not a continuum
+
+
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "relu", "leaky_relu", "linear"])
+def test_saturation_edge_is_the_first_positive_grid_point_of_a_plain_loop(name):
+    act = rc.ACTIVATIONS[name]
+    grid = rc.symmetric_grid(8.0, 400)
+    first = next((float(x) for x in grid if x > 0 and act.df(np.array([x]))[0] < 0.01 * act.gamma), None)
+    assert rc.saturation_edge(name, grid) == first
+    assert (first is None) == (name in ("relu", "leaky_relu", "linear"))

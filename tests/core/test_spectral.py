@@ -37,3 +37,23 @@ def test_sigma_max_and_spectral_radius_of_a_jordan_like_W_are_their_closed_forms
     summary = rc.spectral_summary(W, "sigmoid")
     assert (summary.sigma_max, summary.rho) == (rc.sigma_max(W), rc.spectral_radius(W))
     assert summary.bound_base == pytest.approx(summary.sigma_max / 4) and summary.sigma_threshold == 4.0
+
+
+def test_spectral_summary_bound_and_rho_below_sigma_use_their_tolerances():
+    at_one = rc.spectral_summary(np.eye(3) * (1 - 1.1e-16), "tanh")
+    assert at_one.bound.kind == "cannot_grow" and not at_one.vanishing_guaranteed
+    assert rc.spectral_summary(np.eye(3) * 3.0, "sigmoid").vanishing_guaranteed  # 0.75 < 1
+    assert not rc.spectral_summary(np.eye(3) * 2.0, "tanh").rho_below_sigma  # normal
+    assert rc.spectral_summary([[0.5, 3.0], [0.0, 0.5]], "tanh").rho_below_sigma
+
+
+@pytest.mark.parametrize(
+    "a, b, transient", [(0.9, 1.0, True), (0.5, 10.0, False), (2.0, 0.0, False), (0.9, 0.0, False)]
+)
+def test_transient_growth_is_a_peak_above_the_first_power(a, b, transient):
+    pp = rc.power_profile([[a, b], [0.0, a]], 40)
+    first = np.linalg.norm([[a, b], [0.0, a]], 2)
+    peak = max(np.linalg.norm(np.linalg.matrix_power([[a, b], [0.0, a]], n), 2) for n in range(1, 41))
+    assert pp.transient == transient
+    assert pp.growth == pytest.approx(peak / first, rel=1e-9)
+    assert transient == (peak > first * (1 + 1e-6) and abs(a) < 1)  # grows, though every |λ| < 1

@@ -211,3 +211,51 @@ def test_registry_names_generators_and_descriptions():
 def test_bad_arguments_raise(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# --- the half-information reference and the lags ----------------------------------------------
+
+
+def test_half_information_loss_is_one_half_of_the_variance_of_the_first_value():
+    # a midpoint rule over the values' interval: ½ ∫₀¹ (u − ½)² du
+    a, b = rc.ADDING_VALUE_RANGE
+    u = a + (b - a) * (np.arange(100_000) + 0.5) / 100_000
+    assert rc.half_information_loss() == pytest.approx(0.5 * np.mean((u - u.mean()) ** 2), rel=1e-8)
+    assert rc.half_information_loss() == pytest.approx(1 / 24, rel=1e-15)
+    assert rc.TASKS["adding_problem"].reference_loss == rc.half_information_loss()
+    assert rc.TASKS["remember_first"].reference_loss is None
+
+
+def test_no_function_of_the_second_value_beats_the_half_information_loss():
+    # Monte Carlo on the task's own batches: the best predictor from x_q (a polynomial fitted by least
+    # squares, which contains the optimum x_q + ½) loses ½ Var(x_p); the constant loses twice that
+    task = rc.adding_problem(40, 200_000, seed=11)
+    values, markers = task.xs[..., 0], task.xs[..., 1]
+    half = task.T // 2
+    second = (values[half:] * markers[half:]).sum(axis=0)  # the marked value of the second half
+    y = task.targets[-1, :, 0]
+    features = np.stack([second**k for k in range(4)], axis=1)
+    fit, *_ = np.linalg.lstsq(features, y, rcond=None)
+    loss = 0.5 * np.mean((y - features @ fit) ** 2)
+    error = 4 * 0.5 * np.std((y - features @ fit) ** 2) / np.sqrt(y.size)  # four standard errors
+    assert abs(loss - rc.half_information_loss()) < error
+    assert task.baseline_loss / task.batch_size == pytest.approx(2 * rc.half_information_loss(), rel=0.02)
+
+
+@pytest.mark.parametrize("T", [2, 3, 8, 25, 60])
+def test_the_lags_are_where_the_information_sits(T):
+    task = rc.adding_problem(T, 5000, seed=2)
+    first_step = np.argmax(task.xs[:, :, 1], axis=0) + 1  # 1-based step of the first marker
+    lags = T - first_step
+    assert rc.dependency_lags("adding_problem", T) == (lags.min(), lags.max())
+    assert rc.dependency_lags("adding_problem", T)[0] == task.dependency_length
+    remember = rc.remember_first(T, 50, seed=2)
+    np.testing.assert_array_equal(remember.targets[-1], remember.xs[0].argmax(axis=1))  # from step 1
+    assert rc.dependency_lags("remember_first", T) == (T - 1, T - 1) == (remember.dependency_length,) * 2
+
+
+def test_lags_of_an_unknown_task_or_too_short_T_are_refused():
+    with pytest.raises(ValueError, match="received 'sorting'"):
+        rc.dependency_lags("sorting", 10)
+    with pytest.raises(ValueError, match="received 1"):
+        rc.dependency_lags("adding_problem", 1)

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from benchmarks import loadtest as lt
+from ui.site import PAGES
 
 
 def in_thread(fn, *args):
@@ -32,16 +33,17 @@ def server():
 
 
 def test_quick_load_runs_every_page_without_error(server):
-    report = in_thread(lt.run, lt.quick_config(url=server.url, server_pid=server.proc.pid))
+    n = len(PAGES)  # the sessions go round the pages: one session per page opens every page
+    report = in_thread(lt.run, lt.quick_config(url=server.url, server_pid=server.proc.pid, sessions=(n,)))
     (res,) = report["results"]
     errors = res["error_samples"] + [e for c in res["cold_start"] for e in c["errors"]]
 
     assert res["failed"] == 0 and res["errored"] == 0, errors
     assert all(c["status"] == "ok" for c in res["cold_start"]), errors
-    assert res["sessions_with_first_page"] == 5
+    assert res["sessions_with_first_page"] == n
     # quick mode makes every session act at least once after its first page
-    assert res["rerun"]["count"] + res["nav"]["count"] >= 5
-    # 5 sessions over the pages in the navigation: each page is opened by at least one of them
+    assert res["rerun"]["count"] + res["nav"]["count"] >= n
+    # n sessions over the n pages in the navigation: each page is opened by one of them
     assert {p or "(default)" for p in res["pages_discovered"]} <= set(res["pages"])
     # the server's own counter of websocket sessions agrees with the generator's
     assert res["metrics"]["available"]

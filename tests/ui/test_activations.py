@@ -1,7 +1,6 @@
 """Builders of the "Activation derivatives" page: data, Vega-Lite specs, tables and captions."""
 
 import math
-import re
 
 import numpy as np
 import pytest
@@ -10,7 +9,9 @@ import rnn_core as rc
 from ui import activations as ua
 from ui import formulas as uf
 from ui.activations import calls, charts, text
-from ui.state import ACTIVATION_LABELS
+from ui.data import live_network
+from ui.i18n import say
+from ui.state import ACTIVATION_LABELS, Network
 
 NAMES = list(rc.ACTIVATIONS)
 
@@ -94,9 +95,10 @@ def test_curves_chart_spec_has_three_panels_with_their_encodings(curves):
     rect = next(v for v in strip["layer"] if mark_type(v) == "rect")
     assert rect["encoding"]["x"]["field"] == "lo" and rect["encoding"]["x2"]["field"] == "hi"
     assert "threshold" in tooltip_fields(rect)
-    # the threshold is on the chart, in its title and subtitle
-    assert "0.01·γ" in strip["title"]["text"]
-    assert "f′ < 0.0025 for sigmoid" in strip["title"]["subtitle"]
+    # the threshold is on the chart, in its title; the thresholds per activation are said under it
+    # (a subtitle would collapse the plot at 390 px: fit-x counts its unbounded width)
+    assert "0.01·γ" in strip["title"]["text"] and "subtitle" not in strip["title"]
+    assert "f′ < 0.0025 for sigmoid" in text.strip_caption(NAMES)
     # one x scale for the three panels, fixed to [−A, A]
     assert spec["resolve"]["scale"]["x"] == "shared"
     assert f_panel["encoding"]["x"]["scale"]["domain"] == [-8.0, 8.0]
@@ -132,20 +134,45 @@ def test_strip_frame_has_every_saturated_run_and_a_note_for_the_others(curves):
     assert notes["linear"].startswith("never")
 
 
+def _curves_notice(tanh_edge: str, sigmoid_edge: str) -> str:
+    """CURVES_NOTICE filled here with the given edge phrases and the constants written out."""
+    return say(
+        text.CURVES_NOTICE,
+        gamma_sigmoid="0.25",
+        gamma_tanh="1",
+        where="a = 0",
+        fraction="0.01",
+        tanh_edge=tanh_edge,
+        sigmoid_edge=sigmoid_edge,
+        slope="0.01",
+        damping="100",
+    )
+
+
 def test_curves_notice_reports_the_saturation_edges_near_the_closed_form(curves):
-    said = text.curves_notice(curves)
-    tanh_edge = float(re.search(r"tanh at \|a\| ≥ ([\d.]+)", said).group(1))
-    sigmoid_edge = float(re.search(r"sigmoid at \|a\| ≥ ([\d.]+)", said).group(1))
-    assert tanh_edge == pytest.approx(math.atanh(math.sqrt(0.99)), abs=0.01)  # tanh′ = 1 − tanh² = 0.01
+    tanh_edge, sigmoid_edge = curves.edges["tanh"], curves.edges["sigmoid"]
+    # the grid step is 8/20 000: the first grid point past the closed-form edge
+    step = 8 / ua.CHECK_HALF
+    closed_tanh = math.atanh(math.sqrt(0.99))  # tanh′ = 1 − tanh² = 0.01
     c = 0.0025  # sigmoid′ = e/(1+e)² = c, the small root in e = exp(−|a|)
     e = ((1 - 2 * c) - math.sqrt((1 - 2 * c) ** 2 - 4 * c * c)) / (2 * c)
-    assert sigmoid_edge == pytest.approx(-math.log(e), abs=0.01)
+    for got, closed in ((tanh_edge, closed_tanh), (sigmoid_edge, -math.log(e))):
+        assert closed < got <= closed + step * (1 + 1e-9)
+    said = text.curves_notice(curves)
+    assert said == _curves_notice(
+        say(text.EDGE_AT, name="tanh", a=text.sci(tanh_edge)),
+        say(text.EDGE_AT, name="sigmoid", a=text.sci(sigmoid_edge)),
+    )
 
 
 def test_curves_notice_says_where_nothing_saturates_on_a_short_range():
-    said = text.curves_notice(calls.curve_data(3))
-    assert "for sigmoid nowhere in [−3, 3]" in said  # sigmoid′ < 0.0025 needs |a| > 5.99
-    assert re.search(r"for tanh at \|a\| ≥ 2\.99", said)
+    data = calls.curve_data(3)
+    assert data.edges["sigmoid"] is None  # sigmoid′ < 0.0025 needs |a| > 5.99
+    assert data.edges["tanh"] == pytest.approx(math.atanh(math.sqrt(0.99)), abs=3 / ua.CHECK_HALF)
+    assert text.curves_notice(data) == _curves_notice(
+        say(text.EDGE_AT, name="tanh", a=text.sci(data.edges["tanh"])),
+        say(text.EDGE_NOWHERE, name="sigmoid", a_max="3"),
+    )
 
 
 def test_strip_lanes_follow_the_fixed_order_of_the_activations(curves):
@@ -231,8 +258,10 @@ def test_products_frame_leaves_out_the_exact_zeros_and_says_where_they_start(rel
     # steps 6, 5 pass (k = 1, 2), step 4 has every unit off: from k = 3 on the product is exactly 0
     assert list(maxes["k"]) == [1, 2] and list(maxes["log10"]) == [0.0, 0.0]
     assert np.isfinite(frame["log10"]).all()
-    said = text.products_notice(relu_stats, 1.0)
-    assert "From k = 3 on" in said and "at step t = 4 every unit had f′ = 0" in said
+    bound = rc.product_bound(relu_stats, 1.0)
+    assert bound.kind == "cut" and (bound.cut_from, bound.cut_step) == (3, 4)
+    said = text.products_notice(bound)
+    assert said.endswith(say(text.PRODUCTS_BOUND["cut"], bound="-inf", cut_from=3, cut_step=4))
     spec = charts.products_chart(relu_stats).to_dict()
     assert spec["encoding"]["y"]["field"] == "log10" and {"series", "k", "log10"} <= tooltip_fields(spec)
 
@@ -254,14 +283,26 @@ def test_histogram_notice_speaks_of_the_network_activation(name):
     a = np.linspace(-3, 3, 40).reshape(4, 1, 10)
     stats = rc.derivative_stats(name, a)
     said = text.histogram_notice(stats)
+    # the numbers counted here from a, not from the stats
+    fields = dict(slope="0.01", damping="100", fraction="0.01")
     if name == "relu":
-        assert f"{np.mean(a <= 0):.1%} of the (t, unit) pairs" in said
+        expected = say(text.HISTOGRAM_NOTICE["relu"], zero=f"{np.mean(a <= 0):.1%}", **fields)
     elif name in ("tanh", "sigmoid"):
-        assert f"{stats.fraction_saturated:.1%} of the values are left of the dashed line" in said
+        act = rc.ACTIVATIONS[name]
+        df = act.df(a)
+        expected = say(
+            text.HISTOGRAM_NOTICE["smooth"],
+            saturated=f"{np.mean(df < 0.01 * act.gamma):.1%}",
+            mean=text.sci(float(np.mean(df))),
+            gamma=f"{act.gamma:g}",
+            **fields,
+        )
     elif name == "leaky_relu":
-        assert "no path is cut" in said and f"Mean f′ = {np.mean(np.where(a > 0, 1.0, 0.01)):.3g}" in said
+        mean = text.sci(float(np.mean(np.where(a > 0, 1.0, 0.01))))
+        expected = say(text.HISTOGRAM_NOTICE["leaky_relu"], mean=mean, **fields)
     else:
-        assert "nothing saturates" in said
+        expected = say(text.HISTOGRAM_NOTICE["linear"])
+    assert said == expected
 
 
 # --- float64 -----------------------------------------------------------------------------------------
@@ -302,7 +343,9 @@ def test_float64_meaning_for_bounded_and_piecewise_linear_activations(f64):
     said = text.float64_meaning(f64, rc.derivative_stats("tanh", a))
     assert "would round 75.0% of its f′ values to exactly 0.0; rnn_core's form rounds 25.0%" in said
     said = text.float64_meaning(f64, rc.derivative_stats("leaky_relu", a))
-    assert "leaky-ReLU" in said and "0.0% of them are exactly 0" in said
+    assert said.endswith(say(text.IN_NETWORK["never_zero"], name="leaky-ReLU"))
+    said = text.float64_meaning(f64, rc.derivative_stats("relu", a))  # f′(0) = 0: one of the four
+    assert said.endswith(say(text.IN_NETWORK["relu"], name="ReLU", zero="25.0%"))
 
 
 def test_latex_builders_use_the_notation():
@@ -317,8 +360,14 @@ def test_network_metrics_carry_the_stats_numbers(relu_stats):
     assert "γ = 1" in mean[2]
 
 
-def test_network_intro_counts_the_steps_taken():
-    assert "after" not in text.network_intro("tanh", 16, 20, 1.0, 0)
-    assert "after 1 gradient step)" in text.network_intro("tanh", 16, 20, 1.0, 1)
-    assert "after 5 gradient steps)" in text.network_intro("tanh", 16, 20, 1.5, 5)
-    assert "σ_max(W) = 1.5" in text.network_intro("tanh", 16, 20, 1.5, 5)
+def test_network_intro_counts_the_steps_taken_and_quotes_the_current_W():
+    net = Network(w_scale=1.5, H=6, T=8)
+    for steps, after in ((0, ""), (1, ", after 1 gradient step"), (5, ", after 5 gradient steps")):
+        live = calls.network_derivatives(net, steps)
+        # σ_max of the W after the steps, computed here by an SVD of its own
+        W = live_network(net, steps).params.W
+        sigma = np.linalg.svd(W, compute_uv=False)[0]
+        assert live.sigma_max == pytest.approx(sigma, rel=1e-12)
+        expected = say(text.NETWORK_INTRO, name="tanh", H=6, T=8, sigma=f"{sigma:.4g}", after=after)
+        assert text.network_intro(live, "tanh", 6, 8) == expected
+    assert calls.network_derivatives(net, 5).sigma_max != pytest.approx(1.5, abs=1e-4)  # W moved

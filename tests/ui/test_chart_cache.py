@@ -1,7 +1,9 @@
 """The chart cache: a builder runs once per distinct input, and builders never share entries; and the
 Streamlit internals it relies on, pinned so that an upgrade that changes them fails here."""
 
+import gettext
 import json
+import re
 
 import altair as alt
 import pandas as pd
@@ -10,8 +12,9 @@ import pytest
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
-from ui import chart_cache
+from ui import chart_cache, i18n
 from ui.chart_cache import ChartSpec, cached_chart
+from ui.i18n import say
 
 CALLS: list[str] = []
 
@@ -139,3 +142,45 @@ def test_a_drawn_chart_is_what_st_altair_chart_sends():
 
 def _line():
     return alt.Chart(pd.DataFrame({"k": [1, 2], "v": [0.5, 1.0]})).mark_line().encode(x="k:Q", y="v:Q")
+
+
+# --- the language: captions are templates, and the cache keys every chart by the active catalog -----
+
+
+class Shouting(gettext.NullTranslations):
+    """A catalog that translates every template into capitals (its fields kept as they are)."""
+
+    def gettext(self, message):
+        return re.sub(r"\{(\w+)\}", lambda m: "{" + m.group(1).lower() + "}", message.upper())
+
+
+GREETING = "Path terms of {what}"
+
+
+@cached_chart
+def titled(n: int) -> alt.Chart:
+    CALLS.append(f"titled {n}")
+    df = pd.DataFrame({"k": range(n), "v": range(n)})
+    return alt.Chart(df, title=say(GREETING, what="W")).mark_bar().encode(x="k:O", y="v:Q")
+
+
+def test_the_notice_is_a_template_said_in_the_active_language():
+    assert chart_cache.notice("L falls") == say(chart_cache.NOTICE, notice="L falls") == "**Notice:** L falls"
+    try:
+        i18n.use(Shouting())
+        assert chart_cache.notice("L falls") == "**NOTICE:** L falls"
+    finally:
+        i18n.use(None)
+
+
+def test_the_chart_cache_is_keyed_by_language():
+    CALLS.clear()
+    english = titled(4).drawable()["title"]
+    assert english == "Path terms of W" and titled(4).drawable()["title"] == english
+    try:
+        i18n.use(Shouting())
+        assert titled(4).drawable()["title"] == "PATH TERMS OF W"  # built again, not served stale
+    finally:
+        i18n.use(None)
+    assert titled(4).drawable()["title"] == english
+    assert CALLS == ["titled 4", "titled 4"]

@@ -94,3 +94,17 @@ def test_pow10_of_a_non_finite_log():
     # log₁₀ = −∞ is a norm of exactly 0; +∞ an infinite one; nan stays nan
     for f in (fmt.pow10, fmt.pow10_plain):
         assert f(-math.inf) == "exactly 0" and f(math.inf) == "∞" and f(math.nan) == "nan"
+
+
+@pytest.mark.parametrize(
+    ("value", "spec", "shown"),
+    [
+        (-0.0, "g", "0"),
+        (-0.0004, ".2f", "0.00"),
+        (-0.0, ".3e", "0.000e+00"),
+        (-0.006, ".2f", "-0.01"),
+        (-1e-17, ".3g", "-1e-17"),
+    ],
+)
+def test_number_prints_no_sign_on_a_value_that_prints_as_zero(value, spec, shown):
+    assert fmt.number(value, spec) == shown

@@ -89,4 +89,13 @@ def test_jacobian_and_bound_use_gamma_and_sigma_max():
 def test_the_file_has_a_section_per_topic():
     with open(fm.__file__, encoding="utf-8") as f:
         sections = re.findall(r"^# --- ([a-z ]+?) -+$", f.read(), flags=re.M)
-    assert sections == ["shared", "overview", "update rules", "activations", "vanishing", "training"]
+    assert sections == [
+        "shared",
+        "overview",
+        "update rules",
+        "activations",
+        "vanishing",
+        "training",
+        "gates",
+        "by hand",
+    ]

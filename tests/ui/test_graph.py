@@ -5,7 +5,19 @@ import re
 import pytest
 
 from ui import palette
-from ui.graph import MAX_STEPS, shown_steps, unrolled_dot
+from ui.graph import (
+    COLUMN_MIN_PX,
+    EDGE_FONT_SIZE,
+    FONT_SIZE,
+    INDEX_SIZE,
+    MAX_STEPS,
+    NODE_WIDTH,
+    PEN_WIDTH,
+    columns_class,
+    description,
+    shown_steps,
+    unrolled_dot,
+)
 
 EDGE = re.compile(r"^\s*(\w+) -> (\w+) \[(.*)\];$")
 NODE = re.compile(r"^\s+(\w+) \[label=", re.M)
@@ -125,7 +137,51 @@ def test_long_graph_elides_the_middle_through_gap_nodes():
 
 def test_labels_carry_the_time_index_as_a_superscript():
     dot = unrolled_dot(3, s=2)
+    sup = f'<SUP><FONT POINT-SIZE="{INDEX_SIZE}">'
     for name in "xhoL":
         for t in (1, 2, 3):
-            assert f"label=<{name}<SUP>({t})</SUP>>" in dot
-    assert "label=<h<SUP>(0)</SUP>>" in dot
+            assert f"label=<{name}{sup}({t})</FONT></SUP>>" in dot
+    assert f"label=<h{sup}(0)</FONT></SUP>>" in dot
+
+
+# --- legible on a phone and a projector, named for a screen reader --------------------------------
+
+
+def _graph_attr(dot: str, name: str) -> str:
+    (value,) = re.findall(rf'^\s+(?:.*; )?{name}="([^"]*)";', dot, re.M)
+    return value
+
+
+@pytest.mark.parametrize("T,s", [(1, None), (5, None), (20, None), (200, None), (20, 7), (200, 100)])
+def test_the_columns_class_counts_the_columns_drawn(T, s):
+    dot = unrolled_dot(T, s=s)
+    steps = shown_steps(T, s)
+    gaps = sum(b - a > 1 for a, b in zip([0, *steps], steps))
+    # h⁽⁰⁾, one column per step drawn, one per gap: counted from shown_steps, not from the builder
+    assert _graph_attr(dot, "class") == columns_class(1 + len(steps) + gaps)
+    drawn = re.findall(r"^  (?:h|gap)\d+ \[", dot, re.M)  # the h row's nodes in the DOT itself
+    assert _graph_attr(dot, "class") == f"columns-{len(drawn)}"
+
+
+def test_sizes_keep_labels_legible_and_edges_visible():
+    dot = unrolled_dot(20)
+    assert f"fontsize={FONT_SIZE}" in dot and FONT_SIZE >= 18
+    assert INDEX_SIZE >= 14  # the time index too
+    assert EDGE_FONT_SIZE >= 14
+    assert f"width={NODE_WIDTH}" in dot
+    # a node holds h⁽²⁰⁰⁾ (Helvetica advance widths: h and digits 0.556 em, parentheses 0.333 em)
+    assert NODE_WIDTH * 72 >= 0.556 * FONT_SIZE + (3 * 0.556 + 2 * 0.333) * INDEX_SIZE
+    # at the narrowest column the labels are drawn at 12 px or more (a column is a node and its gap)
+    column_pt = NODE_WIDTH * 72 + 0.12 * 72 + EDGE_FONT_SIZE
+    assert FONT_SIZE * 4 / 3 * COLUMN_MIN_PX / (column_pt * 4 / 3) >= 12
+    assert f"penwidth={PEN_WIDTH}" in dot and PEN_WIDTH >= 1.5
+
+
+@pytest.mark.parametrize("s", [None, 4])
+def test_the_graph_says_what_it_shows(s):
+    dot = unrolled_dot(12, s=s, wrt="U")
+    tip = _graph_attr(dot, "tooltip")
+    assert tip == description(12, s, "U")
+    assert "T = 12" in tip and all(re.search(rf"\b{p}\b", tip) for p in "UVW")
+    assert ("L(4) back to U" in tip) == (s == 4)
+    assert '"' not in tip and "\n" not in tip

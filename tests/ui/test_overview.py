@@ -20,6 +20,38 @@ def test_regime_sentence_is_chosen_by_the_verdict_and_carries_the_bound():
     assert tx.regime_sentence(exploding) == say(tx.EXPLOSION_POSSIBLE, gamma="1", sigma="1.5", base="1.5")
 
 
+@pytest.mark.parametrize("scale", [1.0, 1 - 1.1e-16, 1 + 2.2e-16, 1 + rc.BOUND_RTOL / 2])
+def test_at_the_bound_no_norm_can_grow_and_nothing_prints_1_below_1(scale):
+    summary = rc.spectral_summary(np.eye(3) * scale, "tanh")
+    assert summary.bound.kind == "cannot_grow" and not summary.vanishing_guaranteed
+    sentence = tx.regime_sentence(summary)
+    assert sentence == say(tx.CANNOT_GROW, gamma="1", sigma="1", tolerance="1·10⁻⁹")
+    assert "1 < 1" not in sentence and "≥ 1" not in sentence
+    values = [value for _, value, _ in tx.metrics(summary, "tanh", 1.0)]
+    assert values[0] == "1" and values[3] == "1"  # σ_max(W) and γ·σ_max(W) as the verdict prints them
+
+
+@pytest.mark.parametrize("scale, kind", [(1.0, "cannot_grow"), (1.5, "may_grow"), (0.5, "vanishes")])
+def test_for_a_linear_network_the_sentence_says_that_w_alone_decides(scale, kind):
+    summary = rc.spectral_summary(np.eye(3) * scale, "linear")
+    assert summary.bound.kind == kind
+    sentence = tx.regime_sentence(summary, "linear")
+    assert "derivatives f′(a⁽ʲ⁾)" not in sentence
+    assert ("W alone decides" in sentence) == (kind != "vanishes")
+    assert tx.regime_sentence(summary, "tanh") == tx.regime_sentence(summary)
+
+
+@pytest.mark.parametrize(
+    "scale, template", [(1 - 2e-9, "VANISHING_GUARANTEED"), (1 + 2e-9, "EXPLOSION_POSSIBLE")]
+)
+def test_just_beyond_the_tolerance_the_printed_base_shows_its_side(scale, template):
+    summary = rc.spectral_summary(np.eye(3) * scale, "tanh")
+    sentence = tx.regime_sentence(summary)
+    assert sentence.startswith(getattr(tx, template).split("{")[0])
+    base = sentence.split(" = ")[2].split(" ")[0]  # "γ·σ_max(W) = 1 × σ = base < 1"
+    assert (float(base) < 1) if template == "VANISHING_GUARANTEED" else (float(base) > 1)
+
+
 def test_the_non_normal_note_appears_only_when_rho_is_below_sigma_max():
     assert tx.non_normal_note(rc.spectral_summary(np.eye(4) * 2.0, "tanh")) is None  # normal: ρ = σ_max
     shear = np.array([[0.5, 3.0], [0.0, 0.5]])  # non-normal: ρ = 0.5, σ_max ≈ 3.08

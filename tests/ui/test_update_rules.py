@@ -7,6 +7,7 @@ chosen and the numbers they carry. The unrolled graph is tested in tests/ui/test
 model's equations in tests/ui/test_formulas.py.
 """
 
+import dataclasses
 import re
 
 import numpy as np
@@ -160,9 +161,12 @@ def test_overflowed_network_gives_nan_checks_without_warnings():
     report = calls.path_report(net, 3, 3, "W")  # RuntimeWarnings are errors under pytest
     assert np.isnan(report.sum_vs_bptt) and np.isnan(report.bptt_vs_fd)
     assert not np.isfinite(report.norms).any()
-    bars, left_out = charts.path_chart_data(report)
-    assert len(bars) == 0 and left_out.nonfinite == 3
-    assert tx.bars_note(left_out.nonfinite, left_out.zeros) == say(tx.BARS_NONFINITE, n=3)
+    assert len(charts.path_chart_data(report)) == 0
+    # the forward pass overflowed at t = 2 ≤ s = 3: the verdict names it, and the bars' note says so
+    assert report.overflow.kind == "forward" and report.overflow.t == live.trace.overflow_step == 2
+    assert report.overflow.n_nonfinite == 3
+    assert tx.bars_note(report.overflow) == tx.at_step(tx.BARS_NONFINITE["forward"], 3, n=3, t=2)
+    assert tx.overflowed(report.overflow) == tx.at_step(tx.OVERFLOWED, 3, t=2, n=3)
 
 
 # --- tables and charts --------------------------------------------------------------------------
@@ -182,14 +186,23 @@ def test_path_table_has_one_row_per_term_and_points_at_k1(wrt):
     assert (table["note"][1:] == "").all()
 
 
-def _report(norms, projection=None, **fields):
-    """A PathReport with the given norms and projection shares, and plain values for the rest."""
+def _report(norms, projection=None, overflow_step=None, **fields):
+    """A PathReport with the given norms and projection shares, and plain values for the rest
+    (a live network of s steps, whose forward pass overflowed at ``overflow_step`` if given)."""
     norms = np.asarray(norms, dtype=float)
     s = norms.size
     projection = np.full(s, 1.0 / s) if projection is None else np.asarray(projection, dtype=float)
+    trace = live_network(Network(T=s), 0).trace
+    if overflow_step is not None:
+        h = trace.h.copy()
+        h[overflow_step:] = np.inf
+        trace = dataclasses.replace(trace, h=h)
+    verdict = rc.terms_verdict(trace, s, norms)
     values = dict(
-        sum_vs_bptt=0.0,
-        bptt_vs_fd=0.0,
+        path_sum=rc.gradient_check_verdict(np.ones(2), np.ones(2), tolerance=rc.EXACT_TOLERANCE),
+        step_fd=rc.gradient_check_verdict(np.ones(2), np.ones(2), loss=1.0, eps=1e-6),
+        terms={"W": verdict, "U": verdict},
+        bound=rc.bound_verdict(1.0, 1.0),
         fd_entries=1,
         n_entries=1,
         first_term={"W": 0.0, "U": 1.0},
@@ -208,22 +221,30 @@ def _report(norms, projection=None, **fields):
 
 
 def test_path_chart_data_drops_zeros_and_nonfinite_and_says_so():
-    bars, left_out = charts.path_chart_data(
-        _report([0.0, 1e-30, np.inf, 3e-2, np.nan], [0.1, -0.2, 0.3, 0.4, 0.4])
-    )
+    report = _report([0.0, 1e-30, np.inf, 3e-2, np.nan], [0.1, -0.2, 0.3, 0.4, 0.4])
+    bars = charts.path_chart_data(report)
     assert list(bars["k"]) == [2, 4]
-    assert left_out == charts.LeftOut(nonfinite=2, zeros=(1,))
-    note = tx.bars_note(left_out.nonfinite, left_out.zeros)
-    assert note == say(tx.BARS_NONFINITE_AND_ZEROS, n=2, ks="1")
+    # the forward pass is finite: the two non-finite terms overflowed in the back-propagation
+    assert report.overflow.kind == "terms" and report.overflow.zero_ks == (1,)
+    assert (report.overflow.n_inf, report.overflow.n_nan) == (1, 1)
+    note = tx.bars_note(report.overflow)
+    assert note == tx.sentences(
+        tx.at_step(tx.BARS_NONFINITE["terms"], 5, n=2, t=None), say(tx.BARS_ZEROS, ks="1")
+    )
     assert (bars["base"] <= bars["norm"]).all() and (bars["base"] > 0).all()
     np.testing.assert_allclose(bars["k_hi"] - bars["k_lo"], 0.8)
     assert list(bars["direction"]) == ["against the total", "along the total (or 0)"]
-    bars, left_out = charts.path_chart_data(_report([1.0, 2.0]))
-    assert left_out == charts.LeftOut(0, ()) and tx.bars_note(0, ()) is None and len(bars) == 2
+    report = _report([1.0, 2.0])
+    assert report.overflow.kind == "finite" and tx.bars_note(report.overflow) is None
+    assert len(charts.path_chart_data(report)) == 2
+    # an overflow of the forward pass at t = 2 ≤ s is named as such, with its step
+    report = _report([np.nan, np.nan, np.nan], overflow_step=2)
+    assert report.overflow.kind == "forward" and report.overflow.t == 2
+    assert tx.bars_note(report.overflow) == tx.at_step(tx.BARS_NONFINITE["forward"], 3, n=3, t=2)
 
 
 def test_path_norms_chart_spec():
-    bars, _ = charts.path_chart_data(_report([1e-8, 1e-3, 1.0]))
+    bars = charts.path_chart_data(_report([1e-8, 1e-3, 1.0]))
     spec = charts.path_norms_chart(bars, 3, "U").to_dict()
     enc = spec["encoding"]
     assert spec["mark"]["type"] == "bar"
@@ -247,11 +268,19 @@ def test_loss_chart_uses_a_log_scale_only_across_decades():
     assert say(tx.LOSS_DROPPED, n=3) in tx.loss_notice(dropped) and say(
         tx.LOSS_DROPPED, n=3
     ) in tx.no_loss_curve(3)
-    spec = charts.loss_chart(*charts.loss_chart_data([100.0, 1.0])[:2]).to_dict()
-    assert spec["encoding"]["y"]["scale"]["type"] == "log" and "log" in spec["encoding"]["y"]["title"]
+    spec = charts.loss_chart(*charts.loss_chart_data([100.0, 1.0])[:2], "softmax_ce").to_dict()
+    assert spec["encoding"]["y"]["scale"]["type"] == "log"
+    assert (
+        spec["encoding"]["y"]["title"] == say(tx.LOSS_Y_LOG["softmax_ce"])
+        and "nats" in spec["encoding"]["y"]["title"]
+    )
     assert {t["field"] for t in spec["encoding"]["tooltip"]} == {"step", "L"}
-    spec = charts.loss_chart(*charts.loss_chart_data([2.0, 1.0])[:2]).to_dict()
+    spec = charts.loss_chart(*charts.loss_chart_data([2.0, 1.0])[:2], "mse").to_dict()
     assert spec["encoding"]["y"]["scale"].get("type") != "log"
+    assert (
+        spec["encoding"]["y"]["title"] == say(tx.LOSS_Y["mse"])
+        and "nats" not in spec["encoding"]["y"]["title"]
+    )
     assert spec["encoding"]["x"]["field"] == "step"
 
 
@@ -260,13 +289,27 @@ def test_loss_delta_is_none_when_not_a_number():
     assert tx.loss_delta(3.0, float("nan")) is None
 
 
-def test_fd_disagreement_is_reported_only_above_the_trust_level():
-    fd = calls.FullCheck("finite differences", 3e-3, 10, 100)
-    exact = calls.FullCheck("sum over s", 0.5, 100, 100)  # not a finite-difference error
-    assert calls.fd_disagreement(_report([1.0]), fd) == 3e-3
+def _fd_verdict(error: float, loss: float = 1.0) -> rc.GradientCheckVerdict:
+    """A finite-difference verdict of g = (1, 0) against g̃ = (1, e): relative error e/√(1 + e²)."""
+    other = np.array([1.0, error]) if np.isfinite(error) else np.array([1.0, np.nan])
+    return rc.gradient_check_verdict(np.array([1.0, 0.0]), other, loss=loss, eps=1e-6)
+
+
+def test_fd_disagreement_is_reported_only_above_the_tolerance():
+    fd = calls.FullCheck("finite differences", _fd_verdict(3e-3), 10, 100)
+    assert fd.error == pytest.approx(3e-3 / np.sqrt(1 + 9e-6), rel=1e-12) and fd.verdict.kind == "disagrees"
+    exact = calls.FullCheck(  # an exact route: no finite-difference tolerance to explain
+        "sum over s", rc.gradient_check_verdict(np.ones(2), np.array([1.0, 2.0])), 100, 100
+    )
+    assert calls.fd_disagreement(_report([1.0]), fd) is fd.verdict
     assert calls.fd_disagreement(_report([1.0]), exact) is None
-    nan_fd = calls.FullCheck("finite differences", float("nan"), 10, 100)
-    assert calls.fd_disagreement(_report([1.0]), nan_fd) is None
+    nan_fd = calls.FullCheck("finite differences", _fd_verdict(float("nan")), 10, 100)
+    assert nan_fd.verdict.kind == "not_a_number" and calls.fd_disagreement(_report([1.0]), nan_fd) is None
+    # at the tolerance itself the check agrees; just above it, it does not
+    at_tol = calls.FullCheck("finite differences", _fd_verdict(rc.FD_TOLERANCE), 10, 100)
+    assert calls.fd_disagreement(_report([1.0]), at_tol) is None
+    above = calls.FullCheck("finite differences", _fd_verdict(rc.FD_TOLERANCE * 1.01), 10, 100)
+    assert calls.fd_disagreement(_report([1.0]), above) is above.verdict
 
 
 def test_default_step():
@@ -384,9 +427,16 @@ def _live_small():
 
 
 def test_overflow_error_names_the_step_only_when_it_is_on_the_path():
-    assert tx.overflowed(None, 3) is None and tx.overflowed(4, 3) is None
-    assert tx.overflowed(2, 3) == say(tx.OVERFLOWED, t=2, s=3, S="⁽³⁾")
-    assert tx.overflowed(1, 3) == say(tx.OVERFLOWED_AT_1, s=3, S="⁽³⁾")
+    assert tx.overflowed(_report([1.0, 2.0, 3.0]).overflow) is None
+    after = _report([1.0, 2.0, 3.0], overflow_step=4 - 1 + 1)  # overflow after s = 3: terms finite
+    assert after.overflow.kind == "finite" and tx.overflowed(after.overflow) is None
+    at_2 = _report([np.nan, np.nan, np.inf], overflow_step=2).overflow
+    assert tx.overflowed(at_2) == say(tx.OVERFLOWED, t=2, s=3, S="⁽³⁾", n=3)
+    at_1 = _report([np.nan, np.nan, np.nan], overflow_step=1).overflow
+    assert tx.overflowed(at_1) == say(tx.OVERFLOWED_AT_1, s=3, S="⁽³⁾", n=3)
+    # finite forward pass, overflowed back-propagation: named as such, not as the forward pass
+    back = _report([1.0, np.inf, 2.0]).overflow
+    assert tx.overflowed(back) == say(tx.TERMS_OVERFLOWED, s=3, S="⁽³⁾", n=1)
 
 
 def test_row_k1_and_path_info_follow_the_report():
@@ -398,6 +448,9 @@ def test_row_k1_and_path_info_follow_the_report():
     assert tx.path_info(calls.path_report(SMALL, 0, 1, "W")) == say(tx.S1_FOR_W)
     assert tx.path_info(calls.path_report(SMALL, 0, 1, "U")) is None
     zero = _report([0.0], output_error_norm=0.0, step_loss=0.0)
+    zero = dataclasses.replace(
+        zero, terms={w: dataclasses.replace(v, output_error_zero=True) for w, v in zero.terms.items()}
+    )
     assert tx.path_info(zero) == tx.at_step(tx.ZERO_OUTPUT_ERROR, 1, step_loss="0")
 
 
@@ -419,8 +472,16 @@ def caption_start(route: str) -> str:
 
 
 def test_fd_gap_and_the_graph_notice_carry_their_numbers():
-    text = tx.fd_gap(3.14159e-3, _report([1.0]), 12.5, 1e-6)
-    assert "up to 0.0031" in text and "L = 12.5" in text and "ε = 1e-06" in text
+    verdict = _fd_verdict(3.14159e-3, loss=12.5)
+    assert verdict.cause == "nonlinear"  # rounding of L = 12.5 gives ~1e-9 ≪ the tolerance
+    assert verdict.rounding == pytest.approx(2**-53 * 12.5 / 1e-6, rel=1e-12)
+    text = tx.fd_gap(verdict, _report([1.0]), 12.5, 1e-6)
+    assert text.startswith(tx.FD_GAP["nonlinear"].split("{")[0])
+    assert "error 0.0031" in text and "L = 12.5" in text and "ε = 1e-06" in text
+    assert text.endswith(say(tx.PATH_SUM_HOLDS, error=tx.error(0.0)))
+    rounding = _fd_verdict(3e-3, loss=1e12)  # 2⁻⁵³·1e12/1e-6 ≈ 0.1: rounding swamps the change
+    assert rounding.cause == "rounding"
+    assert tx.fd_gap(rounding, _report([1.0]), 1e12, 1e-6).startswith(tx.FD_GAP["rounding"].split("{")[0])
     assert tx.graph_notice(3, "W", elided=False) == tx.at_step(tx.GRAPH_NOTICE["W"], 3)
     assert tx.graph_notice(3, "U", elided=True).endswith(say(tx.GRAPH_ELIDED))
     assert "1 term," in tx.expansion_lead(1, "W") and "7 terms," in tx.expansion_lead(7, "U")

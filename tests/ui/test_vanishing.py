@@ -58,17 +58,20 @@ def fixed(template: str) -> str:
     return max((literal for literal, *_ in string.Formatter().parse(template)), key=len)
 
 
-def fake_profile(log_norms, bound_base=1.0, rho=1.0) -> rc.JacobianProfile:
+def fake_profile(log_norms, bound_base=1.0, rho=1.0, W=None, activation="tanh") -> rc.JacobianProfile:
+    """A profile with these log norms (entry d) for W (default bound_base·I) and a cause verdict
+    computed from W with every f′ at the average that the last log norm implies."""
     ell = np.asarray(log_norms, dtype=float)
     d = np.arange(ell.size)
-    summary = rc.spectral_summary(np.eye(2) * bound_base, "tanh")
+    W = np.eye(2) * bound_base if W is None else np.asarray(W, dtype=float)
+    summary = rc.spectral_summary(W, activation)
+    regime = rc.classify_regime(ell[::-1], summary.bound)
+    cause = None
+    if regime.kind in ("vanishing", "exploding", "neither"):
+        fprime = np.full((ell.size - 1, 2), rc.ACTIVATIONS[activation].gamma)
+        cause = rc.verdicts.cause_of(W, activation, fprime, float(ell[-1]), ell.size - 1)
     return rc.JacobianProfile(
-        d,
-        ell,
-        d * np.log10(bound_base),
-        d * np.log10(rho),
-        summary,
-        rc.classify_regime(ell[::-1], bound_base),
+        d, ell, d * np.log10(summary.bound_base), d * np.log10(rho), summary, regime, cause
     )
 
 
@@ -170,26 +173,45 @@ def test_has_finite_says_whether_a_chart_has_anything_to_draw():
 # --- sentences and formulas ---------------------------------------------------------------------
 
 
+# W = [[0, 1], [¼, 0]]: σ_max(W) = 1 but W² = ¼·I, so ‖W²⁰‖₂ = 4⁻¹⁰: W alone shrinks a linear network
+SHRINKING_W = [[0.0, 1.0], [0.25, 0.0]]
+
+
 @pytest.mark.parametrize(
-    "r, base, kind, why",
+    "r, base, W, activation, kind, why",
     [
-        (0.5, 0.25, "vanishing", t.WHY_GUARANTEED),
-        (0.8, 1.0, "vanishing", t.WHY_DERIVATIVES),
-        (2.0, 2.0, "exploding", t.WHY_EXPLODING),
-        (1.0, 1.0, "neither", t.WHY_EDGE),
-        (1.0, 0.5, "neither", t.WHY_TOO_SHORT),
+        (0.5, 0.25, None, "tanh", "vanishing", t.WHY_GUARANTEED),
+        (0.8, 1.0, None, "tanh", "vanishing", t.WHY_DERIVATIVES),  # W = I: only f′ can shrink it
+        (0.5, 1.0, SHRINKING_W, "linear", "vanishing", t.WHY_WEIGHTS),  # f′ ≡ 1: only W can
+        (2.0, 2.0, None, "tanh", "exploding", t.WHY_EXPLODING),
+        (1.0, 1.0, None, "tanh", "neither", t.WHY_EDGE),
+        (0.95, 1.0, None, "tanh", "neither", t.WHY_SHORT_RATE),  # ×0.95: tenfold in 45 steps, not flat
+        (1.0, 0.5, None, "tanh", "neither", t.WHY_TOO_SHORT),
     ],
 )
-def test_regime_text_names_the_regime_and_why(r, base, kind, why):
-    prof = fake_profile(np.arange(21) * np.log10(r), bound_base=base)
+def test_regime_text_names_the_regime_and_why(r, base, W, activation, kind, why):
+    prof = fake_profile(np.arange(21) * np.log10(r), bound_base=base, W=W, activation=activation)
     assert prof.regime.kind == kind
-    assert t.regime_why(prof.regime) is why
-    text = t.regime_text(prof, "tanh")
+    assert t.regime_why(prof) is why
+    text = t.regime_text(prof, activation)
     assert f"Regime: {say(t.REGIME_LABELS[kind])}." in text and fixed(why) in text
     assert f"d = {prof.regime.distance} steps" in text
     assert f"×{number(r)} per step" in text  # the average factor, computed here
-    if why is not t.WHY_EDGE:
+    if why in (t.WHY_GUARANTEED, t.WHY_EXPLODING, t.WHY_TOO_SHORT):
         assert f"γ·σ_max(W) = {number(base)}" in text
+    if why is t.WHY_WEIGHTS:  # 20 steps of ×½ on average: 20·log₁₀2 = 6.02 decades, all W's
+        assert "6.02 decades below σ_max(W)ᵈ" in text and say(t.DERIVATIVES_NONE) in text
+    if base == 1.0 and kind == "vanishing":  # at the bound's edge it says that nothing can grow
+        assert say(t.NOT_FORCED_AT_ONE) in text and "1 < 1" not in text
+
+
+def test_no_sentence_calls_the_linear_networks_derivatives_the_cause():
+    # the reported case: linear f with a gaussian W vanishes because of W, since f′ ≡ 1 = γ
+    net = replace(SMALL, activation="linear", w_init="gaussian", H=16, T=20)
+    prof = calls.profile(net, 0)
+    assert prof.regime.kind == "vanishing" and prof.cause.kind == "weights"
+    text = t.regime_text(prof, "linear")
+    assert fixed(t.WHY_WEIGHTS) in text and fixed(t.WHY_DERIVATIVES) not in text
 
 
 def test_profile_notes_explain_zero_and_nan():
@@ -221,6 +243,12 @@ def test_profile_metrics_carry_the_spectral_numbers():
 def test_bound_formula_prints_the_numbers_and_compares_as_printed():
     s = rc.spectral_summary(np.eye(3) * (1 + 2e-16), "tanh")  # 1.0000000000000002
     assert r"= 1 = 1," in t.bound_formula(s, "tanh")
+    s = rc.spectral_summary(np.eye(3) * (1 - 1.1e-16), "tanh")  # 0.9999999999999999: = 1, never "1 < 1"
+    assert r"1 \times 1 = 1 = 1," in t.bound_formula(s, "tanh")
+    s = rc.spectral_summary(np.eye(3) * (1 - 1e-7), "tanh")  # beyond the tolerance: printed to show it
+    assert r"= 0.9999999 < 1" in t.bound_formula(s, "tanh")
+    s = rc.spectral_summary(np.eye(3) * (4 + 4e-6), "sigmoid")
+    assert r"0.25 \times 4.000004 = 1.000001 > 1" in t.bound_formula(s, "sigmoid")
     s = rc.spectral_summary(np.diag([2.0, 0.5]), "sigmoid")
     text = t.bound_formula(s, "sigmoid")
     assert r"0.25 \times 2 = 0.5 < 1" in text and r"\rho(W) = 2" in text
@@ -228,7 +256,7 @@ def test_bound_formula_prints_the_numbers_and_compares_as_printed():
 
 
 def test_matrix_and_power_formulas_carry_the_computed_numbers():
-    assert t.matrix_formula(calls.NONNORMAL_W) == r"W = \begin{bmatrix}0.5 & 10 \\ 0 & 0.5\end{bmatrix}"
+    assert t.matrix_formula(calls.NONNORMAL_W) == r"W = \begin{bmatrix}0.9 & 1 \\ 0 & 0.9\end{bmatrix}"
     pp = calls.nonnormal()
     W = np.array(calls.NONNORMAL_W)
     norms = [
@@ -238,11 +266,33 @@ def test_matrix_and_power_formulas_carry_the_computed_numbers():
     n_peak = 1 + int(np.argmax(norms))
     text = t.power_formula(pp)
     assert f"W^{{{n_peak}}}" in text and f"{np.log10(max(norms)):.3f}" in text
-    assert f"{np.linalg.svd(W, compute_uv=False)[0]:.4g}" in text and r"\rho(W) = 0.5" in text
+    assert f"{np.linalg.svd(W, compute_uv=False)[0]:.4g}" in text and r"\rho(W) = 0.9" in text
     notice = t.power_notice(pp)
-    assert f"10^({np.log10(max(norms)):.3f}) (n = {n_peak})" in notice
-    gap = np.log10(norms[9]) - 10 * np.log10(0.5)  # ‖W¹⁰‖₂ / ρ¹⁰
+    assert f"to {max(norms):.3g} (n = {n_peak})" in notice and f"‖W‖₂ = {norms[0]:.3g}" in notice
+    gap = np.log10(norms[9]) - 10 * np.log10(0.9)  # ‖W¹⁰‖₂ / ρ¹⁰
     assert f"at n = 10 it is still 10^({gap:.1f}) times" in notice
+
+
+@pytest.mark.parametrize("lam, a", [(0.9, 1.0), (0.95, 1.0), (0.8, 3.0)])
+def test_the_non_normal_peak_is_the_closed_form_of_a_jordan_block(lam, a):
+    # Wⁿ = [[λⁿ, n a λⁿ⁻¹], [0, λⁿ]]: its norm peaks near n ≈ −1/ln λ, above ‖W‖₂: transient growth
+    n_max = 80
+    exact = [
+        np.linalg.norm([[lam**n, n * a * lam ** (n - 1)], [0.0, lam**n]], 2) for n in range(1, n_max + 1)
+    ]
+    pp = rc.power_profile([[lam, a], [0.0, lam]], n_max)
+    assert pp.peak_n == 1 + int(np.argmax(exact)) and abs(pp.peak_n + 1 / np.log(lam)) < 2
+    assert pp.transient and pp.growth == pytest.approx(max(exact) / exact[0], rel=1e-9)
+    assert fixed(t.NONNORMAL_INTRO) in t.nonnormal_intro(pp) and fixed(t.POWER_NOTICE) in t.power_notice(pp)
+
+
+def test_a_matrix_whose_largest_power_is_itself_is_not_called_growing():
+    pp = rc.power_profile([[0.5, 10.0], [0.0, 0.5]], 30)  # the old preset: ‖W‖₂ 10.02 > ‖W²‖₂ 10.006
+    assert pp.peak_n == 1 and not pp.transient
+    assert fixed(t.NONNORMAL_INTRO_FLAT) in t.nonnormal_intro(pp)
+    assert fixed(t.POWER_NOTICE_FLAT) in t.power_notice(pp) and fixed(t.POWER_NOTICE) not in t.power_notice(
+        pp
+    )
 
 
 def test_gamma_sentence_and_map_notice_use_each_activations_gamma():
@@ -274,7 +324,7 @@ def test_clip_and_long_range_texts_follow_the_numbers():
 def test_texts_for_a_gradient_that_is_zero_or_not_finite():
     zero = calls.accounting(replace(SMALL, T=1), 0)  # ∂L/∂W = δ⁽¹⁾h⁽⁰⁾ᵀ = 0
     assert zero.split.total_norm == 0.0
-    assert t.truncation_case(zero.split, 1, 1) is t.TRUNCATION_ZERO
+    assert t.truncation_case(zero.split, 1) is t.TRUNCATION_ZERO
     assert say(t.ZERO_ONE_STEP) in t.zero_gradient_note(zero.split, 1)
     assert say(t.ZERO_CUT) in t.zero_gradient_note(zero.split, 5)
     clip = calls.clipping(replace(SMALL, T=1), 0, 1.0, 1)
@@ -283,14 +333,15 @@ def test_texts_for_a_gradient_that_is_zero_or_not_finite():
     bad = calls.clipping(net, 2, 1.0, 5)  # overflowed: not finite
     assert t.clip_text(bad.comparison) == say(t.CLIP_NONFINITE)
     assert t.long_range_text(bad.long, bad.comparison) == say(t.LONG_NONFINITE)
-    assert t.truncation_case(calls.accounting(net, 2).split, 5, 200) is t.TRUNCATION_NONFINITE
+    assert t.truncation_case(calls.accounting(net, 2).split, 5) is t.TRUNCATION_NONFINITE
     assert t.zero_gradient_note(calls.accounting(SMALL, 0).split, SMALL.T) is None
 
 
 def test_truncation_text_and_metrics_carry_the_kept_part():
     acc = calls.accounting(SMALL, 0)
     tau = 3
-    assert t.truncation_case(acc.split, tau, SMALL.T) is t.TRUNCATION_PART
+    verdict = rc.truncation_verdict(acc.split, tau)
+    assert t.truncation_case(acc.split, tau) is t.TRUNCATION_SENTENCES[verdict.kind]
     text = t.truncation_text(acc.split, tau, SMALL.T)
     assert "τ = 3 keeps the paths with s − k < 3" in text
     # kept and dropped are ‖Σ_{d<τ} G_d‖ and ‖Σ_{d≥τ} G_d‖ relative to ‖∂L/∂W‖, summed here
@@ -299,9 +350,11 @@ def test_truncation_text_and_metrics_carry_the_kept_part():
     total = np.linalg.norm(G.sum(axis=0))
     kept, dropped = np.linalg.norm(G[:tau].sum(axis=0)) / total, np.linalg.norm(G[tau:].sum(axis=0)) / total
     assert f"norm {kept:.3g} × ‖∂L/∂W‖" in text and f"norm {dropped:.3g} × ‖∂L/∂W‖" in text
+    negligible = dropped <= rc.TRUNCATION_NEGLIGIBLE  # the verdict's rule, applied to the sums here
+    assert fixed(t.TRUNCATION_NEGLIGIBLE if negligible else t.TRUNCATION_DROPS) in text
     got = {m.label: m.value for m in t.truncation_metrics(acc.split, tau)}
     assert float(got[say(t.KEPT, tau=tau)]) == pytest.approx(kept, rel=1e-3)
-    assert t.truncation_case(acc.split, SMALL.T, SMALL.T) is t.TRUNCATION_FULL
+    assert t.truncation_case(acc.split, SMALL.T) is t.TRUNCATION_FULL
 
 
 def test_map_notes_count_the_grey_cells_and_state_the_accuracy():
@@ -467,12 +520,16 @@ def test_init_chart_has_the_three_inits_and_the_bound():
     assert any(r.get("what") == say(charts.BOUND) for r in data)
     notice = t.init_notice(1.5, "relu", "gaussian")
     assert "σ_max(W) = 1.5" in notice and "ReLU" in notice and "Your W init is gaussian" in notice
+    trained = calls.profile(SMALL, 3).summary  # the live W after 3 steps, not the sidebar's value
+    assert t.init_trained_note(1.0, 0, trained) is None
+    note = t.init_trained_note(1.0, 3, trained)
+    assert f"σ_max(W) = {np.linalg.norm(live_network(SMALL, 3).params.W, 2):.4g}" in note
 
 
 def test_power_chart_marks_the_peak_and_clips_the_bound():
     pp = calls.nonnormal()
     s = spec(charts.power_chart(pp))
     line, dot = layers(s)
-    assert line["encoding"]["y"]["scale"]["domain"][1] == pytest.approx(pp.peak_log_norm + 3)
+    assert line["encoding"]["y"]["scale"]["domain"][1] == pytest.approx(pp.peak_log_norm + 1.5)
     assert line["mark"]["clip"] is True
     assert {"n": pp.peak_n, "log10": pp.peak_log_norm, "what": say(charts.PEAK)} in rows(s)

@@ -1,4 +1,5 @@
-"""Cached calls of the "Activation derivatives" page into rnn_core, and its texts cached by small inputs."""
+"""Cached calls of the "Activation derivatives" page into rnn_core: frozen dataclasses of numbers and
+verdicts; the sentences are said from them at draw time (ui.activations.text), in the active language."""
 
 from __future__ import annotations
 
@@ -11,16 +12,6 @@ import streamlit as st
 
 import rnn_core as rc
 from ui.activations import BOUNDED, CHECK_HALF, FRACTION, FULL_A, NAMES, PLOT_HALF, ZOOM_A, label
-from ui.activations.text import (
-    curves_notice,
-    float64_meaning,
-    float64_notice,
-    float64_table,
-    gamma_notice,
-    homework_corrections,
-    ranges_table,
-    where,
-)
 from ui.data import live_network
 from ui.notices import overflow_message
 from ui.state import Network
@@ -30,13 +21,17 @@ CACHE = dict(max_entries=64, show_spinner=False)
 
 @dataclass(frozen=True)
 class CurveData:
-    """f and f′ on a plotting grid, the peaks γ, the saturated runs, and the checks on a fine grid."""
+    """f and f′ on a plotting grid, the peaks γ, the saturated runs, and the checks on a fine grid.
+
+    ``edges[name]`` is the smallest a > 0 of the fine grid where f′ < FRACTION·γ (None: nowhere).
+    """
 
     a_max: float
     curves: pd.DataFrame  # activation, name, a, f, df
-    peaks: pd.DataFrame  # activation, name, gamma, a, attained
+    peaks: pd.DataFrame  # activation, name, gamma, a, sup_lo, sup_hi
     bands: pd.DataFrame  # activation, name, lo, hi, threshold
     checks: dict[str, rc.GridCheck]
+    edges: dict[str, float | None]
     check_points: int
 
 
@@ -45,7 +40,7 @@ def curve_data(a_max: int) -> CurveData:
     """Everything the f/f′ chart and the ranges table need, for a ∈ [−a_max, a_max]."""
     plot = rc.symmetric_grid(float(a_max), PLOT_HALF)
     fine = rc.symmetric_grid(float(a_max), CHECK_HALF)
-    curves, peaks, bands, checks = [], [], [], {}
+    curves, peaks, bands, checks, edges = [], [], [], {}, {}
     for name in NAMES:
         act = rc.ACTIVATIONS[name]
         curves.append(
@@ -54,13 +49,15 @@ def curve_data(a_max: int) -> CurveData:
             )
         )
         check = checks[name] = rc.grid_check(name, fine)
+        edges[name] = rc.saturation_edge(name, fine, FRACTION)
         peaks.append(
             {
                 "activation": label(name),
                 "name": name,
                 "gamma": act.gamma,
                 "a": check.sup_at[0],
-                "attained": where(*check.sup_at),
+                "sup_lo": check.sup_at[0],
+                "sup_hi": check.sup_at[1],
             }
         )
         for lo, hi in rc.saturated_intervals(name, fine, FRACTION):
@@ -75,7 +72,13 @@ def curve_data(a_max: int) -> CurveData:
             )
     bands_df = pd.DataFrame(bands, columns=["activation", "name", "lo", "hi", "threshold"])
     return CurveData(
-        float(a_max), pd.concat(curves, ignore_index=True), pd.DataFrame(peaks), bands_df, checks, fine.size
+        float(a_max),
+        pd.concat(curves, ignore_index=True),
+        pd.DataFrame(peaks),
+        bands_df,
+        checks,
+        edges,
+        fine.size,
     )
 
 
@@ -101,22 +104,28 @@ def gamma_power_data(k_max: int) -> pd.DataFrame:
 
 @dataclass(frozen=True, eq=False)
 class NetworkDerivatives:
-    """The f′ values of the live network and what to say about them."""
+    """The f′ values of the live network (after its gradient steps), σ_max of its current W, and
+    the verdict of the bound Πⱼ max f′ · σ_max(W)ᵀ they give."""
 
     stats: rc.DerivativeStats
-    overflow: str | None
+    trace: rc.Trace
+    sigma_max: float
+    bound: rc.ProductBound
     steps_done: int
+
+    @property
+    def overflow(self) -> str | None:
+        """The shared notice of where the forward pass overflowed float64, or None."""
+        return overflow_message(self.trace)
 
 
 @st.cache_data(**CACHE)
 def network_derivatives(net: Network, steps: int) -> NetworkDerivatives:
     """Statistics of f′(a⁽ᵗ⁾) over all t and units of the network after ``steps`` gradient steps."""
     live = live_network(net, steps)
-    return NetworkDerivatives(
-        rc.derivative_stats(net.activation, live.trace.a, FRACTION),
-        overflow_message(live.trace),
-        live.steps_done,
-    )
+    stats = rc.derivative_stats(net.activation, live.trace.a, FRACTION)
+    sigma = rc.sigma_max(live.params.W)  # descent never keeps parameters that are not finite
+    return NetworkDerivatives(stats, live.trace, sigma, rc.product_bound(stats, sigma), live.steps_done)
 
 
 @dataclass(frozen=True)
@@ -167,29 +176,3 @@ def float64_data() -> Float64Data:
     curves = pd.concat(frames, ignore_index=True)
     curves = curves[curves["log10_df"] > -math.inf].reset_index(drop=True)  # exactly 0.0 has no log
     return Float64Data(table, curves)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def curve_texts(a_max: int, show: list[str]) -> tuple[str, str, str, int]:
-    """The f/f′ chart's notice, the ranges table, the homework corrections and the check-grid size."""
-    data = curve_data(a_max)
-    return curves_notice(data), ranges_table(data, show), homework_corrections(data), data.check_points
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def gamma_text(k_max: int) -> str:
-    """The γᵏ chart's notice for k up to ``k_max``."""
-    return gamma_notice(gamma_power_data(k_max), k_max)
-
-
-@st.cache_data(max_entries=1, show_spinner=False)
-def float64_texts() -> tuple[str, str]:
-    """The float64 table and its charts' notice (they depend on nothing the user sets)."""
-    data = float64_data()
-    return float64_table(data), float64_notice(data)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def float64_meaning_text(net: Network, steps: int) -> str:
-    """:func:`float64_meaning` for the network after ``steps`` gradient steps."""
-    return float64_meaning(float64_data(), network_derivatives(net, steps).stats)

@@ -10,6 +10,7 @@ import pandas as pd
 import rnn_core as rc
 from ui import palette
 from ui.activations import BOUNDED, COLORS, DASHES, FRACTION, FULL_A, NAMES, ZOOM_A, label
+from ui.activations import text as tx
 from ui.activations.calls import (
     CurveData,
     Float64Data,
@@ -18,8 +19,9 @@ from ui.activations.calls import (
     gamma_power_data,
     network_derivatives,
 )
-from ui.activations.text import thresholds_text
 from ui.chart_cache import cached_chart
+from ui.format import number
+from ui.i18n import say
 from ui.state import Network
 
 FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
@@ -29,8 +31,9 @@ def _color(show: list[str] | None = None) -> alt.Color:
     """One fixed color per activation, whatever is shown; the legend lists the shown ones only."""
     shown = [label(n) for n in NAMES if show is None or n in show]
     legend = alt.Legend(
-        title="activation",
-        orient="top",
+        title=say(tx.LEGEND_ACTIVATION),
+        orient="bottom",
+        columns=1,
         values=shown,
         symbolType="stroke",
         symbolOpacity=1,
@@ -76,7 +79,7 @@ def strip_frame(data: CurveData, show: list[str]) -> pd.DataFrame:
                 }
             )
         if not len(runs):
-            note = f"never: f′ ≥ {FRACTION:g}·γ on all of [−{data.a_max:g}, {data.a_max:g}]"
+            note = say(tx.STRIP_NEVER, fraction=number(FRACTION, "g"), a_max=number(data.a_max, "g"))
             rows.append(
                 {
                     "activation": label(name),
@@ -96,34 +99,38 @@ def curves_chart(data: CurveData, show: list[str]) -> alt.VConcatChart:
     saturated regions f′ < FRACTION·γ shaded, one lane per activation."""
     curves = _shown(data.curves, show)
     scale = alt.Scale(domain=[-data.a_max, data.a_max], nice=False)
-    x = alt.X("a:Q", title="pre-activation a", scale=scale)
+    x = alt.X("a:Q", title=say(tx.AXIS_A), scale=scale)
+    activation_tip = alt.Tooltip("activation:N", title=say(tx.LEGEND_ACTIVATION))
     tips = [
-        alt.Tooltip("activation:N"),
+        activation_tip,
         alt.Tooltip("a:Q", format=".3f"),
-        alt.Tooltip("f:Q", title="f(a)", format=".4g"),
-        alt.Tooltip("df:Q", title="f′(a)", format=".4g"),
+        alt.Tooltip("f:Q", title=say(tx.TIP_F), format=".4g"),
+        alt.Tooltip("df:Q", title=say(tx.TIP_DF), format=".4g"),
     ]
     f_panel = (
-        alt.Chart(curves, title="f(a)")
+        alt.Chart(curves, title=say(tx.F_TITLE))
         .mark_line(strokeWidth=2.5)
-        .encode(x=x, y=alt.Y("f:Q", title="h = f(a)"), color=_color(show), strokeDash=_dash(), tooltip=tips)
+        .encode(
+            x=x, y=alt.Y("f:Q", title=say(tx.F_AXIS)), color=_color(show), strokeDash=_dash(), tooltip=tips
+        )
         .properties(height=240)
     )
     df_lines = (
         alt.Chart(curves)
         .mark_line(strokeWidth=2.5)
         .encode(
-            x=x, y=alt.Y("df:Q", title="f′(a) = dh/da"), color=_color(show), strokeDash=_dash(), tooltip=tips
+            x=x, y=alt.Y("df:Q", title=say(tx.DF_AXIS)), color=_color(show), strokeDash=_dash(), tooltip=tips
         )
     )
-    peaks = _shown(data.peaks, show)
+    peaks = _shown(data.peaks, show).copy()
+    peaks["attained"] = [tx.where(lo, hi) for lo, hi in zip(peaks["sup_lo"], peaks["sup_hi"])]
     gamma_rules = (
         alt.Chart(peaks)
         .mark_rule(strokeDash=[5, 4], strokeWidth=1.5)
         .encode(
             y="gamma:Q",
             color=_color(show),
-            tooltip=[alt.Tooltip("activation:N"), alt.Tooltip("gamma:Q", title="γ = sup|f′|")],
+            tooltip=[activation_tip, alt.Tooltip("gamma:Q", title=say(tx.TIP_GAMMA))],
         )
     )
     peak_points = (
@@ -134,14 +141,14 @@ def curves_chart(data: CurveData, show: list[str]) -> alt.VConcatChart:
             y="gamma:Q",
             color=_color(show),
             tooltip=[
-                alt.Tooltip("activation:N"),
-                alt.Tooltip("gamma:Q", title="γ = sup|f′|"),
-                alt.Tooltip("attained:N", title="f′ = γ at"),
+                activation_tip,
+                alt.Tooltip("gamma:Q", title=say(tx.TIP_GAMMA)),
+                alt.Tooltip("attained:N", title=say(tx.TIP_ATTAINED)),
             ],
         )
     )
     df_panel = alt.layer(df_lines, gamma_rules, peak_points).properties(
-        height=240, title=alt.TitleParams("f′(a)", subtitle="dashed: γ = sup|f′|;  ◆: a point where f′ = γ")
+        height=240, title=alt.TitleParams(say(tx.DF_TITLE), subtitle=say(tx.DF_SUBTITLE))
     )
     strip = strip_frame(data, show)
     # an explicit domain keeps the lanes in NAMES order across the two layers
@@ -151,15 +158,17 @@ def curves_chart(data: CurveData, show: list[str]) -> alt.VConcatChart:
         alt.Chart(runs)
         .mark_rect(opacity=0.45)
         .encode(
-            x=alt.X("lo:Q", title="pre-activation a", scale=scale),
+            x=alt.X("lo:Q", title=say(tx.AXIS_A), scale=scale),
             x2="hi:Q",
             y=lane,
             color=_color(show),
             tooltip=[
-                alt.Tooltip("activation:N"),
-                alt.Tooltip("lo:Q", title="saturated from a =", format=".3f"),
-                alt.Tooltip("hi:Q", title="to a =", format=".3f"),
-                alt.Tooltip("threshold:Q", title=f"f′ < {FRACTION:g}·γ =", format=".4g"),
+                activation_tip,
+                alt.Tooltip("lo:Q", title=say(tx.TIP_FROM), format=".3f"),
+                alt.Tooltip("hi:Q", title=say(tx.TIP_TO), format=".3f"),
+                alt.Tooltip(
+                    "threshold:Q", title=say(tx.TIP_THRESHOLD, fraction=number(FRACTION, "g")), format=".4g"
+                ),
             ],
         )
     )
@@ -170,16 +179,14 @@ def curves_chart(data: CurveData, show: list[str]) -> alt.VConcatChart:
             x=alt.datum(0.0, scale=scale),
             y=lane,
             text="note:N",
-            tooltip=[alt.Tooltip("note:N", title="saturated")],
+            tooltip=[alt.Tooltip("note:N", title=say(tx.TIP_SATURATED))],
         )
     )
     strip_panel = alt.layer(shade, never).properties(
         height=alt.Step(24),
-        title=alt.TitleParams(
-            f"Saturated: f′(a) < {FRACTION:g}·γ (shaded)",
-            subtitle=f"{thresholds_text(show)}; a gradient through a saturated unit is damped at least "
-            f"{1 / FRACTION:g}× more than at f′ = γ",
-        ),
+        # no subtitle: fit-x counts an unbounded subtitle in the width and collapses the plot on a
+        # phone; the thresholds are said under the chart (text.strip_caption)
+        title=alt.TitleParams(say(tx.STRIP_TITLE, fraction=number(FRACTION, "g"))),
     )
     # autosize fit-x: each panel takes the container's width (Streamlit would pad, and overflow, a
     # vconcat of layers)
@@ -191,18 +198,18 @@ def gamma_powers_chart(df: pd.DataFrame, show: list[str]) -> alt.Chart:
     df = _shown(df, show)
     low = min(float(df["gamma_k"].min()), 0.1) if len(df) else 0.1
     return (
-        alt.Chart(df, title="γᵏ: the most that k factors f′ can multiply a gradient by")
+        alt.Chart(df, title=say(tx.GAMMA_TITLE))
         .mark_line(strokeWidth=2.5)
         .encode(
-            x=alt.X("k:Q", title="k, the number of steps back (factors f′ multiplied)"),
-            y=alt.Y("gamma_k:Q", title="γᵏ (log scale)", scale=alt.Scale(type="log", domain=[low, 10])),
+            x=alt.X("k:Q", title=say(tx.GAMMA_X)),
+            y=alt.Y("gamma_k:Q", title=say(tx.GAMMA_Y), scale=alt.Scale(type="log", domain=[low, 10])),
             color=_color(show),
             strokeDash=_dash(),
             tooltip=[
-                alt.Tooltip("activation:N"),
-                alt.Tooltip("gamma:Q", title="γ"),
-                alt.Tooltip("k:Q"),
-                alt.Tooltip("gamma_k:Q", title="γᵏ", format=".3e"),
+                alt.Tooltip("activation:N", title=say(tx.LEGEND_ACTIVATION)),
+                alt.Tooltip("gamma:Q", title=say(tx.TIP_GAMMA_ONLY)),
+                alt.Tooltip("k:Q", title=say(tx.TIP_K)),
+                alt.Tooltip("gamma_k:Q", title=say(tx.TIP_GAMMA_K), format=".3e"),
             ],
         )
         .properties(height=300, autosize=FIT_X)
@@ -223,32 +230,31 @@ def histogram_chart(stats: rc.DerivativeStats) -> alt.LayerChart:
         alt.Chart(histogram_frame(stats))
         .mark_rect(color=COLORS[stats.activation], stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("lo:Q", title="f′(aᵢ⁽ᵗ⁾)", scale=alt.Scale(domain=[0, stats.gamma], nice=False)),
+            x=alt.X("lo:Q", title=say(tx.HIST_X), scale=alt.Scale(domain=[0, stats.gamma], nice=False)),
             x2="hi:Q",
-            y=alt.Y("count:Q", title="number of (t, unit) pairs"),
+            y=alt.Y("count:Q", title=say(tx.HIST_Y)),
             y2="zero:Q",
             tooltip=[
-                alt.Tooltip("lo:Q", title="f′ from", format=".4g"),
-                alt.Tooltip("hi:Q", title="f′ to", format=".4g"),
-                alt.Tooltip("count:Q", title="count"),
-                alt.Tooltip("share:Q", title="share", format=".1%"),
+                alt.Tooltip("lo:Q", title=say(tx.TIP_DF_FROM), format=".4g"),
+                alt.Tooltip("hi:Q", title=say(tx.TIP_DF_TO), format=".4g"),
+                alt.Tooltip("count:Q", title=say(tx.TIP_COUNT)),
+                alt.Tooltip("share:Q", title=say(tx.TIP_SHARE), format=".1%"),
             ],
         )
     )
-    rule_df = pd.DataFrame(
-        {"threshold": [stats.threshold], "label": [f"{FRACTION:g}·γ = {stats.threshold:g}"]}
-    )
+    rule_label = say(tx.HIST_RULE, fraction=number(FRACTION, "g"), threshold=number(stats.threshold, "g"))
+    rule_df = pd.DataFrame({"threshold": [stats.threshold], "label": [rule_label]})
     rule = (
         alt.Chart(rule_df)
         .mark_rule(color=palette.HIGHLIGHT, strokeDash=palette.MARKER_DASH, strokeWidth=2)
-        .encode(x="threshold:Q", tooltip=[alt.Tooltip("label:N", title="saturation threshold")])
+        .encode(x="threshold:Q", tooltip=[alt.Tooltip("label:N", title=say(tx.TIP_RULE))])
     )
     text = (
         alt.Chart(rule_df)
         .mark_text(color=palette.HIGHLIGHT, align="left", dx=4, dy=-6, baseline="top")
         .encode(x="threshold:Q", y=alt.value(0), text="label:N")
     )
-    title = f"f′ over all t and units: {label(stats.activation)}, γ = {stats.gamma:g}"
+    title = say(tx.HIST_TITLE, name=label(stats.activation), gamma=number(stats.gamma, "g"))
     return alt.layer(bars, rule, text).properties(height=260, title=title, autosize=FIT_X)
 
 
@@ -257,38 +263,51 @@ def products_frame(stats: rc.DerivativeStats) -> pd.DataFrame:
     T = stats.per_step_mean.size
     ks = range(1, T + 1)
     gamma_log = math.log10(stats.gamma)
+    series = product_series()
     frames = [
-        pd.DataFrame({"k": ks, "series": "γᵏ (the best case)", "log10": [k * gamma_log for k in ks]}),
-        pd.DataFrame({"k": ks, "series": "Π max over units of f′", "log10": stats.log10_prod_max}),
-        pd.DataFrame({"k": ks, "series": "Π mean over units of f′", "log10": stats.log10_prod_mean}),
+        pd.DataFrame({"k": ks, "series": series[0], "log10": [k * gamma_log for k in ks]}),
+        pd.DataFrame({"k": ks, "series": series[1], "log10": stats.log10_prod_max}),
+        pd.DataFrame({"k": ks, "series": series[2], "log10": stats.log10_prod_mean}),
     ]
     df = pd.concat(frames, ignore_index=True)
     return df[df["log10"].abs() < math.inf].reset_index(drop=True)
 
 
-PRODUCT_SERIES = ["γᵏ (the best case)", "Π max over units of f′", "Π mean over units of f′"]
+def product_series() -> list[str]:
+    """The products chart's three series: γᵏ, Π max f′, Π mean f′ (in the active language)."""
+    return [say(tx.SERIES_GAMMA), say(tx.SERIES_MAX), say(tx.SERIES_MEAN)]
 
 
 def products_chart(stats: rc.DerivativeStats) -> alt.Chart:
     """log₁₀ Π of the per-step max and mean f′ over the last k steps of the live network, and γᵏ."""
+    legend = alt.Legend(orient="bottom", direction="vertical", symbolType="stroke")
     return (
-        alt.Chart(products_frame(stats), title="The derivative factors between h⁽ᵀ⁻ᵏ⁾ and h⁽ᵀ⁾, multiplied")
+        alt.Chart(products_frame(stats), title=say(tx.PRODUCTS_TITLE))
         .mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(size=18))
         .encode(
-            x=alt.X("k:Q", title="k, the number of steps back from T"),
-            y=alt.Y("log10:Q", title="log₁₀ of the product (−1 = ÷10)"),
+            x=alt.X("k:Q", title=say(tx.PRODUCTS_X)),
+            y=alt.Y("log10:Q", title=say(tx.PRODUCTS_Y)),
             color=alt.Color(
                 "series:N",
                 title=None,
                 scale=alt.Scale(
-                    domain=PRODUCT_SERIES, range=[palette.REFERENCE, palette.MARKER, COLORS[stats.activation]]
+                    domain=product_series(),
+                    range=[palette.REFERENCE, palette.MARKER, COLORS[stats.activation]],
                 ),
-                legend=alt.Legend(orient="top"),
+                legend=legend,
+            ),
+            strokeDash=alt.StrokeDash(  # one legend with the colour: same field, title and legend
+                "series:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=product_series(), range=[palette.REFERENCE_DASH, palette.BOUND_DASH, []]
+                ),
+                legend=legend,
             ),
             tooltip=[
-                alt.Tooltip("series:N"),
-                alt.Tooltip("k:Q"),
-                alt.Tooltip("log10:Q", title="log₁₀", format=".3f"),
+                alt.Tooltip("series:N", title=say(tx.TIP_SERIES)),
+                alt.Tooltip("k:Q", title=say(tx.TIP_K)),
+                alt.Tooltip("log10:Q", title=say(tx.TIP_LOG10), format=".3f"),
             ],
         )
         .properties(height=300, autosize=FIT_X)
@@ -299,20 +318,24 @@ def _float64_panel(data: Float64Data, panel: str, a_max: float, title: str) -> a
     color = alt.Color(
         "activation:N",
         scale=alt.Scale(domain=[label(n) for n in BOUNDED], range=[COLORS[n] for n in BOUNDED]),
-        legend=alt.Legend(title="activation", orient="top", symbolType="stroke"),
+        legend=alt.Legend(
+            title=say(tx.LEGEND_ACTIVATION), orient="bottom", direction="vertical", symbolType="stroke"
+        ),
     )
     dash = alt.StrokeDash(
         "form:N",
         scale=alt.Scale(domain=["rnn_core", "textbook"], range=[[1, 0], [5, 3]]),
-        legend=alt.Legend(title="form of f′", orient="top", symbolType="stroke"),
+        # beside the plot, not beside the other legend: fit-x then narrows the plot, and two legends
+        # side by side below a half-width panel do not fit at 1024 px
+        legend=alt.Legend(title=say(tx.LEGEND_FORM), orient="right", symbolType="stroke"),
     )
-    x = alt.X("a:Q", title="a", scale=alt.Scale(domain=[0, a_max], nice=False))
+    x = alt.X("a:Q", title=say(tx.FLOAT64_X), scale=alt.Scale(domain=[0, a_max], nice=False))
     lines = (
         alt.Chart(data.curves[data.curves["panel"] == panel])
         .mark_line()
         .encode(
             x=x,
-            y=alt.Y("log10_df:Q", title="log₁₀ f′(a)"),
+            y=alt.Y("log10_df:Q", title=say(tx.FLOAT64_Y)),
             color=color,
             strokeDash=dash,
             strokeWidth=alt.StrokeWidth(
@@ -320,10 +343,10 @@ def _float64_panel(data: Float64Data, panel: str, a_max: float, title: str) -> a
             ),
             order=alt.Order("form:N", sort="ascending"),
             tooltip=[
-                alt.Tooltip("activation:N"),
-                alt.Tooltip("form:N"),
+                alt.Tooltip("activation:N", title=say(tx.LEGEND_ACTIVATION)),
+                alt.Tooltip("form:N", title=say(tx.TIP_FORM)),
                 alt.Tooltip("a:Q", format=".4g"),
-                alt.Tooltip("log10_df:Q", title="log₁₀ f′", format=".2f"),
+                alt.Tooltip("log10_df:Q", title=say(tx.TIP_LOG10_DF), format=".2f"),
             ],
         )
     )
@@ -337,9 +360,9 @@ def _float64_panel(data: Float64Data, panel: str, a_max: float, title: str) -> a
             color=color,
             strokeDash=dash,
             tooltip=[
-                alt.Tooltip("activation:N"),
-                alt.Tooltip("form:N"),
-                alt.Tooltip("threshold:Q", title="f′ = 0.0 from a =", format=".6g"),
+                alt.Tooltip("activation:N", title=say(tx.LEGEND_ACTIVATION)),
+                alt.Tooltip("form:N", title=say(tx.TIP_FORM)),
+                alt.Tooltip("threshold:Q", title=say(tx.TIP_EDGE), format=".6g"),
             ],
         )
     )
@@ -351,8 +374,8 @@ def float64_charts(data: Float64Data) -> tuple[alt.LayerChart, alt.LayerChart]:
     each becomes exactly 0.0 (the lines end there: 0.0 has no logarithm). First a ≤ ZOOM_A, where
     the textbook forms give up; then a ≤ FULL_A, where rnn_core's do."""
     return (
-        _float64_panel(data, "zoom", ZOOM_A, f"a from 0 to {ZOOM_A:g}: the textbook forms hit 0.0"),
-        _float64_panel(data, "full", FULL_A, f"a from 0 to {FULL_A:g}: rnn_core's forms hit 0.0"),
+        _float64_panel(data, "zoom", ZOOM_A, say(tx.ZOOM_TITLE, a_max=number(ZOOM_A, "g"))),
+        _float64_panel(data, "full", FULL_A, say(tx.FULL_TITLE, a_max=number(FULL_A, "g"))),
     )
 
 

@@ -4,7 +4,7 @@ from the network's computed spectrum (rc.SpectralSummary) and fill it through ui
 from __future__ import annotations
 
 import rnn_core as rc
-from ui.format import number
+from ui.format import number, sci
 from ui.i18n import say
 
 TITLE = "BPTT Explorer"
@@ -44,47 +44,96 @@ VANISHING_GUARANTEED = (
     "γ·σ_max(W) = {gamma} × {sigma} = {base} < 1, so every ‖∂h⁽ᵗ⁾/∂h⁽ᵏ⁾‖₂ is at most {base}^(t−k): "
     "**vanishing is guaranteed**, whatever the inputs."
 )
+CANNOT_GROW = (
+    "γ·σ_max(W) = {gamma} × {sigma} = 1 (to within a relative {tolerance}, the rounding of σ_max), so the bound is "
+    "1^(t−k) = 1: **no ‖∂h⁽ᵗ⁾/∂h⁽ᵏ⁾‖₂ can grow**, at any distance, and none is guaranteed to vanish. "
+    "Whether it shrinks depends on the actual derivatives f′(a⁽ʲ⁾) along the sequence (below γ "
+    "where units saturate or switch off) and on how W's other singular values line up."
+)
 EXPLOSION_POSSIBLE = (
-    "γ·σ_max(W) = {gamma} × {sigma} = {base} ≥ 1, so the bound no longer forces the gradient to "
+    "γ·σ_max(W) = {gamma} × {sigma} = {base} > 1, so the bound no longer forces the gradient to "
     "shrink: **explosion is possible but not certain**. Whether it happens depends on the actual "
     "derivatives f′(a⁽ʲ⁾) along the sequence (saturated units shrink it) and on the directions W "
     "stretches."
 )
+CANNOT_GROW_LINEAR = (
+    "γ·σ_max(W) = {gamma} × {sigma} = 1 (to within a relative {tolerance}, the rounding of σ_max), so the "
+    "bound is 1^(t−k) = 1: **no ‖∂h⁽ᵗ⁾/∂h⁽ᵏ⁾‖₂ can grow**, at any distance, and none is guaranteed "
+    "to vanish. With f′ ≡ 1 here ∂h⁽ᵗ⁾/∂h⁽ᵏ⁾ = Wᵗ⁻ᵏ, so W alone decides whether it shrinks: it stays "
+    "at 1 for an orthogonal W and falls for one whose other singular values are smaller."
+)
+EXPLOSION_POSSIBLE_LINEAR = (
+    "γ·σ_max(W) = {gamma} × {sigma} = {base} > 1, so the bound no longer forces the gradient to "
+    "shrink: **explosion is possible but not certain**. With f′ ≡ 1 here ∂h⁽ᵗ⁾/∂h⁽ᵏ⁾ = Wᵗ⁻ᵏ, so W "
+    "alone decides: ‖Wⁿ‖₂ grows without end when ρ(W) > 1 and decays in the end when ρ(W) < 1."
+)
+BOUND_ZERO = (
+    "γ·σ_max(W) = 0: W = 0, so every ∂h⁽ᵗ⁾/∂h⁽ᵏ⁾ with t > k is exactly zero: no gradient flows back "
+    "through time at all."
+)
+BOUND_UNKNOWN = (
+    "σ_max(W) = {sigma}: W holds values beyond float64 after the gradient steps, so the bound "
+    "(γ·σ_max(W))^(t−k) says nothing here."
+)
+# the template for each kind of rc.BoundVerdict
+BOUND_SENTENCES = {
+    "vanishes": VANISHING_GUARANTEED,
+    "cannot_grow": CANNOT_GROW,
+    "may_grow": EXPLOSION_POSSIBLE,
+    "zero": BOUND_ZERO,
+    "unbounded": BOUND_UNKNOWN,
+    "undefined": BOUND_UNKNOWN,
+}
+# the same for an activation whose f′ is γ everywhere (rc.verdicts.SHORTFALL "none": linear)
+BOUND_SENTENCES_LINEAR = {
+    **BOUND_SENTENCES,
+    "cannot_grow": CANNOT_GROW_LINEAR,
+    "may_grow": EXPLOSION_POSSIBLE_LINEAR,
+}
 NON_NORMAL = (
     "Here ρ(W) = {rho} < σ_max(W) = {sigma}: for a non-normal W the eigenvalues understate how much "
     "W can stretch a vector, so the bound uses σ_max."
 )
 AFTER_STEPS = "After {steps} gradient step(s) with lr = {lr} (sidebar)."
-NORMAL_TOLERANCE = 1e-9  # relative: ρ(W) and σ_max(W) closer than this are the same number
 
 
 def metrics(summary: rc.SpectralSummary, activation: str, loss: float) -> list[tuple[str, str, str]]:
     """The five metrics of "This network": (label, value, help) each."""
+    bound = summary.bound
     return [
-        (say(SIGMA_LABEL), number(summary.sigma_max, ".4g"), say(SIGMA_HELP)),
+        (say(SIGMA_LABEL), bound.sigma_shown, say(SIGMA_HELP)),
         (say(RHO_LABEL), number(summary.rho, ".4g"), say(RHO_HELP)),
         (say(GAMMA_LABEL, activation=activation), number(summary.gamma, "g"), say(GAMMA_HELP)),
-        (say(BASE_LABEL), number(summary.bound_base, ".4g"), say(BASE_HELP)),
+        (say(BASE_LABEL), bound.shown, say(BASE_HELP)),
         (say(LOSS_LABEL), number(loss, ".6g"), say(LOSS_HELP)),
     ]
 
 
-def regime_sentence(summary: rc.SpectralSummary) -> str:
-    """What γ·σ_max(W) implies for this network (DESIGN §2): the verdict of rc.SpectralSummary."""
-    template = VANISHING_GUARANTEED if summary.vanishing_guaranteed else EXPLOSION_POSSIBLE
+def regime_sentence(summary: rc.SpectralSummary, activation: str | None = None) -> str:
+    """What γ·σ_max(W) implies for this network (DESIGN §2): the template of its rc.BoundVerdict,
+    with the base and σ_max(W) printed as the verdict prints them (never "1 < 1"). With the
+    ``activation`` named and f′ ≡ γ (linear), the sentence says that W alone decides."""
+    bound = summary.bound
+    constant = activation is not None and rc.SHORTFALL[activation] == "none"
     return say(
-        template,
+        (BOUND_SENTENCES_LINEAR if constant else BOUND_SENTENCES)[bound.kind],
         gamma=number(summary.gamma, "g"),
-        sigma=number(summary.sigma_max, ".4g"),
-        base=number(summary.bound_base, ".4g"),
+        sigma=bound.sigma_shown,
+        base=bound.shown,
+        tolerance=sci(bound.tolerance, 1),
     )
 
 
 def non_normal_note(summary: rc.SpectralSummary) -> str | None:
     """Why ρ(W) is not the bound's number, when ρ(W) < σ_max(W); None for a normal W."""
-    if abs(summary.sigma_max - summary.rho) <= NORMAL_TOLERANCE * summary.sigma_max:
+    if not summary.rho_below_sigma:
         return None
-    return say(NON_NORMAL, rho=number(summary.rho, ".4g"), sigma=number(summary.sigma_max, ".4g"))
+    digits = next(
+        n for n in range(4, 18) if format(summary.rho, f".{n}g") != format(summary.sigma_max, f".{n}g")
+    )
+    return say(
+        NON_NORMAL, rho=number(summary.rho, f".{digits}g"), sigma=number(summary.sigma_max, f".{digits}g")
+    )
 
 
 def after_steps(steps: int, lr: float) -> str | None:

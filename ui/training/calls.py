@@ -15,10 +15,9 @@ import numpy as np
 import streamlit as st
 
 import rnn_core as rc
-from ui.training.settings import RunSettings, task_shape
+from ui.training.settings import FORGET_BIAS, RunSettings, task_shape
 
 CACHE = dict(max_entries=64, show_spinner=False)
-TAIL_FRACTION = 10  # "final" values are averaged over the last 1/TAIL_FRACTION of the steps
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,10 +32,19 @@ class RunRecord:
     result: rc.TrainResult
 
 
-def initial_params(s: RunSettings) -> rc.RNNParams:
-    """The sidebar's network, sized for the task (D and K come from the task)."""
+def initial_params(s: RunSettings) -> rc.RNNParams | rc.LSTMParams | rc.GRUParams:
+    """The sidebar's network as the run's cell, sized for the task (D and K come from the task).
+
+    Every cell is drawn by its own ``init`` from the run's seed, with the sidebar's W init and
+    σ_max(W) for each recurrent matrix (the LSTM's forget gate bias at :data:`FORGET_BIAS`).
+    """
     D, K, _ = task_shape(s.task)
-    return rc.RNNParams.init(D, s.H, K, w_init=s.w_init, w_scale=s.w_scale, seed=s.seed)
+    init = dict(w_init=s.w_init, w_scale=s.w_scale, seed=s.seed)
+    if s.cell == "lstm":
+        return rc.LSTMParams.init(D, s.H, K, forget_bias=FORGET_BIAS, **init)
+    if s.cell == "gru":
+        return rc.GRUParams.init(D, s.H, K, **init)
+    return rc.RNNParams.init(D, s.H, K, **init)
 
 
 def train_run(s: RunSettings, callback: Callable[[int, dict], None] | None = None) -> RunRecord:
@@ -46,6 +54,7 @@ def train_run(s: RunSettings, callback: Callable[[int, dict], None] | None = Non
         s.task,
         T=s.T,
         activation=s.activation,
+        optimizer=s.optimizer,
         lr=s.lr,
         steps=s.steps,
         batch_size=s.batch_size,
@@ -96,24 +105,27 @@ def store_run(record: RunRecord) -> None:
 # --- what a run did --------------------------------------------------------------------------------
 
 
-def tail_slice(n: int) -> slice:
-    """The last 10% of a history of n steps (at least one step): where "final" values are averaged."""
-    return slice(n - max(1, n // TAIL_FRACTION), n)
+def reference_loss(s: RunSettings) -> float | None:
+    """The loss per sequence reachable without the distant input (the adding problem's half-information
+    loss), or None when the task has none beyond the baseline."""
+    return rc.TASKS[s.task].reference_loss
+
+
+def learning(record: RunRecord) -> rc.LearningVerdict:
+    """What the run's losses show: :func:`rnn_core.learning_verdict` against its baselines and reference."""
+    result = record.result
+    return rc.learning_verdict(
+        result.history,
+        result.history["baseline"],
+        reference_loss(record.settings),
+        stop_reason=result.stop_reason,
+    )
 
 
 def final_ratio(record: RunRecord) -> float:
-    """Final loss / baseline: the mean L/B over the last 10% of steps over the mean baseline there.
-
-    inf for a run that diverged (its loss left float64); nan when the baseline is 0 (with B = 1 a
-    constant fits the one sequence of each batch exactly). Below 1: better than the best constant
-    guess; near 1: nothing learned.
-    """
-    result = record.result
-    if result.diverged:
-        return float("inf")
-    tail = tail_slice(result.steps_run)
-    baseline = float(np.mean(result.history["baseline"][tail]))
-    return float(np.mean(result.history["loss"][tail])) / baseline if baseline > 0 else float("nan")
+    """Final loss / baseline of the verdict: over the last 10% of the steps, inf for a diverged run, nan
+    without a baseline (B = 1: a constant fits the one sequence of each batch exactly)."""
+    return learning(record).final_ratio
 
 
 def median_share(record: RunRecord) -> float:

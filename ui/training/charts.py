@@ -19,7 +19,7 @@ from ui.chart_cache import ChartSpec, cached_chart
 from ui.i18n import say
 from ui.notices import explain_nonfinite
 from ui.state import ACTIVATION_LABELS
-from ui.training import text
+from ui.training import calls, text
 from ui.training.calls import RunRecord
 from ui.training.tables import history_frame
 
@@ -28,14 +28,29 @@ COLUMN_OF = {"loss": "loss", "grad_norm": "grad_norm", "share": "long_range_shar
 LINE_WIDTH = 1.5
 
 
+LOG_PAD = 1.25  # a fitted log axis reaches this factor beyond the data at each end
+
+
 def _step_x() -> alt.X:
-    return alt.X("step:Q", title=say(text.AXIS["step"]), axis=alt.Axis(format="d"))
+    """The step axis: integer ticks only (tickMinStep 1), counted from 1."""
+    return alt.X("step:Q", title=say(text.AXIS["step"]), axis=alt.Axis(format="d", tickMinStep=1))
 
 
-def _log_y(field: str, axis: str, fmt: str = "~e") -> alt.Y:
-    return alt.Y(
-        f"{field}:Q", title=say(text.AXIS[axis]), scale=alt.Scale(type="log"), axis=alt.Axis(format=fmt)
+def fitted_domain(*columns) -> list[float] | None:
+    """A log axis' domain fitted to the positive finite values of ``columns`` (padded by LOG_PAD), so
+    that a run whose loss moves little is not squashed into one decade's corner; None without values."""
+    values = (
+        np.concatenate([np.asarray(c, dtype=float).ravel() for c in columns]) if columns else np.array([])
     )
+    values = values[np.isfinite(values) & (values > 0)]
+    if not values.size:
+        return None
+    return [float(values.min()) / LOG_PAD, float(values.max()) * LOG_PAD]
+
+
+def _log_y(field: str, axis: str, fmt: str = "~e", domain: list[float] | None = None) -> alt.Y:
+    scale = alt.Scale(type="log") if domain is None else alt.Scale(type="log", domain=domain, nice=False)
+    return alt.Y(f"{field}:Q", title=say(text.AXIS[axis]), scale=scale, axis=alt.Axis(format=fmt))
 
 
 def _tip(field: str, name: str, fmt: str | None = None) -> alt.Tooltip:
@@ -77,19 +92,28 @@ def _tooltips(*extra: alt.Tooltip) -> list[alt.Tooltip]:
 
 
 @cached_chart
-def loss_chart(frame: pd.DataFrame, baselines: pd.DataFrame, order: Sequence[str]) -> alt.LayerChart:
-    """L/B against the step (log scale), one line per run, and each run's baseline as a dashed rule.
+def loss_chart(
+    frame: pd.DataFrame, baselines: pd.DataFrame, references: pd.DataFrame, order: Sequence[str]
+) -> alt.LayerChart:
+    """L/B against the step (log scale fitted to the data), one line per run, each run's baseline as a
+    dashed rule in its colour, and the half-information reference as a dotted grey rule with its label.
 
     ``frame`` from :func:`runs_frame` (filtered to positive losses); ``baselines`` has columns run
-    and baseline (the constant-predictor loss per sequence, averaged over the run's batches).
+    and baseline (the constant-predictor loss per sequence, averaged over the run's batches);
+    ``references`` columns label and reference (one row, or none when no run has a reference).
     """
     color = _color(order)
+    shown_baselines = baselines[
+        baselines["baseline"] > 0
+    ]  # B = 1: a baseline of 0 has no place on a log scale
+    domain = fitted_domain(frame["loss"], shown_baselines["baseline"], references["reference"])
+    y = _log_y("loss", "loss", domain=domain)
     lines = (
         alt.Chart(frame)
         .mark_line(strokeWidth=LINE_WIDTH, clip=True)
         .encode(
             x=_step_x(),
-            y=_log_y("loss", "loss"),
+            y=y,
             color=color,
             tooltip=_tooltips(
                 _tip("loss:Q", "loss", ".4g"),
@@ -98,13 +122,22 @@ def loss_chart(frame: pd.DataFrame, baselines: pd.DataFrame, order: Sequence[str
         )
     )
     rules = (
-        alt.Chart(baselines[baselines["baseline"] > 0])  # B = 1: a baseline of 0 has no place on a log scale
+        alt.Chart(shown_baselines)
         .mark_rule(strokeDash=palette.BOUND_DASH, strokeWidth=LINE_WIDTH)
         .encode(
             y="baseline:Q", color=color, tooltip=[_tip("run:N", "run"), _tip("baseline:Q", "baseline", ".4g")]
         )
     )
-    return alt.layer(lines, rules)
+    reference = alt.Chart(references).encode(
+        y="reference:Q", tooltip=[_tip("reference:Q", "reference", ".4g")]
+    )
+    reference_rule = reference.mark_rule(
+        strokeDash=palette.REFERENCE_DASH, strokeWidth=LINE_WIDTH, color=palette.REFERENCE
+    )
+    reference_label = reference.mark_text(
+        align="left", baseline="bottom", dx=4, dy=-3, color=palette.REFERENCE
+    ).encode(x=alt.value(0), text="label:N")
+    return alt.layer(lines, rules, reference_rule, reference_label)
 
 
 @cached_chart
@@ -178,9 +211,17 @@ def baselines_frame(runs: Sequence[RunRecord], labels: Sequence[str]) -> pd.Data
     return pd.DataFrame({"run": list(labels), "baseline": [r.result.baseline_loss for r in runs]})
 
 
+def references_frame(runs: Sequence[RunRecord]) -> pd.DataFrame:
+    """The reference loss per sequence of the runs' tasks (the adding problem's half-information loss),
+    one row per distinct reference, with its label."""
+    values = sorted({ref for r in runs if (ref := calls.reference_loss(r.settings)) is not None})
+    return pd.DataFrame({"label": [say(text.REFERENCE_LABEL)] * len(values), "reference": values})
+
+
 def borders_frame(runs: Sequence[RunRecord]) -> pd.DataFrame:
-    """One row per activation of ``runs``: its label and 1/γ, the σ_max(W) below which vanishing is certain."""
-    names = sorted({r.settings.activation for r in runs})
+    """One row per activation of the RNN runs: its label and 1/γ, the σ_max(W) below which vanishing is
+    certain (the bound holds for the RNN's W; a gated cell's W is its candidate's, and it has none)."""
+    names = sorted({r.settings.activation for r in runs if r.settings.cell == "rnn"})
     return pd.DataFrame(
         {
             "activation": [ACTIVATION_LABELS[n] for n in names],
@@ -203,7 +244,7 @@ def chart_set(runs: Sequence[RunRecord], labels: Sequence[str]) -> ChartSet:
     order = list(labels)
     parts = {name: positive_part(frame, COLUMN_OF[name]) for name in CHART_NAMES}
     charts = {
-        "loss": loss_chart(parts["loss"][0], baselines_frame(runs, labels), order),
+        "loss": loss_chart(parts["loss"][0], baselines_frame(runs, labels), references_frame(runs), order),
         "grad_norm": grad_norm_chart(parts["grad_norm"][0], order),
         "share": share_chart(parts["share"][0], order),
         "sigma": sigma_chart(parts["sigma"][0], borders_frame(runs), order),

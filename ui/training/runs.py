@@ -1,5 +1,10 @@
 """The runs of this session: the ones kept for comparison, the queue waiting to be trained, and the
-URL's run flag (a link carrying it trains, or reads from the cache, the run its settings describe).
+link's runs.
+
+The URL carries the compared runs themselves (``trun``, :func:`ui.training.settings.encode_runs`)
+and the preset whose comparison they are (``tpre``), not a flag: a link opened elsewhere trains (or
+reads from the cache) exactly the runs its sender saw, even when the sender moved a control after
+training. The controls in the link may then ask for another run: the page marks the runs stale.
 """
 
 from __future__ import annotations
@@ -9,11 +14,14 @@ from collections.abc import Sequence
 import streamlit as st
 
 from ui.training.calls import RunRecord
-from ui.training.settings import RunSettings
+from ui.training.settings import RunSettings, decode_runs, encode_runs, run_length
 
 MAX_RUNS = 4
 RUNS_KEY, QUEUE_KEY, PRESET_KEY = "tl_runs", "tl_queue", "tl_preset"
-RUN_PARAM = "trun"  # in the URL once Train was pressed: a link then trains (or reads) that run on opening
+RUN_PARAM = "trun"  # the compared runs, written by settings.encode_runs
+PRESET_PARAM = "tpre"  # the preset whose comparison they are
+LEGACY_RUN = "1"  # older links: trun=1 meant "the run the link's controls describe"
+LINK_NOTE_KEY = "tl_link_note"
 
 
 def compared_runs() -> list[RunRecord]:
@@ -46,6 +54,7 @@ def clear_runs() -> None:
     st.session_state[RUNS_KEY] = []
     st.session_state.pop(PRESET_KEY, None)
     st.query_params.pop(RUN_PARAM, None)
+    st.query_params.pop(PRESET_PARAM, None)
 
 
 def start_comparison(runs: Sequence[RunSettings], preset: str) -> None:
@@ -65,19 +74,60 @@ def take_queue() -> list[RunSettings]:
     return list(st.session_state.pop(QUEUE_KEY, []))
 
 
-def runs_to_train(settings: RunSettings, *, pressed: bool, refused: bool) -> list[RunSettings]:
-    """The runs this rerun trains (or reads from the cache), oldest first.
+def runs_to_train(
+    settings: RunSettings, *, pressed: bool, refused: bool
+) -> tuple[list[RunSettings], str | None]:
+    """The runs this rerun trains (or reads from the cache), oldest first, and a note on the link's runs.
 
-    Train pressed: the run ``settings`` describes, and the URL gets the run flag (a link to the page
-    then reproduces the run, not just its settings). Else the queue a preset left; else, when the
-    session compares nothing yet and the URL carries the flag (opened from such a link, or
-    reloaded), ``settings`` again, unless that run is refused as too long.
+    Train pressed: the run ``settings`` describes. Else the queue a preset left. Else, when the
+    session compares nothing yet and the URL carries runs (opened from a link, or reloaded), those
+    runs and the link's preset; ``trun=1`` (older links) is the run ``settings`` describes. A link's
+    runs that cannot be read, or that would be refused as too long, are not trained: the note (a
+    :data:`NOTE_KINDS` key and the reason) says so.
     """
     queue = take_queue()
     if pressed:
         st.session_state.pop(PRESET_KEY, None)
-        st.query_params[RUN_PARAM] = "1"
-        return [settings]
-    if not queue and not compared_runs() and st.query_params.get(RUN_PARAM) == "1" and not refused:
-        return [settings]
-    return queue
+        return [settings], None
+    linked = st.query_params.get(RUN_PARAM)
+    if queue or compared_runs() or not linked:
+        return queue, None
+    if linked == LEGACY_RUN:
+        return ([], ("refused", "")) if refused else ([settings], None)
+    try:
+        wanted = decode_runs(linked)
+    except ValueError as error:
+        return [], ("unreadable", str(error))
+    if len(wanted) > MAX_RUNS:
+        return [], ("unreadable", f"{len(wanted)} runs, at most {MAX_RUNS}")
+    if any(run_length(s) == "refused" for s in wanted):
+        return [], ("refused", "")
+    preset = st.query_params.get(PRESET_PARAM)
+    if preset is not None:
+        st.session_state[PRESET_KEY] = preset  # kept only if these are that preset's runs (sync_link)
+    return wanted, None
+
+
+NOTE_KINDS = ("unreadable", "refused")
+
+
+def sync_link(compared: Sequence[RunRecord], preset_runs: Sequence[RunSettings] | None) -> None:
+    """Write the compared runs (and their preset, when they are exactly its runs) into the URL."""
+    settings = [r.settings for r in compared]
+    if not settings:
+        st.query_params.pop(RUN_PARAM, None)
+    else:
+        st.query_params[RUN_PARAM] = encode_runs(settings)
+    if preset_runs is None or list(preset_runs) != settings:
+        st.session_state.pop(PRESET_KEY, None)
+        st.query_params.pop(PRESET_PARAM, None)
+    else:
+        st.query_params[PRESET_PARAM] = st.session_state[PRESET_KEY]
+
+
+def stale_run(chosen: RunSettings, compared: Sequence[RunRecord]) -> RunSettings | None:
+    """The last compared run when the controls now ask for a run that is not among the compared ones
+    (changed after Train, or a link whose controls differ from its runs); else None."""
+    if not compared or any(r.settings == chosen for r in compared):
+        return None
+    return compared[-1].settings

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+import rnn_core as rc
 from rnn_core import TASKS
 from ui.chart_cache import draw_chart, show_chart
 from ui.i18n import say
@@ -50,6 +51,16 @@ def run_controls(net: Network) -> tuple[RunSettings, int]:
         key=keys["task"],
         **bound,
     )
+    cells = list(rc.CELL_NAMES)
+    cell = c_task.selectbox(
+        say(text.CELL),
+        cells,
+        index=cells.index(DEFAULT.cell),
+        format_func=settings.CELL_LABELS.get,
+        key=keys["cell"],
+        help=say(text.CELL_HELP),
+        **bound,
+    )
     T = c_task.slider(
         say(text.T_LABEL),
         settings.T_MIN,
@@ -78,6 +89,16 @@ def run_controls(net: Network) -> tuple[RunSettings, int]:
     tau = c_tau.slider(
         say(text.TAU), 0, settings.TAU_MAX, DEFAULT.tau, key=keys["tau"], help=say(text.TAU_HELP), **bound
     )
+    optimizers = list(rc.OPTIMIZERS)
+    optimizer = c_tau.selectbox(
+        say(text.OPTIMIZER),
+        optimizers,
+        index=optimizers.index(DEFAULT.optimizer),
+        format_func=settings.OPTIMIZER_LABELS.get,
+        key=keys["optimizer"],
+        help=say(text.OPTIMIZER_HELP),
+        **bound,
+    )
     lr = c_tau.select_slider(say(text.LR), LEARNING_RATES, value=DEFAULT.lr, key=keys["lr"], **bound)
     steps = c_sgd.slider(
         say(text.STEPS),
@@ -100,9 +121,11 @@ def run_controls(net: Network) -> tuple[RunSettings, int]:
         net,
         task=task,
         T=int(T),
+        cell=cell,
         clip=clip,
         threshold=float(threshold),
         tau=int(tau),
+        optimizer=optimizer,
         lr=float(lr),
         steps=int(steps),
         batch_size=int(batch_size),
@@ -180,20 +203,43 @@ def train_queue(queue: Sequence[RunSettings], progress, live) -> list[tuple[str,
 
 
 def draw_notes(
-    where, notes: list[tuple[str, str]], compared: Sequence[RunRecord], labels: Sequence[str]
+    where,
+    notes: list[tuple[str, str]],
+    compared: Sequence[RunRecord],
+    labels: Sequence[str],
+    chosen: RunSettings,
 ) -> None:
-    """The notes of this rerun, what the chosen preset shows, and why any compared run stopped."""
+    """The notes of this rerun; whether the runs shown are the controls' (stale); what they share;
+    what the chosen preset expected and the runs measured (else each run's verdict); why any run
+    stopped; and which truncated runs keep no long-range path."""
+    stale = text.stale_note(chosen, runs.stale_run(chosen, compared))
+    if stale:
+        notes.append(("warning", stale))
+    paired = text.paired_note([r.settings for r in compared])
+    if paired:
+        notes.append(("caption", paired))
     preset = presets.PRESETS_BY_KEY.get(runs.chosen_preset())
     if preset is not None and compared:
-        notes.append(("success", text.preset_seen(preset)))
+        notes.append(("success", text.preset_seen(preset, compared, labels)))
+    elif compared:
+        lines = [
+            say(text.MEASURED_LINE, sentence=text.verdict_sentence(r, label))
+            for r, label in zip(compared, labels)
+        ]
+        notes.append(("markdown", "\n".join(lines)))
     for record, label in zip(compared, labels):
         stopped = text.stop_message(record, label)
         if stopped:
             notes.append(("warning", stopped))
+        truncated = text.truncated_note(record, label)
+        if truncated:
+            notes.append(("caption", truncated))
     with where.container():
         for kind, sentence in notes:
             if kind == "caption":
                 st.caption(sentence)
+            elif kind == "markdown":
+                st.markdown(sentence)
             else:
                 getattr(st, kind)(sentence, icon=ICONS[kind])
 
@@ -202,7 +248,7 @@ def draw_summary(where, compared: Sequence[RunRecord], labels: Sequence[str]) ->
     """The summary table, a remove button per run, "Clear all runs" and the CSV download."""
     with where.container():
         st.dataframe(tables.summary_table(compared, labels), hide_index=True)
-        st.caption(say(text.SUMMARY_CAPTION))
+        st.caption(text.summary_caption())
         for column, (i, label) in zip(st.columns(runs.MAX_RUNS), enumerate(labels)):
             column.button(
                 label,

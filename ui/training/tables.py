@@ -13,13 +13,17 @@ from ui.format import number
 from ui.i18n import say
 from ui.training import text
 from ui.training.calls import RunRecord, final_ratio, max_grad_norm, median_share
+from ui.training.settings import shown_step
 
 CSV_NAME = "training_runs.csv"
 
 
 def history_frame(record: RunRecord) -> pd.DataFrame:
-    """A run's history as a table: one row per step, one column per key of rnn_core.HISTORY_KEYS."""
-    return pd.DataFrame({key: record.result.history[key] for key in rc.HISTORY_KEYS})
+    """A run's history as a table: one row per step, one column per key of rnn_core.HISTORY_KEYS, the
+    step counted from 1 as everywhere on the page (:func:`ui.training.settings.shown_step`)."""
+    frame = pd.DataFrame({key: record.result.history[key] for key in rc.HISTORY_KEYS})
+    frame["step"] = [shown_step(k) for k in frame["step"]]
+    return frame
 
 
 def summary_table(runs: Sequence[RunRecord], labels: Sequence[str]) -> pd.DataFrame:
@@ -35,6 +39,7 @@ def summary_table(runs: Sequence[RunRecord], labels: Sequence[str]) -> pd.DataFr
         rows.append(
             {
                 c["run"]: label,
+                c["verdict"]: text.verdict_word(record),
                 c["steps"]: say(text.STEPS_RUN, done=result.steps_run, steps=record.settings.steps),
                 c["ratio"]: text.ratio_text(final_ratio(record)),
                 c["share"]: number(median_share(record), ".4g"),

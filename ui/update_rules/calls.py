@@ -22,7 +22,6 @@ FD_STEP_BUDGET = 12_000
 MIN_FD_ENTRIES = 16
 MAX_FD_ENTRIES = 256
 FD_EPS = 1e-6
-FD_TRUST = 1e-4  # a larger disagreement with finite differences is explained on the page
 # Σₛ bptt(s=…) runs T backward passes of up to T steps: literal and cheap for short sequences only.
 SUM_OVER_S_MAX_T = 64
 SUM_OVER_S = "sum over s"
@@ -32,10 +31,13 @@ CACHE = dict(max_entries=128, show_spinner=False)
 
 @dataclass(frozen=True)
 class PathReport:
-    """The path terms of ∂L⁽ˢ⁾/∂θ measured, and checked three ways.
+    """The path terms of ∂L⁽ˢ⁾/∂θ measured, and checked three ways, on the live network.
 
     norms (s,): ‖term k‖_F for k = 1..s. norm_share (s,): ‖term k‖ / Σ‖terms‖.
     projection_share (s,): ⟨term k, G⟩ / ‖G‖² with G = Σₖ term k (sums to 1; nan when G = 0).
+    path_sum: Σₖ term k against bptt(s=s) (exact routes); step_fd: bptt(s=s) against central
+    differences on the checked entries. terms: which norms are 0 or not numbers, and why.
+    bound: γ·σ_max(W) of the live W, compared with 1.
     """
 
     s: int
@@ -43,14 +45,29 @@ class PathReport:
     norms: np.ndarray
     norm_share: np.ndarray
     projection_share: np.ndarray
-    sum_vs_bptt: float  # rel_error(Σₖ term k, bptt(s=s))
-    bptt_vs_fd: float  # rel_error on the checked entries
+    path_sum: rc.GradientCheckVerdict
+    step_fd: rc.GradientCheckVerdict
     fd_entries: int  # how many entries the finite differences checked
     n_entries: int  # how many entries θ has
     first_term: dict  # ‖term 1‖_F for W and for U
     single_vs_full: float  # rel_error(∂L⁽ˢ⁾/∂θ, ∂L/∂θ): how far the homework's update is off
     output_error_norm: float  # ‖∂L⁽ˢ⁾/∂o⁽ˢ⁾‖: every path starts from it
     step_loss: float  # L⁽ˢ⁾
+    terms: dict  # rc.TermsVerdict of the s terms, for W and for U
+    bound: rc.BoundVerdict
+
+    @property
+    def overflow(self) -> rc.TermsVerdict:
+        """Which of this parameter's terms are exactly 0 or not numbers, and why."""
+        return self.terms[self.wrt]
+
+    @property
+    def sum_vs_bptt(self) -> float:
+        return self.path_sum.rel_error
+
+    @property
+    def bptt_vs_fd(self) -> float:
+        return self.step_fd.rel_error
 
     @property
     def first_term_finite(self) -> bool:
@@ -100,10 +117,15 @@ def path_report(net: Network, steps: int, s: int, wrt: str) -> PathReport:
     with np.errstate(all="ignore"):
         splits = {name: rc.distance_split(rc.path_terms(params, trace, s, wrt=name)) for name in WRT_OPTIONS}
         split = splits[wrt]  # of the s path terms (s, *θ.shape) of ∂L⁽ˢ⁾/∂θ
-        grad_s = getattr(rc.bptt(params, trace, s=s), wrt)
+        # L⁽ˢ⁾ depends on steps 1..s only: back-propagated on the forward pass of those steps, so
+        # that inf or nan from a later overflow cannot reach it
+        first_s = rc.forward(
+            params, trace.xs[:s], trace.targets[:s], activation=net.activation, loss=net.loss
+        )
+        grad_s = getattr(rc.bptt(params, first_s, s=s), wrt)
         grad = getattr(rc.bptt(params, trace), wrt)
         idx = fd_entries(grad_s.size, net.seed, fd_sample_size(grad_s.size, s))
-        # L⁽ˢ⁾ depends on steps 1..s only, so the forward passes stop at s
+        # and so do the forward passes of its finite differences
         numeric = rc.numerical_partial(
             params,
             trace.xs[:s],
@@ -121,14 +143,18 @@ def path_report(net: Network, steps: int, s: int, wrt: str) -> PathReport:
             norms=split.norms,
             norm_share=norm_shares(split.norms),
             projection_share=split.shares,
-            sum_vs_bptt=rc.rel_error(split.total, grad_s),
-            bptt_vs_fd=rc.rel_error(grad_s.ravel()[idx], numeric.ravel()[idx]),
+            path_sum=rc.gradient_check_verdict(split.total, grad_s, tolerance=rc.EXACT_TOLERANCE),
+            step_fd=rc.gradient_check_verdict(
+                grad_s.ravel()[idx], numeric.ravel()[idx], loss=float(trace.losses[s - 1]), eps=FD_EPS
+            ),
             fd_entries=int(idx.size),
             n_entries=int(grad_s.size),
             first_term={name: float(other.norms[0]) for name, other in splits.items()},
             single_vs_full=rc.rel_error(grad_s, grad),
             output_error_norm=frobenius(trace.dL_do()[s - 1]),
             step_loss=float(trace.losses[s - 1]),
+            terms={name: rc.terms_verdict(trace, s, other.norms) for name, other in splits.items()},
+            bound=rc.bound_verdict(rc.ACTIVATIONS[net.activation].gamma, rc.sigma_max(params.W)),
         )
 
 
@@ -137,9 +163,13 @@ class FullCheck:
     """∂L/∂θ by BPTT checked against a second route: SUM_OVER_S or FINITE_DIFFERENCES."""
 
     route: str
-    error: float  # rel_error of the two
+    verdict: rc.GradientCheckVerdict
     fd_entries: int  # entries compared (all of θ for SUM_OVER_S)
     n_entries: int
+
+    @property
+    def error(self) -> float:
+        return self.verdict.rel_error
 
 
 @st.cache_data(**CACHE)
@@ -155,7 +185,8 @@ def full_gradient_check(net: Network, steps: int, wrt: str) -> FullCheck:
         full = getattr(rc.bptt(params, trace), wrt)
         if trace.T <= SUM_OVER_S_MAX_T:
             per_loss = sum(getattr(rc.bptt(params, trace, s=s), wrt) for s in range(1, trace.T + 1))
-            return FullCheck(SUM_OVER_S, rc.rel_error(full, per_loss), full.size, full.size)
+            verdict = rc.gradient_check_verdict(full, per_loss, tolerance=rc.EXACT_TOLERANCE)
+            return FullCheck(SUM_OVER_S, verdict, full.size, full.size)
         idx = fd_entries(full.size, net.seed, fd_sample_size(full.size, trace.T))
         numeric = rc.numerical_partial(
             params,
@@ -167,12 +198,15 @@ def full_gradient_check(net: Network, steps: int, wrt: str) -> FullCheck:
             eps=FD_EPS,
             entries=idx,
         )
-        error = rc.rel_error(full.ravel()[idx], numeric.ravel()[idx])
-        return FullCheck(FINITE_DIFFERENCES, error, int(idx.size), full.size)
+        verdict = rc.gradient_check_verdict(
+            full.ravel()[idx], numeric.ravel()[idx], loss=float(trace.loss), eps=FD_EPS
+        )
+        return FullCheck(FINITE_DIFFERENCES, verdict, int(idx.size), full.size)
 
 
-def fd_disagreement(report: PathReport, full: FullCheck) -> float | None:
-    """The worst finite-difference error shown when it exceeds FD_TRUST (so the page explains it), else None."""
-    errors = [report.bptt_vs_fd] + ([full.error] if full.route == FINITE_DIFFERENCES else [])
-    worst = max((e for e in errors if np.isfinite(e)), default=None)
-    return worst if worst is not None and worst > FD_TRUST else None
+def fd_disagreement(report: PathReport, full: FullCheck) -> rc.GradientCheckVerdict | None:
+    """The finite-difference check with the larger error, when it disagrees (so the page explains
+    it), else None. Only finite-difference checks count: the exact routes have no tolerance to explain."""
+    checks = [report.step_fd] + ([full.verdict] if full.route == FINITE_DIFFERENCES else [])
+    disagreeing = [v for v in checks if v.kind == "disagrees"]
+    return max(disagreeing, key=lambda v: v.rel_error, default=None)

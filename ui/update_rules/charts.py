@@ -5,8 +5,6 @@ Their labels are the templates in ui.update_rules.text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -24,7 +22,7 @@ def path_table(report: PathReport) -> pd.DataFrame:
     """One row per path term k = 1..s: distance, norm, both shares, and a note on row k = 1."""
     s = report.s
     k = np.arange(1, s + 1)
-    note = [say(text.NOTE_K1[report.wrt], S=time_index(s))] + [""] * (s - 1)
+    note = [text.note_k1(report)] + [""] * (s - 1)
     return pd.DataFrame(
         {
             say(text.COL_K): k,
@@ -48,16 +46,9 @@ def path_table_options(s: int) -> dict:
     return dict(hide_index=True, column_config=config, height=min(38 + 35 * s, 320))
 
 
-@dataclass(frozen=True)
-class LeftOut:
-    """The path terms a log-scale bar chart cannot draw: how many are not numbers, which k are 0."""
-
-    nonfinite: int
-    zeros: tuple[int, ...]
-
-
-def path_chart_data(report: PathReport) -> tuple[pd.DataFrame, LeftOut]:
-    """The bars of the path-norm chart (positive finite norms) and the terms left out."""
+def path_chart_data(report: PathReport) -> pd.DataFrame:
+    """The bars of the path-norm chart: the positive finite norms (report.overflow says which
+    terms are left out, and why)."""
     s = report.s
     k = np.arange(1, s + 1)
     df = pd.DataFrame(
@@ -72,13 +63,11 @@ def path_chart_data(report: PathReport) -> tuple[pd.DataFrame, LeftOut]:
             "direction": np.where(report.projection_share < 0, say(text.AGAINST), say(text.ALONG)),
         }
     )
-    finite = np.isfinite(report.norms)
-    left_out = LeftOut(int((~finite).sum()), tuple(int(v) for v in k[finite & (report.norms == 0)]))
-    df = df[finite & (report.norms > 0)].reset_index(drop=True)
+    df = df[np.isfinite(report.norms) & (report.norms > 0)].reset_index(drop=True)
     if len(df):
         # bars on a log scale need a finite floor to grow from: the decade below the smallest norm
         df["base"] = 10.0 ** np.floor(np.log10(df["norm"].min()))
-    return df, left_out
+    return df
 
 
 @cached_chart
@@ -135,12 +124,11 @@ def loss_chart_data(losses) -> tuple[pd.DataFrame, bool, int]:
 
 
 @cached_chart
-def loss_chart(df: pd.DataFrame, log: bool) -> alt.Chart:
-    """The running loss L against the number of gradient steps taken."""
+def loss_chart(df: pd.DataFrame, log: bool, loss: str) -> alt.Chart:
+    """The running loss L against the number of gradient steps taken (nats for softmax-CE)."""
     scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
-    y = alt.Y(
-        "L:Q", title=say(text.LOSS_Y_LOG if log else text.LOSS_Y), scale=scale, axis=alt.Axis(format="~g")
-    )
+    title = say((text.LOSS_Y_LOG if log else text.LOSS_Y)[loss])
+    y = alt.Y("L:Q", title=title, scale=scale, axis=alt.Axis(format="~g"))
     return (
         alt.Chart(df, title=say(text.LOSS_CHART_TITLE))
         .mark_line(point=True)

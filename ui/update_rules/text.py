@@ -17,6 +17,7 @@ from ui.update_rules.calls import FINITE_DIFFERENCES, SUM_OVER_S
 # --- the page, in reading order -----------------------------------------------------------------
 
 TITLE = "Update rules"
+BY_HAND_LINK = "Work the homework's ∂L⁽³⁾/∂W, ∂L⁽³⁾/∂U and the updates by hand, with every number checked"
 INTRO = (
     "A recurrent network applies the **same** matrices at every time step: U reads the input, W "
     "carries the hidden state from one step to the next, V reads the output. Training is gradient "
@@ -100,16 +101,22 @@ V_SINGLE = (
 
 NUMBERS_HEADER = "4. The numbers behind it"
 OVERFLOWED = (
-    "The forward pass overflowed at t = {t} ≤ s = {s}: the path terms of L{S} and the checks below "
-    "are not numbers. Pick s < {t}, lower σ_max(W) or choose a bounded activation."
+    "The forward pass overflowed float64 at t = {t} ≤ s = {s}: h⁽ᵗ⁾ holds inf or nan from there on, "
+    "so {n} of the {s} path terms of L{S} are not numbers. Pick s < {t}, lower σ_max(W) or choose a "
+    "bounded activation."
 )
 OVERFLOWED_AT_1 = (
-    "The forward pass overflowed at t = 1 ≤ s = {s}: the path terms of L{S} and the checks below "
-    "are not numbers. Lower σ_max(W) or choose a bounded activation."
+    "The forward pass overflowed float64 at t = 1 ≤ s = {s}: h⁽¹⁾ holds inf or nan, so {n} of the "
+    "{s} path terms of L{S} are not numbers. Lower σ_max(W) or choose a bounded activation."
+)
+TERMS_OVERFLOWED = (
+    "The forward pass is finite up to s = {s}, but back-propagating L{S} overflowed float64: {n} of "
+    "its {s} path terms hold entries beyond the largest float64 (≈ 1.8·10³⁰⁸), so their norms are "
+    "not numbers. A shorter path (smaller s) or a smaller σ_max(W) keeps them in range."
 )
 TABLE_LEAD = (
     "Each path term of ∂L{S}/∂{wrt}, measured by its Frobenius norm. Two ways to say how much of the "
-    "gradient it carries: its **share of Σ‖terms‖** (positive, sums to 100%) and its **projection "
+    "gradient it carries: its **share of Σ‖terms‖** (never negative, sums to 100%) and its **projection "
     "share** ⟨term k, ∂L{S}/∂{wrt}⟩ / ‖∂L{S}/∂{wrt}‖², which also sums to 100% but is negative for a "
     "term that points against the total, because terms can partly cancel."
 )
@@ -118,17 +125,42 @@ ROW_K1 = (
     "‖term 1‖ = {first_w} for W. For U the first term is δ₁{S} x⁽¹⁾ᵀ, and x⁽¹⁾ ≠ 0: "
     "‖term 1‖ = {first_u} for U."
 )
+ROW_K1_U_ZERO = (
+    "**Row k = 1.** With h⁽⁰⁾ = 0 the first term for W, δ₁{S} h⁽⁰⁾ᵀ, is exactly zero: "
+    "‖term 1‖ = {first_w} for W. For U the first term is δ₁{S} x⁽¹⁾ᵀ: x⁽¹⁾ ≠ 0, but here δ₁{S} = 0 "
+    "exactly (no error of L{S} gets through step 1: every unit's f′(a⁽¹⁾) is 0, or ∂L{S}/∂o{S} is), "
+    "so ‖term 1‖ = 0 for U too."
+)
 BARS_NOTICE = (
-    "the bars are one path each; the distance s − k grows to the left. With {activation} and "
-    "σ_max(W) = {w_scale}, watch whether the norms fall (vanishing) or rise (exploding) as the path "
-    "gets longer. Orange bars point against the total."
+    "the bars are one path each; the distance s − k grows to the left. Term k carries the "
+    "Jacobian ∂h{S}/∂h⁽ᵏ⁾, whose norm is at most (γ·σ_max(W))^(s−k); for this network's W "
+    "({activation}, γ = {gamma}, σ_max(W) = {sigma}), γ·σ_max(W) {comparison}: {bound} "
+    "Orange bars point against the total."
 )
-BARS_NONFINITE = "{n} term(s) are not numbers (the forward pass overflowed)."
+# γ·σ_max(W) against 1, by rc.BoundVerdict.relation
+COMPARISON = {
+    "<": "= {base} < 1",
+    "=": "= 1 to within {tolerance}",
+    ">": "= {base} > 1",
+    "": "is not a number",
+}
+# what the bound (γ·σ_max(W))^(s−k) says about the long paths, by rc.BoundVerdict.kind
+BOUND_CLAUSE = {
+    "vanishes": "the bound falls geometrically, so the longer paths (left) must carry ever smaller "
+    "Jacobians (each bar also scales with ‖∂L{S}/∂h{S}‖ and with h⁽ᵏ⁻¹⁾ or x⁽ᵏ⁾).",
+    "cannot_grow": "the bound is 1 at every distance, so no path's Jacobian can grow; whether the long "
+    "ones shrink is not decided by the bound.",
+    "may_grow": "the bound grows with the distance, so long paths may carry growing Jacobians "
+    "(exploding); the bound allows it, it does not force it.",
+    "zero": "W = 0, so every path across one step or more is exactly 0.",
+    "unbounded": "W overflowed float64, so the bound says nothing.",
+    "undefined": "σ_max(W) is not a number, so the bound says nothing.",
+}
+BARS_NONFINITE = {
+    "forward": "{n} term(s) are not numbers (the forward pass overflowed float64 at t = {t}).",
+    "terms": "{n} term(s) are not numbers (back-propagating L{S} overflowed float64).",
+}
 BARS_ZEROS = "term(s) k = {ks} are exactly 0 and have no bar on a log scale."
-BARS_NONFINITE_AND_ZEROS = (
-    "{n} term(s) are not numbers (the forward pass overflowed); term(s) k = {ks} are exactly 0 and "
-    "have no bar on a log scale."
-)
 NO_BARS = "No path term has a positive finite norm to draw:"
 ZERO_OUTPUT_ERROR = (
     "Every path term is exactly zero because every path starts from ∂L{S}/∂o{S}, and it is 0 here: "
@@ -171,13 +203,25 @@ SAMPLED = (
 )
 SCOPE_ALL = "all {n} entries of {wrt}"
 SCOPE_SAMPLE = "a fixed, seeded sample of {checked} of the {n} entries of {wrt}"
-FD_GAP = (
-    "Finite differences disagree with BPTT here (relative error up to {gap}; L{S} = {step_loss}, "
-    "L = {loss}). When the hidden state is huge or the softmax saturated, a change of ε = {eps} in "
-    "one weight moves the loss far beyond the range where it is linear, or rounding of the loss "
-    "swamps the change, so the difference quotient is not the derivative. BPTT is exact; the "
-    "path-sum check on the left still holds."
-)
+# why finite differences disagree with BPTT, by rc.GradientCheckVerdict.cause
+FD_GAP = {
+    "rounding": (
+        "Finite differences disagree with BPTT here (relative error {gap}, above the tolerance "
+        "{tolerance}; L{S} = {step_loss}, L = {loss}). The cause is rounding: L is so large that "
+        "float64 keeps it to about ±{ulp}, and a change of ε = {eps} in one weight moves it by less "
+        "than that can resolve; rounding alone gives the difference quotient a relative error of "
+        "about {rounding}."
+    ),
+    "nonlinear": (
+        "Finite differences disagree with BPTT here (relative error {gap}, above the tolerance "
+        "{tolerance}; L{S} = {step_loss}, L = {loss}). Rounding alone would give only about "
+        "{rounding}: the loss is not linear over ±ε = {eps} in one weight (a ReLU unit switching on "
+        "or off, or the curvature of a saturated softmax), so the difference quotient is not the "
+        "derivative."
+    ),
+}
+PATH_SUM_HOLDS = "The path-sum check on the left, two exact routes, agrees to {error}."
+PATH_SUM_FAILS = "The path-sum check on the left does not agree either ({error})."
 
 MISTAKES_LABEL = "Common mistakes (from the homework this page corrects)"
 MISTAKE_HEAD = "**{i}. {title}.** {quote}"
@@ -196,6 +240,7 @@ NOTE_K1 = {
     "W": "exactly 0: the term is δ₁{S} h⁽⁰⁾ᵀ and h⁽⁰⁾ = 0",
     "U": "not 0: the term is δ₁{S} x⁽¹⁾ᵀ and x⁽¹⁾ ≠ 0",
 }
+NOTE_K1_U_ZERO = "exactly 0: the term is δ₁{S} x⁽¹⁾ᵀ, and δ₁{S} = 0 here"
 PATH_CHART_TITLE = "Path terms of ∂L{S}/∂{wrt}"
 PATH_X = "k, the step where the path reaches {wrt}"
 PATH_Y = "‖term k‖_F (Frobenius norm, log scale)"
@@ -206,8 +251,8 @@ TIP_SHARE = "share of Σ‖terms‖"
 TIP_PROJECTION = "projection share"
 LOSS_CHART_TITLE = "Loss after each gradient step"
 LOSS_X = "gradient steps taken"
-LOSS_Y = "L = Σₜ L⁽ᵗ⁾ (nats)"
-LOSS_Y_LOG = "L = Σₜ L⁽ᵗ⁾ (nats, log scale)"
+LOSS_Y = {"softmax_ce": "L = Σₜ L⁽ᵗ⁾ (nats)", "mse": "L = Σₜ L⁽ᵗ⁾"}
+LOSS_Y_LOG = {"softmax_ce": "L = Σₜ L⁽ᵗ⁾ (nats, log scale)", "mse": "L = Σₜ L⁽ᵗ⁾ (log scale)"}
 TIP_STEP = "step"
 TIP_LOSS = "L"
 
@@ -283,11 +328,16 @@ def expansion_lead(s: int, wrt: str) -> str:
     return say_n(*EXPANSION_LEAD, s, S=time_index(s), wrt=wrt)
 
 
-def overflowed(t_over: int | None, s: int) -> str | None:
-    """The error shown when the forward pass overflowed at or before step s, else None."""
-    if t_over is None or t_over > s:
-        return None
-    return at_step(OVERFLOWED, s, t=t_over) if t_over > 1 else at_step(OVERFLOWED_AT_1, s)
+def overflowed(terms) -> str | None:
+    """The error shown when some path terms are not numbers (rc.TermsVerdict), naming what
+    overflowed: the forward pass at t ≤ s, or the back-propagation of L⁽ˢ⁾; else None."""
+    if terms.kind == "forward":
+        if terms.t > 1:
+            return at_step(OVERFLOWED, terms.s, t=terms.t, n=terms.n_nonfinite)
+        return at_step(OVERFLOWED_AT_1, terms.s, n=terms.n_nonfinite)
+    if terms.kind == "terms":
+        return at_step(TERMS_OVERFLOWED, terms.s, n=terms.n_nonfinite)
+    return None
 
 
 def row_k1(report) -> str | None:
@@ -295,26 +345,46 @@ def row_k1(report) -> str | None:
     if not report.first_term_finite:
         return None
     first = report.first_term
-    return at_step(ROW_K1, report.s, first_w=number(first["W"]), first_u=number(first["U"]))
+    template = ROW_K1_U_ZERO if 1 in report.terms["U"].zero_ks else ROW_K1
+    return at_step(template, report.s, first_w=number(first["W"]), first_u=number(first["U"]))
+
+
+def note_k1(report) -> str:
+    """The note of row k = 1 of the table, from rc.TermsVerdict ("" when the term is not a number)."""
+    if 1 in report.overflow.zero_ks:
+        return at_step(NOTE_K1_U_ZERO if report.wrt == "U" else NOTE_K1["W"], report.s)
+    if not report.first_term_finite:
+        return ""
+    return at_step(NOTE_K1[report.wrt], report.s)
 
 
 def _ks(zeros: tuple[int, ...]) -> str:
     return ", ".join(str(k) for k in zeros[:6]) + (", …" if len(zeros) > 6 else "")
 
 
-def bars_note(nonfinite: int, zeros: tuple[int, ...]) -> str | None:
-    """Which path terms the log-scale bars leave out (not numbers, exactly 0), or None."""
-    if nonfinite and zeros:
-        return say(BARS_NONFINITE_AND_ZEROS, n=nonfinite, ks=_ks(zeros))
-    if nonfinite:
-        return say(BARS_NONFINITE, n=nonfinite)
-    if zeros:
-        return say(BARS_ZEROS, ks=_ks(zeros))
-    return None
+def bars_note(terms) -> str | None:
+    """Which path terms the log-scale bars leave out (not numbers, and why; exactly 0), from
+    rc.TermsVerdict, or None."""
+    nonfinite = None
+    if terms.kind != "finite":
+        nonfinite = at_step(BARS_NONFINITE[terms.kind], terms.s, n=terms.n_nonfinite, t=terms.t)
+    zeros = say(BARS_ZEROS, ks=_ks(terms.zero_ks)) if terms.zero_ks else None
+    return sentences(nonfinite, zeros) or None
 
 
-def bars_notice(activation: str, w_scale: float, note: str | None) -> str:
-    return sentences(say(BARS_NOTICE, activation=activation, w_scale=number(w_scale, "g")), note)
+def bars_notice(activation: str, bound, s: int, note: str | None) -> str:
+    """The bars' caption: what rc.BoundVerdict ``bound`` of the live W says about long paths."""
+    clause = at_step(BOUND_CLAUSE[bound.kind], s)
+    notice = at_step(
+        BARS_NOTICE,
+        s,
+        activation=activation,
+        gamma=number(bound.gamma, "g"),
+        sigma=bound.sigma_shown,
+        comparison=say(COMPARISON[bound.relation], base=bound.shown, tolerance=number(bound.tolerance, "g")),
+        bound=clause,
+    )
+    return sentences(notice, note)
 
 
 def no_bars(note: str | None) -> str:
@@ -323,7 +393,7 @@ def no_bars(note: str | None) -> str:
 
 def path_info(report) -> str | None:
     """Why every path term is zero (the output error is 0), or why L⁽¹⁾ has no W gradient; else None."""
-    if report.output_error_norm == 0:
+    if report.overflow.output_error_zero:
         return at_step(ZERO_OUTPUT_ERROR, report.s, step_loss=number(report.step_loss))
     if report.wrt == "W" and report.s == 1:
         return say(S1_FOR_W)
@@ -357,16 +427,22 @@ def checks_caption(report, full, T: int, eps: float) -> str:
     return sentences(caption, say(SAMPLED) if sampled else None)
 
 
-def fd_gap(gap: float, report, loss: float, eps: float) -> str:
-    """Why finite differences disagree with BPTT by ``gap`` on this network."""
-    return at_step(
-        FD_GAP,
+def fd_gap(verdict, report, loss: float, eps: float) -> str:
+    """Why finite differences disagree with BPTT (rc.GradientCheckVerdict ``verdict``, kind
+    "disagrees"), and whether the exact path-sum check still holds."""
+    gap = at_step(
+        FD_GAP[verdict.cause],
         report.s,
-        gap=number(gap, ".2g"),
+        gap=number(verdict.rel_error, ".2g"),
+        tolerance=number(verdict.tolerance, "g"),
+        rounding=number(verdict.rounding, ".2g"),
+        ulp=number(math.ulp(verdict.loss) if math.isfinite(verdict.loss) else verdict.loss, ".2g"),
         step_loss=number(report.step_loss),
         loss=number(loss),
         eps=number(eps, "g"),
     )
+    held = PATH_SUM_HOLDS if report.path_sum.agrees else PATH_SUM_FAILS
+    return sentences(gap, say(held, error=error(report.path_sum.rel_error)))
 
 
 @dataclass(frozen=True)

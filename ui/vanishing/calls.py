@@ -22,10 +22,12 @@ DEFAULT_TAU = 5  # the truncation length τ, clamped to T
 # Clipping thresholds: 1-2-5 steps over six decades, as the select_slider's options (and URL values).
 CLIP_THRESHOLDS = tuple(float(f"{m}e{e}") for e in range(-3, 3) for m in (1, 2, 5)) + (1000.0,)
 DEFAULT_CLIP = 1.0
-SIGMA_LOW, SIGMA_HIGH, SIGMA_STEPS = 0.1, 4.0, 30  # the regime map's σ_max(W) grid
+SIGMA_LOW, SIGMA_HIGH, SIGMA_STEPS = 0.1, 8.0, 34  # the regime map's σ_max(W) grid: the sidebar's range
 MAP_EDGES = rc.sigma_grid(SIGMA_LOW, SIGMA_HIGH, SIGMA_STEPS)[1]  # its cell edges (geometric midpoints)
-NONNORMAL_W = ((0.5, 10.0), (0.0, 0.5))  # ρ = 0.5 but σ_max ≈ 10: the bound needs σ_max
-NONNORMAL_N = 30
+# a Jordan-like block [[λ, a], [0, λ]]: Wⁿ = [[λⁿ, n a λⁿ⁻¹], [0, λⁿ]], so ‖Wⁿ‖₂ ≈ n·a·λⁿ⁻¹ rises
+# to its peak near n ≈ −1/ln λ ≈ 9.5 (×2.6 above ‖W‖₂) although ρ = λ = 0.9 < 1, then decays
+NONNORMAL_W = ((0.9, 1.0), (0.0, 0.9))
+NONNORMAL_N = 60
 
 
 # --- 1. the Jacobian profile --------------------------------------------------------------------

@@ -487,7 +487,7 @@ def power_chart(pp: rc.PowerProfile) -> alt.LayerChart:
         pd.concat([pd.DataFrame({"n": pp.n, "log10": v, "series": k}) for k, (v, _, _) in series.items()]),
         "log10",
     )
-    top = pp.peak_log_norm + 3
+    top = pp.peak_log_norm + 1.5
     low = float(df["log10"].min())
     colour, dash = _series_style(series)
     tip_log = alt.Tooltip("log10:Q", title=say(TIP_LOG), format=".4f")

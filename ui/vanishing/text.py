@@ -92,12 +92,12 @@ PROFILE_NOTICE = (
 
 
 def profile_metrics(p: rc.JacobianProfile, activation: str, T: int) -> list[Metric]:
-    s = p.summary
+    s, bound = p.summary, p.verdict
     return [
-        Metric(say(SIGMA), number(s.sigma_max), say(SIGMA_HELP)),
-        Metric(say(RHO), number(s.rho), say(RHO_HELP)),
+        Metric(say(SIGMA), bound.sigma_shown, say(SIGMA_HELP)),
+        Metric(say(RHO), number(s.rho, ".4g"), say(RHO_HELP)),
         Metric(say(GAMMA, activation=ACTIVATION_LABELS[activation]), number(s.gamma, "g"), say(GAMMA_HELP)),
-        Metric(say(BASE), number(s.bound_base), say(BASE_HELP)),
+        Metric(say(BASE), bound.shown, say(BASE_HELP)),
         Metric(
             say(END_NORM),
             number(p.log_norms[-1], ".2f"),
@@ -107,16 +107,18 @@ def profile_metrics(p: rc.JacobianProfile, activation: str, T: int) -> list[Metr
 
 
 def bound_formula(s: rc.SpectralSummary, activation: str) -> str:
-    """γ·σ_max(W) with this network's numbers, compared with 1 as printed (1.0000000000000002 is
-    "= 1", not "> 1")."""
-    shown = float(number(s.bound_base, ".4g"))
-    relation = "<" if shown < 1 else ">" if shown > 1 else "="
+    """γ·σ_max(W) with this network's numbers, compared with 1 by its rc.BoundVerdict (within
+    rc.BOUND_RTOL: 1.0000000000000002 is "= 1"), printed with the digits that show the comparison."""
+    bound = s.bound
+    digits = f".{bound.digits}g"
+    sigma = tex_number(1.0 / s.gamma) if bound.kind == "cannot_grow" else tex_number(s.sigma_max, digits)
+    base = bound.shown if bound.kind in ("cannot_grow", "zero") else tex_number(bound.base, digits)
     return formulas.bound_values_latex(
         ACTIVATION_LABELS[activation],
         number(s.gamma, "g"),
-        tex_number(s.sigma_max),
-        tex_number(s.bound_base),
-        relation,
+        sigma,
+        base,
+        bound.relation or "?",
         tex_number(s.rho),
     )
 
@@ -141,16 +143,38 @@ REGIME_MEASURED = (
 )
 BOUND_BASE = "γ·σ_max(W) = {base}"
 WHY_GUARANTEED = "Guaranteed: {base} < 1, so the bound itself shrinks geometrically."
-WHY_DERIVATIVES = (
-    "The bound does not force this ({base} ≥ 1): the derivatives f′(a⁽ʲ⁾) at the network's actual "
-    "pre-activations are below γ and do the shrinking."
+NOT_FORCED = "The bound does not force this ({base} > 1)."
+NOT_FORCED_AT_ONE = "The bound does not force this: γ·σ_max(W) = 1 only says that the norm cannot grow."
+WHY_WEIGHTS = (
+    "{not_forced} W does the shrinking: its powers fall on their own, ‖Wᵈ‖₂ = {power} is {weights} "
+    "decades below σ_max(W)ᵈ (ρ(W) = {rho}, and ‖Wⁿ‖^(1/n) → ρ). {derivatives_part}"
 )
+DERIVATIVES_NONE = "f′ ≡ 1 = γ here, so the derivatives take nothing away."
+DERIVATIVES_SMALL = "The derivatives f′ change it by only {derivatives} decades."
+WHY_DERIVATIVES = (
+    "{not_forced} Nor does W: ‖Wᵈ‖₂ stays within {weights} decades of σ_max(W)ᵈ. The derivatives do "
+    "the shrinking: {shortfall}, which costs {derivatives} decades against γᵈ."
+)
+WHY_BOTH = (
+    "{not_forced} Both W and the derivatives shrink it: ‖Wᵈ‖₂ = {power} is {weights} decades below "
+    "σ_max(W)ᵈ, and {shortfall}, which costs {derivatives} decades more against γᵈ."
+)
+SHORTFALL_SATURATED = (
+    "f′(a⁽ʲ⁾ᵢ) averages {ratio}·γ over the d·H unit-steps (it reaches γ only at a = 0 and falls "
+    "towards 0 as a unit saturates)"
+)
+SHORTFALL_OFF = "{below} of the d·H unit-steps have the unit off (a ≤ 0, so f′ = {slope})"
 WHY_EXPLODING = (
-    "{base} > 1 made it possible (that is necessary, not sufficient); the network's actual "
-    "derivatives made it happen."
+    "{base} > 1 made it possible (that is necessary, not sufficient); along this sequence the "
+    "derivatives f′(a⁽ʲ⁾) and the directions W stretches let it happen."
 )
 WHY_EDGE = (
-    "Errors from the start of the sequence still arrive with their weight: the edge between the regimes."
+    "At ×{per_step} per step even {edge} steps change the norm less than tenfold: errors from the "
+    "start of the sequence arrive within a factor of 10 of their size. The edge between the regimes."
+)
+WHY_SHORT_RATE = (
+    "At ×{per_step} per step the norm changes tenfold every {per_decade} steps; {d} step(s) are too "
+    "few to show a regime."
 )
 WHY_TOO_SHORT = "{base} < 1, so it must vanish over longer distances; {d} step(s) are too few to show it."
 
@@ -168,32 +192,62 @@ def cut_reason(activation: str) -> str:
     return say(CUT_OTHER)
 
 
-def regime_why(r: rc.Regime) -> str:
-    """The template saying why a measured regime (vanishing, exploding, neither) holds."""
+def regime_why(p: rc.JacobianProfile) -> str:
+    """The template saying why a measured regime (vanishing, exploding, neither) holds: chosen by the
+    bound's verdict (rc.BoundVerdict), the regime's trend and the cause verdict (rc.ShrinkCause)."""
+    r, bound, cause = p.regime, p.verdict, p.cause
     if r.kind == "vanishing":
-        return WHY_GUARANTEED if r.vanishing_guaranteed else WHY_DERIVATIVES
+        if bound.vanishing_guaranteed:
+            return WHY_GUARANTEED
+        return {"weights": WHY_WEIGHTS, "derivatives": WHY_DERIVATIVES}.get(cause.kind, WHY_BOTH)
     if r.kind == "exploding":
         return WHY_EXPLODING
-    return WHY_TOO_SHORT if r.vanishing_guaranteed else WHY_EDGE
+    if bound.vanishing_guaranteed:
+        return WHY_TOO_SHORT
+    return WHY_EDGE if r.trend == "flat" else WHY_SHORT_RATE
+
+
+def shortfall_clause(cause: rc.ShrinkCause, activation: str) -> str:
+    """What f′ < γ was along the sequence: saturated units, or units off (ReLU, leaky ReLU)."""
+    below = number(cause.below_gamma, ".0%")
+    if cause.shortfall == "off":
+        slope = number(rc.LEAKY_SLOPE if activation == "leaky_relu" else 0.0, "g")
+        return say(SHORTFALL_OFF, below=below, slope=slope)
+    return say(SHORTFALL_SATURATED, ratio=number(cause.mean_ratio, ".2f"))
 
 
 def regime_text(p: rc.JacobianProfile, activation: str) -> str:
     """Which regime the network is in, in words, with the numbers that decide it."""
-    r = p.regime
+    r, bound, cause = p.regime, p.verdict, p.cause
     label = say(REGIME_LABELS[r.kind])
     if r.kind == "zero":
         return say(REGIME_ZERO, regime=label, d=r.distance, reason=cut_reason(activation))
     if r.kind == "undefined":
         return say(REGIME_UNDEFINED, regime=label)
-    base = say(BOUND_BASE, base=number(p.summary.bound_base, ".3g"))
-    why = say(regime_why(r), base=base, d=r.distance)
+    template = regime_why(p)
+    base = say(BOUND_BASE, base=bound.shown)
+    fields = dict(base=base, d=r.distance, per_step=number(r.per_step), edge=rc.EDGE_STEPS)
+    fields["per_decade"] = number(r.steps_per_decade, ".3g")
+    if cause is not None:
+        derivatives = number(abs(cause.derivatives), ".2f")
+        fields.update(
+            not_forced=say(NOT_FORCED_AT_ONE) if bound.kind == "cannot_grow" else say(NOT_FORCED, base=base),
+            power=pow10(cause.power_log_norm),
+            weights=number(max(cause.weights, 0.0), ".2f"),  # ≥ 0; rounding can give −1e-16
+            rho=number(p.summary.rho, ".4g"),
+            derivatives=derivatives,
+            shortfall=shortfall_clause(cause, activation),
+            derivatives_part=say(
+                DERIVATIVES_NONE if cause.shortfall == "none" else DERIVATIVES_SMALL, derivatives=derivatives
+            ),
+        )
     return say(
         REGIME_MEASURED,
         regime=label,
         d=r.distance,
         norm=pow10(r.log_norm),
         per_step=number(r.per_step),
-        why=why,
+        why=say(template, **fields),
     )
 
 
@@ -239,7 +293,8 @@ CONTRIBUTION_NOTICE = (
     "the diagonal (s = k, distance 0) is the short path straight from L⁽ˢ⁾; moving left along a "
     "row goes further back in time. When gradients vanish the colour fades by decades away from "
     "the diagonal; when they explode it brightens. Grey cells are exactly zero: the whole column "
-    "k = 1, because that term is δ₁⁽ˢ⁾h⁽⁰⁾ᵀ and h⁽⁰⁾ = 0, and any path cut by f′ = 0 (ReLU units off)."
+    "k = 1, because that term is δ₁⁽ˢ⁾h⁽⁰⁾ᵀ and h⁽⁰⁾ = 0, and any path cut by f′ = 0 (ReLU units off, "
+    "or tanh and sigmoid units saturated so far that f′ underflows float64)."
 )
 DISTANCE_NOTICE = (
     "top: the size of each distance's part G_d (log scale); bottom: its share p_d of ∂L/∂W, "
@@ -368,9 +423,13 @@ def map_notes(rmap: rc.RegimeMap) -> list[str]:
 HEADER_REMEDIES = "4. Remedies"
 HEADER_TRUNCATION = "Truncated BPTT"
 TRUNCATION_INTRO = (
-    "Truncated BPTT stops each error after τ steps: it keeps the paths with s − k < τ, the sum of "
-    "G_d for d < τ. It makes each step cheaper and bounds how far an explosion can compound, at "
-    "the price of the long-range part of the gradient."
+    "Truncated BPTT stops each error after τ steps. The version computed here sends each loss L⁽ˢ⁾ "
+    "back τ steps: it keeps the paths with s − k < τ, the sum of G_d for d < τ. That is not cheaper "
+    "than full BPTT: done loss by loss it costs about T·τ Jacobian products, while full BPTT's one "
+    "backward sweep costs T. What frameworks call truncated BPTT is the cheap variant: it cuts the "
+    "sequence into chunks of τ steps and back-propagates once per chunk (cost T, memory for τ steps "
+    "only), which keeps fewer paths, since a loss early in a chunk reaches back less than τ steps. "
+    "Both bound how far an explosion can compound, at the price of the long-range part of the gradient."
 )
 TAU_LABEL = "Truncation length τ"
 TAU_HELP = "Truncated BPTT keeps the paths that cross fewer than τ steps."
@@ -381,12 +440,26 @@ DROPPED = "dropped ‖Σ_(d≥τ) G_d‖ / ‖∂L/∂W‖"
 TRUNCATION_ZERO = "∂L/∂W is exactly zero here: truncation has nothing to keep or drop."
 TRUNCATION_NONFINITE = "The gradient is not finite here, so its truncated parts cannot be compared with it."
 TRUNCATION_FULL = "τ = {tau} ≥ T = {T}: truncation keeps every path; this is full BPTT."
-TRUNCATION_PART = (
+TRUNCATION_KEEPS = (
     "Truncated BPTT with τ = {tau} keeps the paths with s − k < {tau}: a gradient of norm {kept} × "
-    "‖∂L/∂W‖ pointing at cosine {cosine} to the full gradient. What it drops, Σ_(d≥τ) G_d, has norm "
-    "{dropped} × ‖∂L/∂W‖: when that is tiny the gradient was vanishing anyway and truncation costs "
-    "nothing; when it is not, truncation throws away exactly the long-range learning signal."
+    "‖∂L/∂W‖ pointing at cosine {cosine} to the full gradient."
 )
+TRUNCATION_NEGLIGIBLE = (
+    "{keeps} What it drops, Σ_(d≥τ) G_d, has norm {dropped} × ‖∂L/∂W‖, at most {tolerance}: the "
+    "long-range part was negligible here, so truncation changes almost nothing."
+)
+TRUNCATION_DROPS = (
+    "{keeps} What it drops, Σ_(d≥τ) G_d, has norm {dropped} × ‖∂L/∂W‖, more than {tolerance}: "
+    "truncation throws that long-range part of the learning signal away."
+)
+# the template for each kind of rc.TruncationVerdict
+TRUNCATION_SENTENCES = {
+    "zero": TRUNCATION_ZERO,
+    "nonfinite": TRUNCATION_NONFINITE,
+    "full": TRUNCATION_FULL,
+    "negligible": TRUNCATION_NEGLIGIBLE,
+    "drops": TRUNCATION_DROPS,
+}
 TRUNCATION_NOTICE = (
     "both curves reach 1 at τ = T (full BPTT). If they are already near 1 at small τ, the "
     "gradient was short-range anyway and truncation is free; a slow rise means long-range paths "
@@ -403,24 +476,21 @@ def truncation_metrics(split: rc.DistanceSplit, tau: int) -> list[Metric]:
     ]
 
 
-def truncation_case(split: rc.DistanceSplit, tau: int, T: int) -> str:
-    """The template for what truncation at τ does to this gradient."""
-    if split.total_norm == 0.0:
-        return TRUNCATION_ZERO
-    if not np.isfinite(split.kept[tau - 1]):
-        return TRUNCATION_NONFINITE
-    return TRUNCATION_FULL if tau >= T else TRUNCATION_PART
+def truncation_case(split: rc.DistanceSplit, tau: int) -> str:
+    """The template for what truncation at τ does to this gradient: its rc.TruncationVerdict's."""
+    return TRUNCATION_SENTENCES[rc.truncation_verdict(split, tau).kind]
 
 
 def truncation_text(split: rc.DistanceSplit, tau: int, T: int) -> str:
-    i = tau - 1
+    v = rc.truncation_verdict(split, tau)
+    keeps = say(TRUNCATION_KEEPS, tau=tau, kept=number(v.kept, ".3g"), cosine=number(v.cosine, ".6f"))
     return say(
-        truncation_case(split, tau, T),
+        TRUNCATION_SENTENCES[v.kind],
         tau=tau,
         T=T,
-        kept=number(split.kept[i], ".3g"),
-        cosine=number(split.cosine[i], ".6f"),
-        dropped=number(split.dropped[i], ".3g"),
+        keeps=keeps,
+        dropped=number(v.dropped, ".3g"),
+        tolerance=number(v.tolerance, "g"),
     )
 
 
@@ -552,6 +622,10 @@ INIT_NOTICE = (
     "linear to see orthogonal and identity stay flat at 0. Your W init is {init}. Initialisation "
     "sets the start only: training moves W."
 )
+INIT_TRAINED = (
+    "These are the initial networks, before any gradient step: W has σ_max(W) = {scale} as set in the "
+    "sidebar. After the {steps} step(s) taken, your network's W has σ_max(W) = {sigma} (section 1)."
+)
 
 
 def init_metrics(profiles: dict[str, rc.JacobianProfile], T: int) -> list[Metric]:
@@ -563,6 +637,13 @@ def init_metrics(profiles: dict[str, rc.JacobianProfile], T: int) -> list[Metric
         )
         for w_init, p in profiles.items()
     ]
+
+
+def init_trained_note(w_scale: float, steps_done: int, summary: rc.SpectralSummary) -> str | None:
+    """That the initialisation curves are untrained while the live W has moved, or None before any step."""
+    if not steps_done:
+        return None
+    return say(INIT_TRAINED, scale=number(w_scale, "g"), steps=steps_done, sigma=summary.bound.sigma_shown)
 
 
 def init_notice(w_scale: float, activation: str, w_init: str) -> str:
@@ -579,23 +660,43 @@ def init_notice(w_scale: float, activation: str, w_init: str) -> str:
 HEADER_NONNORMAL = "5. ρ or σ_max? A non-normal W"
 NONNORMAL_INTRO = (
     "For a linear network ∂h⁽ᵗ⁾/∂h⁽ᵏ⁾ = Wᵗ⁻ᵏ. Its eigenvalues say where Wⁿ ends up (‖Wⁿ‖^(1/n) → ρ(W)), "
-    "not how large it gets on the way. For this W, ρ(W) = {rho} < 1, yet ‖Wⁿ‖ is far above ρⁿ for "
-    "many steps before it decays: a gradient can grow even though every eigenvalue is inside the "
-    "unit circle. Only σ_max(W) bounds every step, which is why the bound uses it."
+    "not how large it gets on the way. For this W, ρ(W) = {rho} < 1, yet ‖Wⁿ‖₂ grows from "
+    "‖W‖₂ = {first} to {peak} at n = {peak_n} before it decays: a gradient can grow for many steps "
+    "even though every eigenvalue is inside the unit circle. Only σ_max(W) bounds every step, which "
+    "is why the bound uses it."
+)
+NONNORMAL_INTRO_FLAT = (
+    "For a linear network ∂h⁽ᵗ⁾/∂h⁽ᵏ⁾ = Wᵗ⁻ᵏ. Its eigenvalues say where Wⁿ ends up (‖Wⁿ‖^(1/n) → ρ(W)), "
+    "not how large it gets on the way. For this W, ρ(W) = {rho} while ‖W‖₂ = σ_max(W) = {first}: the "
+    "largest power is W itself, and ‖Wⁿ‖₂ stays above ρⁿ."
 )
 PEAK = "largest ‖Wⁿ‖₂"
 PEAK_HELP = "Over n = 1..{n}, from log₁₀."
 PEAK_AT = "at n ="
 POWER_NOTICE = (
-    "‖Wⁿ‖₂ first rises to {peak} (n = {peak_n}) although every ρ(W) = {rho}; at n = {n} it is still "
-    "{gap} times ρⁿ. It never crosses the bound σ_max(W)ⁿ (red, leaving the chart at the top), and "
-    "in the end it decays with slope log₁₀ρ: ρ decides the long run, σ_max every single step."
+    "‖Wⁿ‖₂ rises from ‖W‖₂ = {first} to {peak} (n = {peak_n}) although ρ(W) = {rho}; at n = {n} it "
+    "is still {gap} times ρⁿ. It never crosses the bound σ_max(W)ⁿ (red, leaving the chart at the "
+    "top), and in the end it decays with slope log₁₀ρ: ρ decides the long run, σ_max every single step."
+)
+POWER_NOTICE_FLAT = (
+    "‖Wⁿ‖₂ is largest at n = 1 (‖W‖₂ = {first}) and never rises above it; at n = {n} it is {gap} "
+    "times ρⁿ = {rho}ⁿ. It never crosses the bound σ_max(W)ⁿ (red)."
 )
 POWER_NOTICE_N = 10  # the power n at which the notice compares ‖Wⁿ‖₂ with ρⁿ
 
 
+def _power_fields(pp: rc.PowerProfile) -> dict:
+    return dict(
+        rho=number(pp.rho, "g"),
+        first=number(10.0 ** pp.log_norms[1], ".3g"),
+        peak=number(10.0**pp.peak_log_norm, ".3g"),
+        peak_n=pp.peak_n,
+    )
+
+
 def nonnormal_intro(pp: rc.PowerProfile) -> str:
-    return say(NONNORMAL_INTRO, rho=number(pp.rho, "g"))
+    """Why ρ(W) < 1 does not mean ‖Wⁿ‖ shrinks, chosen by the profile's verdict ``transient``."""
+    return say(NONNORMAL_INTRO if pp.transient else NONNORMAL_INTRO_FLAT, **_power_fields(pp))
 
 
 def nonnormal_metrics(pp: rc.PowerProfile) -> list[Metric]:
@@ -628,10 +729,5 @@ def power_notice(pp: rc.PowerProfile) -> str:
     n = min(POWER_NOTICE_N, int(pp.n[-1]))
     gap = pp.log_norms[n] - pp.rho_line[n]  # log₁₀(‖Wⁿ‖₂ / ρⁿ)
     return say(
-        POWER_NOTICE,
-        peak=pow10_plain(pp.peak_log_norm, 3),
-        peak_n=pp.peak_n,
-        rho=number(pp.rho, "g"),
-        n=n,
-        gap=pow10_plain(gap, 1),
+        POWER_NOTICE if pp.transient else POWER_NOTICE_FLAT, n=n, gap=pow10_plain(gap, 1), **_power_fields(pp)
     )

@@ -1,0 +1,232 @@
+"""The Gates page's charts: plain functions returning Altair charts, built once per input
+(ui.chart_cache.cached_chart). Colours and dashes from ui.palette: one colour and one dash per
+cell (the RNN, the LSTM, the GRU), the same on every chart of the page.
+
+Values that are not finite are left out of a chart (the page says so beside it); exact zeros on
+a log colour scale are drawn grey (palette.ZERO).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+import rnn_core as rc
+from ui import palette
+from ui.chart_cache import cached_chart
+from ui.gates import text as t
+from ui.i18n import say
+
+CELL_STYLES = {name: palette.series(i) for i, name in enumerate(rc.CELL_NAMES)}  # (colour, dash)
+MEDIAN_DASH = [2, 2]  # the median unit of a gate's products; the best unit is solid
+AXIS_LOG = "log₁₀ of the norm (1 = ×10)"
+CURVE = "curve"
+TIP_D = "d = T − k"
+TIP_LOG = "log₁₀"
+TIP_S = "loss L⁽ˢ⁾, s"
+TIP_K = "through step k"
+TIP_D_S = "distance s − k"
+TIP_C = "C[s, k]"
+AXIS_K = "step k the path reaches W at"
+AXIS_S = "loss L⁽ˢ⁾ at step s"
+LEGEND_C = "C[s, k] (log scale)"
+# Streamlit fits a whole chart, axes and legend included, into its height: the plot gets what is left.
+PLOT_HEIGHT, AXIS_HEIGHT, LEGEND_ROW = 260, 60, 22
+
+
+def _finite(df: pd.DataFrame, column: str) -> pd.DataFrame:
+    return df[np.isfinite(df[column].to_numpy(dtype=float))]
+
+
+def _style(names: list[str], colours: list[str], dashes: list[list[int]]) -> tuple[alt.Color, alt.StrokeDash]:
+    """Colour and dash of each named curve, in the order of ``names``; one legend, at the bottom."""
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=names, range=colours),
+        legend=alt.Legend(title=None, orient="bottom", labelLimit=400, symbolType="stroke", columns=1),
+    )
+    dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=names, range=dashes), legend=None)
+    return colour, dash
+
+
+def _curves(frames: list[pd.DataFrame], names: list[str], colours, dashes, y_title: str) -> alt.Chart:
+    """Lines of log₁₀ values against the distance d, one per series, with tooltips."""
+    df = _finite(pd.concat(frames), "log10")
+    colour, dash = _style(names, list(colours), list(dashes))
+    height = PLOT_HEIGHT + AXIS_HEIGHT + LEGEND_ROW * len(names)
+    return (
+        alt.Chart(df, height=height)
+        .mark_line()
+        .encode(
+            x=alt.X("d:Q", title=say(t.AXIS_DISTANCE)),
+            y=alt.Y("log10:Q", title=y_title, axis=alt.Axis(format=",~f")),
+            color=colour,
+            strokeDash=dash,
+            tooltip=[
+                alt.Tooltip("series:N", title=say(CURVE)),
+                alt.Tooltip("d:Q", title=say(TIP_D)),
+                alt.Tooltip("log10:Q", title=say(TIP_LOG), format=".4f"),
+            ],
+        )
+    )
+
+
+# --- 2. the exact state Jacobians ---------------------------------------------------------------
+
+
+def profile_series(p: rc.StateProfiles) -> list[str]:
+    """The legend's name of each cell's curve, in ``p.cells`` order."""
+    return [t.cell_label(cell) for cell in p.cells]
+
+
+@cached_chart
+def profile_chart(p: rc.StateProfiles) -> alt.Chart:
+    """log₁₀‖∂x⁽ᵀ⁾/∂x⁽ᵀ⁻ᵈ⁾‖₂ of every cell against d; −∞ (exactly zero) and nan left out."""
+    names = profile_series(p)
+    frames = [
+        pd.DataFrame({"d": p.distances, "log10": row, "series": name})
+        for name, row in zip(names, p.log_norms)
+    ]
+    styles = [CELL_STYLES[c] for c in p.cells]
+    return _curves(frames, names, [c for c, _ in styles], [d for _, d in styles], say(AXIS_LOG))
+
+
+# --- 3. the carousel ----------------------------------------------------------------------------
+
+
+@cached_chart
+def carousel_chart(c: rc.CarouselCheck) -> alt.LayerChart:
+    """The direct path log₁₀‖Πⱼ diag(f⁽ʲ⁾)‖₂ and the exact log₁₀‖∂s⁽ᵀ⁾/∂s⁽ᵀ⁻ᵈ⁾‖₂ against d, with a
+    rule at the first distance where they part by more than the tolerance."""
+    names = [say(t.EXACT_SERIES), say(t.DIRECT_SERIES)]
+    frames = [
+        pd.DataFrame({"d": c.distances, "log10": values, "series": name})
+        for name, values in zip(names, (c.exact, c.direct))
+    ]
+    lines = _curves(
+        frames,
+        names,
+        [palette.MEASURED, palette.BOUND],
+        [palette.SOLID, palette.BOUND_DASH],
+        say(AXIS_LOG),
+    )
+    if c.first_apart is None:
+        return alt.layer(lines)
+    rule = (
+        alt.Chart(pd.DataFrame({"d": [c.first_apart], "what": [say(t.APART_RULE)]}))
+        .mark_rule(color=palette.MARKER, strokeDash=palette.MARKER_DASH)
+        .encode(x="d:Q", tooltip=[alt.Tooltip("what:N", title=""), alt.Tooltip("d:Q", title=say(TIP_D))])
+    )
+    return alt.layer(lines, rule)
+
+
+# --- 4. the gates -------------------------------------------------------------------------------
+
+
+@cached_chart
+def gate_heatmap(g: rc.GateValues) -> alt.Chart:
+    """The gate at every step t (x) and unit i (y), colour 0..1; nan left out.
+
+    The data carries t, unit and the value only; the cell edges are computed by Vega-Lite in the
+    browser, which keeps T·H = 25 600 cells light to send.
+    """
+    T, H = g.values.shape
+    t_idx, unit = np.indices((T, H))
+    df = _finite(
+        pd.DataFrame({"t": t_idx.ravel() + 1, "unit": unit.ravel() + 1, "value": g.values.ravel()}), "value"
+    )
+    name = say(t.TIP_GATE, gate=g.gate)
+    edges = dict(t0="datum.t - 0.5", t1="datum.t + 0.5", u0="datum.unit - 0.5", u1="datum.unit + 0.5")
+    return (
+        alt.Chart(df)
+        .transform_calculate(**edges)
+        .mark_rect()
+        .encode(
+            x=alt.X("t0:Q", title=say(t.AXIS_STEP), scale=alt.Scale(domain=[0.5, T + 0.5], nice=False)),
+            x2="t1:Q",
+            y=alt.Y("u0:Q", title=say(t.AXIS_UNIT), scale=alt.Scale(domain=[0.5, H + 0.5], nice=False)),
+            y2="u1:Q",
+            color=alt.Color(
+                "value:Q",
+                scale=alt.Scale(domain=[0.0, 1.0], scheme="viridis"),
+                legend=alt.Legend(title=say(t.LEGEND_GATE, gate=g.gate)),
+            ),
+            tooltip=[
+                alt.Tooltip("t:Q", title=say(t.TIP_STEP)),
+                alt.Tooltip("unit:Q", title=say(t.TIP_UNIT)),
+                alt.Tooltip("value:Q", title=name, format=".4f"),
+            ],
+        )
+        .properties(height=AXIS_HEIGHT + min(260, max(120, 8 * H)))
+    )
+
+
+def product_series(gates: tuple[rc.GateValues, ...]) -> list[tuple[str, str, np.ndarray]]:
+    """(name, cell, values by distance) of every curve of :func:`products_chart`: each gate's best
+    and median unit."""
+    out = []
+    for g in gates:
+        cell = "lstm" if g.gate == "f" else "gru"
+        label = t.cell_label(cell)
+        out.append((say(t.BEST_SERIES, cell=label, letter=g.gate), cell, g.best))
+        out.append((say(t.MEDIAN_SERIES, cell=label, letter=g.gate), cell, g.median))
+    return out
+
+
+@cached_chart
+def products_chart(forget: rc.GateValues, update: rc.GateValues) -> alt.Chart:
+    """log₁₀ of the product of the last d gates, for the best and the median unit of each gate."""
+    series = product_series((forget, update))
+    names = [name for name, _, _ in series]
+    frames = [
+        pd.DataFrame({"d": forget.distances, "log10": values, "series": name}) for name, _, values in series
+    ]
+    colours = [CELL_STYLES[cell][0] for _, cell, _ in series]
+    dashes = [palette.SOLID if i % 2 == 0 else MEDIAN_DASH for i in range(len(series))]
+    return _curves(frames, names, colours, dashes, say(t.AXIS_PRODUCT))
+
+
+# --- 5. the ledgers -----------------------------------------------------------------------------
+
+
+def shared_domain(*matrices) -> tuple[float, float] | None:
+    """The smallest and largest positive finite entry over all ``matrices``: one log colour scale
+    for every ledger (None when no entry is positive and finite)."""
+    values = np.concatenate([np.asarray(m, dtype=float).ravel() for m in matrices])
+    shown = values[np.isfinite(values) & (values > 0)]
+    return (float(shown.min()), float(shown.max())) if shown.size else None
+
+
+@cached_chart
+def ledger_chart(C, domain: tuple[float, float] | None) -> alt.LayerChart:
+    """Heatmap of C[s, k] (k on x, s on y) on the log colour scale ``domain``; exact zeros grey,
+    inf/nan left out."""
+    C = np.asarray(C, dtype=float)
+    T = C.shape[0]
+    s, k = np.tril_indices(T)  # k ≤ s: the entries that are path terms
+    df = _finite(pd.DataFrame({"s": s + 1, "k": k + 1, "d": s - k, "value": C[s, k]}), "value")
+    tooltip = [
+        alt.Tooltip("s:Q", title=say(TIP_S)),
+        alt.Tooltip("k:Q", title=say(TIP_K)),
+        alt.Tooltip("d:Q", title=say(TIP_D_S)),
+        alt.Tooltip("value:Q", title=say(TIP_C), format=".3e"),
+    ]
+    x = alt.X("k0:Q", title=say(AXIS_K), scale=alt.Scale(domain=[0.5, T + 0.5], nice=False))
+    y = alt.Y("s0:Q", title=say(AXIS_S), scale=alt.Scale(domain=[0.5, T + 0.5], nice=False, reverse=True))
+    edges = dict(k0="datum.k - 0.5", k1="datum.k + 0.5", s0="datum.s - 0.5", s1="datum.s + 0.5")
+    base = alt.Chart(df).transform_calculate(**edges).encode(x=x, x2="k1:Q", y=y, y2="s1:Q", tooltip=tooltip)
+    scale = alt.Scale(type="log", scheme="viridis", **({"domain": list(domain)} if domain else {}))
+    positive = (
+        base.transform_filter("datum.value > 0")
+        .mark_rect()
+        .encode(
+            color=alt.Color(
+                "value:Q",
+                scale=scale,
+                legend=alt.Legend(title=say(LEGEND_C), format=".0e", orient="bottom", gradientLength=140),
+            )
+        )
+    )
+    zeros = base.transform_filter("datum.value == 0").mark_rect(color=palette.ZERO)
+    return alt.layer(zeros, positive).properties(height=PLOT_HEIGHT + AXIS_HEIGHT + 70)

@@ -1,0 +1,68 @@
+"""What every page shares on screen: the style block that keeps a page inside a 390 px phone.
+
+Streamlit lets a wide formula or table overflow its column: a KaTeX block wider than the column is
+clipped with a scroll bar that only shows on hover (a phone never shows it), and a markdown table
+wider than the page makes the whole page pan sideways. :func:`apply` (called once per run by the
+entry file) sends one ``<style>`` block that makes each of them scroll inside its own box, with a
+visible thin scroll bar and a shadow on the side where more of it is hidden, and keeps graphs
+within their column. Captions are drawn in :data:`ui.palette.NOTE_TEXT` (7.5:1) instead of
+Streamlit's text at 60 % opacity, which leaves 4.7:1 for the text and 3:1 for code inside it, and
+code is highlighted in :data:`ui.palette.CODE_COLOURS`. It
+holds CSS only (``st.html`` runs no script), so it costs the page nothing.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import palette
+from ui.graph import COLUMN_MIN_PX, MAX_STEPS, columns_class
+
+# The "scroll shadow": two white covers that scroll with the content (local) hide two shadows fixed
+# to the box (scroll); where content is hidden, its side's cover has moved away and the shadow shows.
+_SCROLL_SHADOW = (
+    "linear-gradient(to right, #fff 30%, rgba(255,255,255,0)) left center / 28px 100% no-repeat local, "
+    "linear-gradient(to left, #fff 30%, rgba(255,255,255,0)) right center / 28px 100% no-repeat local, "
+    "radial-gradient(farthest-side at 0 50%, rgba(0,0,0,.28), rgba(0,0,0,0)) left center / 12px 100% "
+    "no-repeat scroll, "
+    "radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.28), rgba(0,0,0,0)) right center / 12px 100% "
+    "no-repeat scroll"
+)
+
+WIDE_FORMULA = '[data-testid="stMarkdownContainer"] .katex-display'
+WIDE_TABLE = '[data-testid="stMarkdownContainer"] table'
+GRAPH = '[data-testid="stGraphVizChart"] svg'
+
+CSS = f"""
+{WIDE_FORMULA}, {WIDE_TABLE} {{
+  display: block;
+  max-width: 100%;
+  overflow-x: auto;
+  overflow-y: hidden;
+  scrollbar-width: thin;
+  scrollbar-color: {palette.MUTED} transparent;
+  background: {_SCROLL_SHADOW};
+  background-color: #fff;
+}}
+{WIDE_FORMULA} {{ padding: 0.1em 0 0.5em; }}
+{WIDE_FORMULA} > .katex {{ text-align: center; }}
+{WIDE_TABLE} {{ width: max-content; }}
+[data-testid="stCaptionContainer"] {{ opacity: 1; color: {palette.NOTE_TEXT}; }}
+[data-testid="stGraphVizChart"] {{ overflow-x: auto; scrollbar-width: thin; }}
+{GRAPH} {{ max-width: 100%; height: auto; }}
+"""
+# a graph has at most 2·MAX_STEPS + 1 columns: h⁽⁰⁾, the steps drawn, a gap before each
+CSS += "".join(
+    f"{GRAPH}:has(> g.{columns_class(n)}) {{ min-width: {n * COLUMN_MIN_PX}px; }}\n"
+    for n in range(1, 2 * MAX_STEPS + 2)
+)
+CSS += "".join(
+    ", ".join(f'[data-testid="stCode"] .token.{name}' for name in names.split())
+    + f" {{ color: {colour}; }}\n"
+    for names, colour in palette.CODE_COLOURS.items()
+)
+
+
+def apply() -> None:
+    """Send the shared style block (CSS only: Streamlit puts it where it takes no space)."""
+    st.html(f"<style>{CSS}</style>")
