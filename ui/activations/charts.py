@@ -325,9 +325,9 @@ def _float64_panel(data: Float64Data, panel: str, a_max: float, title: str) -> a
     dash = alt.StrokeDash(
         "form:N",
         scale=alt.Scale(domain=["rnn_core", "textbook"], range=[[1, 0], [5, 3]]),
-        # beside the plot, not beside the other legend: fit-x then narrows the plot, and two legends
-        # side by side below a half-width panel do not fit at 1024 px
-        legend=alt.Legend(title=say(tx.LEGEND_FORM), orient="right", symbolType="stroke"),
+        # above the plot, the activation's legend below: two legends side by side (or one beside the
+        # plot) do not fit a half-width panel at 1024 px
+        legend=alt.Legend(title=say(tx.LEGEND_FORM), orient="top", direction="vertical", symbolType="stroke"),
     )
     x = alt.X("a:Q", title=say(tx.FLOAT64_X), scale=alt.Scale(domain=[0, a_max], nice=False))
     lines = (
