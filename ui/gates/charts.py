@@ -17,6 +17,7 @@ from ui import palette
 from ui.chart_cache import cached_chart
 from ui.gates import text as t
 from ui.i18n import say
+from ui.vanishing.charts import ledger_heatmap
 
 CELL_STYLES = {name: palette.series(i) for i, name in enumerate(rc.CELL_NAMES)}  # (colour, dash)
 MEDIAN_DASH = [2, 2]  # the median unit of a gate's products; the best unit is solid
@@ -200,33 +201,11 @@ def shared_domain(*matrices) -> tuple[float, float] | None:
 
 @cached_chart
 def ledger_chart(C, domain: tuple[float, float] | None) -> alt.LayerChart:
-    """Heatmap of C[s, k] (k on x, s on y) on the log colour scale ``domain``; exact zeros grey,
-    inf/nan left out."""
-    C = np.asarray(C, dtype=float)
-    T = C.shape[0]
-    s, k = np.tril_indices(T)  # k ≤ s: the entries that are path terms
-    df = _finite(pd.DataFrame({"s": s + 1, "k": k + 1, "d": s - k, "value": C[s, k]}), "value")
-    tooltip = [
-        alt.Tooltip("s:Q", title=say(TIP_S)),
-        alt.Tooltip("k:Q", title=say(TIP_K)),
-        alt.Tooltip("d:Q", title=say(TIP_D_S)),
-        alt.Tooltip("value:Q", title=say(TIP_C), format=".3e"),
-    ]
-    x = alt.X("k0:Q", title=say(AXIS_K), scale=alt.Scale(domain=[0.5, T + 0.5], nice=False))
-    y = alt.Y("s0:Q", title=say(AXIS_S), scale=alt.Scale(domain=[0.5, T + 0.5], nice=False, reverse=True))
-    edges = dict(k0="datum.k - 0.5", k1="datum.k + 0.5", s0="datum.s - 0.5", s1="datum.s + 0.5")
-    base = alt.Chart(df).transform_calculate(**edges).encode(x=x, x2="k1:Q", y=y, y2="s1:Q", tooltip=tooltip)
-    scale = alt.Scale(type="log", scheme="viridis", **({"domain": list(domain)} if domain else {}))
-    positive = (
-        base.transform_filter("datum.value > 0")
-        .mark_rect()
-        .encode(
-            color=alt.Color(
-                "value:Q",
-                scale=scale,
-                legend=alt.Legend(title=say(LEGEND_C), format=".0e", orient="bottom", gradientLength=140),
-            )
-        )
+    """The Vanishing page's heatmap of C[s, k] on the shared log colour scale ``domain``; exact zeros
+    grey, inf/nan left out."""
+    return ledger_heatmap(
+        C,
+        domain=domain,
+        legend=dict(orient="bottom", gradientLength=140),
+        height=PLOT_HEIGHT + AXIS_HEIGHT + 70,
     )
-    zeros = base.transform_filter("datum.value == 0").mark_rect(color=palette.ZERO)
-    return alt.layer(zeros, positive).properties(height=PLOT_HEIGHT + AXIS_HEIGHT + 70)

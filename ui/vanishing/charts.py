@@ -164,7 +164,15 @@ def profile_chart(p: rc.JacobianProfile) -> alt.LayerChart:
 
 @cached_chart
 def contribution_chart(C) -> alt.LayerChart:
+    """:func:`ledger_heatmap` of C[s, k] on its own colour domain."""
+    return ledger_heatmap(C)
+
+
+def ledger_heatmap(C, *, domain=None, legend: dict | None = None, height: int = 360) -> alt.LayerChart:
     """Heatmap of C[s, k] (k on x, s on y, log colour); exact zeros grey, inf/nan left out.
+
+    ``domain`` fixes the log colour scale (so that two ledgers compare), ``legend`` adds options to
+    the colour legend, ``height`` is the plot's.
 
     The data carries s, k, d = s − k and the value only; the cell edges k ± ½, s ± ½ are computed by
     Vega-Lite in the browser, which keeps T = 200 (20 100 cells) light to send.
@@ -189,13 +197,13 @@ def contribution_chart(C) -> alt.LayerChart:
         .encode(
             color=alt.Color(
                 "value:Q",
-                scale=alt.Scale(type="log", scheme="viridis"),
-                legend=alt.Legend(title=say(LEGEND_C), format=".0e"),
+                scale=alt.Scale(type="log", scheme="viridis", **({"domain": list(domain)} if domain else {})),
+                legend=alt.Legend(title=say(LEGEND_C), format=".0e", **(legend or {})),
             )
         )
     )
     zeros = base.transform_filter("datum.value == 0").mark_rect(color=palette.ZERO)
-    return alt.layer(zeros, positive).properties(height=360)
+    return alt.layer(zeros, positive).properties(height=height)
 
 
 @cached_chart
