@@ -8,6 +8,8 @@ from ui.activations import calls, charts, text
 from ui.chart_cache import draw_chart, notice, show_chart
 from ui.format import number
 from ui.i18n import say
+from ui.predict import calls as predictions
+from ui.predict import widget as predict
 from ui.state import ACTIVATION_LABELS, current_network, current_steps
 
 net = current_network()
@@ -40,33 +42,35 @@ a_max = c2.slider(
     help=say(text.ARANGE_HELP),
 )
 curves = calls.curve_data(int(a_max))
-if show:
+peak = predictions.peak(net.activation)
+if show and predict.ask("activations", peak):
     show_chart(charts.curves_figure(int(a_max), show), text.curves_notice(curves))
     st.caption(text.strip_caption(show))
-else:
+elif not show:
     st.info(say(text.CHOOSE))
 
 st.header(say(text.RANGES_HEADER))
-if show:
+if show and predict.shown("activations", peak):
     st.markdown(text.ranges_table(curves, show))
     st.caption(say(text.RANGES_CAPTION, points=number(curves.check_points, ","), a_max=a_max))
-else:
+elif not show:
     st.info(say(text.CHOOSE))
 
-with st.container(border=True):
-    st.subheader(say(text.HOMEWORK_HEADER))
-    st.markdown(text.homework_corrections(curves))
+if predict.shown("activations", peak):
+    with st.container(border=True):
+        st.subheader(say(text.HOMEWORK_HEADER))
+        st.markdown(text.homework_corrections(curves))
 
 st.header(say(text.PRODUCTS_HEADER))
 k_max = st.slider(
     say(text.KMAX_LABEL), ua.K_MAX_MIN, ua.K_MAX_MAX, ua.K_MAX_DEFAULT, key=ua.KMAX_KEY, bind="query-params"
 )
-if show:
+if show and predict.ask("activations", predictions.gamma_power(net.activation, int(k_max))):
     show_chart(
         charts.gamma_figure(int(k_max), show),
         text.gamma_notice(calls.gamma_power_data(int(k_max)), int(k_max)),
     )
-else:
+elif not show:
     st.info(say(text.CHOOSE))
 
 st.header(say(text.NETWORK_HEADER))
@@ -83,7 +87,8 @@ if stats.n_nonfinite:
 if stats.n_finite:
     histogram, products = charts.derivative_figures(net, steps)
     show_chart(histogram, text.histogram_notice(stats))
-    show_chart(products, text.products_notice(live.bound))
+    if predict.ask("activations", predictions.product(net, steps)):
+        show_chart(products, text.products_notice(live.bound))
 
 st.header(say(text.FLOAT64_HEADER))
 st.write(say(text.FLOAT64_INTRO))

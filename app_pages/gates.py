@@ -8,6 +8,8 @@ from ui.gates import calls, charts, sections
 from ui.gates import text as t
 from ui.gates.reproduction import show_reproduction
 from ui.i18n import say
+from ui.predict import calls as predictions
+from ui.predict import widget as predict
 from ui.state import current_network
 from ui.vanishing.sections import metrics, notes
 
@@ -36,12 +38,15 @@ st.write(say(t.PROFILE_INTRO))
 st.latex(formulas.GATES_STATE_LATEX)
 prof = calls.profiles(settings)
 gates = calls.gates(settings)
-metrics(t.profile_metrics(prof))
-st.markdown("\n\n".join(t.reach_text(r) for r in prof.reaches))
-st.info(
-    " ".join(t.keep_text(prof, cell, gate) for cell, gate in (("lstm", gates.forget), ("gru", gates.update)))
-)
-show_chart(charts.profile_chart(prof), say(t.PROFILE_NOTICE))
+if predict.ask("gates", predictions.keeper(settings)):
+    metrics(t.profile_metrics(prof))
+    st.markdown("\n\n".join(t.reach_text(r) for r in prof.reaches))
+    st.info(
+        " ".join(
+            t.keep_text(prof, cell, gate) for cell, gate in (("lstm", gates.forget), ("gru", gates.update))
+        )
+    )
+    show_chart(charts.profile_chart(prof), say(t.PROFILE_NOTICE))
 st.write(say(t.GRU_JACOBIAN_INTRO))
 st.latex(formulas.GATES_GRU_JACOBIAN_LATEX)
 
@@ -52,18 +57,20 @@ st.latex(formulas.GATES_CAROUSEL_STEP_LATEX)
 st.latex(formulas.GATES_CAROUSEL_LATEX)
 st.latex(formulas.GATES_SIGMA_PRIME_LATEX)
 car = calls.carousel(settings)
-metrics(t.carousel_metrics(car))
-st.markdown(t.carousel_text(car))
-show_chart(charts.carousel_chart(car), say(t.CAROUSEL_NOTICE))
+if predict.ask("gates", predictions.carousel(settings)):
+    metrics(t.carousel_metrics(car))
+    st.markdown(t.carousel_text(car))
+    show_chart(charts.carousel_chart(car), say(t.CAROUSEL_NOTICE))
 
 # --- 4. the gates along the sequence -----------------------------------------------------------
 st.header(say(t.HEADER_GATES))
 st.write(say(t.GATES_INTRO))
-metrics(t.gate_metrics(gates.forget, gates.update))
-for gate, bias in ((gates.forget, settings.forget_bias), (gates.update, settings.update_bias)):
-    st.markdown(t.gate_text(gate, bias))
-    show_chart(charts.gate_heatmap(gate), say(t.HEATMAP_NOTICES[gate.gate]))
-show_chart(charts.products_chart(gates.forget, gates.update), say(t.PRODUCTS_NOTICE))
+if predict.ask("gates", predictions.forget(settings)):
+    metrics(t.gate_metrics(gates.forget, gates.update))
+    for gate, bias in ((gates.forget, settings.forget_bias), (gates.update, settings.update_bias)):
+        st.markdown(t.gate_text(gate, bias))
+        show_chart(charts.gate_heatmap(gate), say(t.HEATMAP_NOTICES[gate.gate]))
+    show_chart(charts.products_chart(gates.forget, gates.update), say(t.PRODUCTS_NOTICE))
 
 # --- 5. the two ledgers ------------------------------------------------------------------------
 st.header(say(t.HEADER_LEDGER))

@@ -5,6 +5,8 @@ import streamlit as st
 
 from ui.formulas import LONG_RANGE_SHARE_LATEX, training_update_latex
 from ui.i18n import say
+from ui.predict import calls as predictions
+from ui.predict import widget as predict
 from ui.state import current_network
 from ui.training import presets, runs, sections, settings, text
 
@@ -41,6 +43,9 @@ if run.batch_size == 1:
 long_run = text.long_run_message(run)
 if long_run:
     st.warning(long_run, icon=":material/hourglass:")
+predict.ask("training", predictions.truncation(run.T, run.tau))
+predict.ask("training", predictions.bound(run.cell, run.activation, run.w_scale, run.T))
+learning_slot = st.container()  # filled once this run's training, if any, has ended
 refused = settings.run_length(run) == "refused"
 pressed = st.button(
     say(text.TRAIN), type="primary", key="ttrain", icon=":material/play_arrow:", disabled=refused
@@ -53,6 +58,8 @@ st.subheader(say(text.COMPARED))
 # is left on screen while a new run trains
 messages, summary, chart_area = st.empty(), st.empty(), st.empty()
 notes = sections.train_queue(queue, progress, chart_area)
+with learning_slot:
+    predict.ask("training", predictions.learning(run), context=run)
 if link:
     notes.insert(0, ("warning", text.link_note(link)))
 

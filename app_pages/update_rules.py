@@ -10,6 +10,8 @@ from ui.graph import MAX_STEPS as MAX_GRAPH_STEPS
 from ui.graph import unrolled_dot
 from ui.i18n import say
 from ui.notices import warn_about
+from ui.predict import calls as predictions
+from ui.predict import widget as predict
 from ui.state import ACTIVATION_LABELS, LOSS_LABELS, MAX_STEPS, current_network, current_steps, step_slider
 from ui.update_rules import calls, charts, controls
 from ui.update_rules import text as tx
@@ -29,11 +31,13 @@ st.latex(fm.gradients_latex(net.loss))
 st.latex(fm.WEIGHT_GRADIENTS_LATEX)
 st.markdown(say(tx.UPDATE_LEAD, lr=number(net.lr, "g")))
 st.latex(fm.update_latex(tex_number(net.lr, "g")))
+predict.ask("update_rules", predictions.batch_sum(net, current_steps()))
 
 st.header(say(tx.STEP_HEADER))
 st.markdown(say(tx.STEP_LEAD))
 steps = current_steps()
 live = live_network(net, steps)
+predict.ask("update_rules", predictions.next_step(net, steps))
 col_step, col_reset, col_note = st.columns([1, 1, 3], vertical_alignment="center")
 can_step = live.stopped is None and steps < MAX_STEPS
 col_step.button(
@@ -89,15 +93,16 @@ report = calls.path_report(net, live.steps_done, s, wrt)
 if overflowed := tx.overflowed(report.overflow):
     st.error(overflowed)
 st.markdown(tx.at_step(tx.TABLE_LEAD, s, wrt=wrt))
-st.dataframe(charts.path_table(report), **charts.path_table_options(s))
-if row_k1 := tx.row_k1(report):
-    st.markdown(row_k1)
-bars = charts.path_chart_data(report)
-note = tx.bars_note(report.overflow)
-if len(bars):
-    show_chart(charts.path_norms_chart(bars, s, wrt), tx.bars_notice(activation, report.bound, s, note))
-else:
-    st.info(tx.no_bars(note))
+if predict.ask("update_rules", predictions.zero_term(net, live.steps_done, s, wrt)):
+    st.dataframe(charts.path_table(report), **charts.path_table_options(s))
+    if row_k1 := tx.row_k1(report):
+        st.markdown(row_k1)
+    bars = charts.path_chart_data(report)
+    note = tx.bars_note(report.overflow)
+    if len(bars):
+        show_chart(charts.path_norms_chart(bars, s, wrt), tx.bars_notice(activation, report.bound, s, note))
+    else:
+        st.info(tx.no_bars(note))
 if info := tx.path_info(report):
     st.info(info)
 
@@ -113,7 +118,7 @@ if (fd_gap := calls.fd_disagreement(report, full_check)) is not None:
 st.latex(fm.full_sum_latex(wrt))
 
 with st.expander(say(tx.MISTAKES_LABEL), expanded=False):
-    for i, mistake in enumerate(tx.mistakes(s, wrt, report.single_vs_full), 1):
+    for i, mistake in enumerate(tx.mistakes(s, wrt, report.single_vs_full, T=net.T), 1):
         st.markdown(say(tx.MISTAKE_HEAD, i=i, title=mistake.title, quote=mistake.quote))
         st.latex(mistake.quote_latex)
         st.markdown(say(tx.MISTAKE_WHY, why=mistake.why))

@@ -6,10 +6,13 @@ from ui import formulas
 from ui.chart_cache import show_chart
 from ui.data import live_network
 from ui.i18n import say
-from ui.notices import explain_nonfinite, overflow_message, warn_about
+from ui.notices import overflow_message, warn_about
+from ui.predict import calls as predictions
+from ui.predict import widget as predict
 from ui.state import current_network, current_steps
 from ui.vanishing import calls, charts
 from ui.vanishing import text as t
+from ui.vanishing.chain import ledger_and_chain
 from ui.vanishing.sections import distance_slider, metrics, notes
 
 net, steps = current_network(), current_steps()
@@ -26,20 +29,19 @@ warn_about(live, steps)
 # --- 1. the Jacobian profile ---------------------------------------------------------------------
 st.header(say(t.HEADER_PROFILE))
 prof = calls.profile(net, steps)
-metrics(t.profile_metrics(prof, net.activation, T))
-st.latex(t.bound_formula(prof.summary, net.activation))
-st.markdown(t.regime_text(prof, net.activation))
-show_chart(charts.profile_chart(prof), say(t.PROFILE_NOTICE))
-notes(t.profile_notes(prof, net.activation, overflow_message(live.trace)))
+if predict.ask("vanishing", predictions.regime(net, steps)):
+    metrics(t.profile_metrics(prof, net.activation, T))
+    st.latex(t.bound_formula(prof.summary, net.activation))
+    st.markdown(t.regime_text(prof, net.activation))
+    show_chart(charts.profile_chart(prof), say(t.PROFILE_NOTICE))
+    notes(t.profile_notes(prof, net.activation, overflow_message(live.trace)))
 
 # --- 2. which paths carry the gradient -------------------------------------------------------------
 st.header(say(t.HEADER_PATHS))
 st.write(say(t.PATHS_INTRO))
 st.latex(formulas.DISTANCE_LATEX)
 acc = calls.accounting(net, steps)
-if charts.has_finite(acc.C, positive=True):
-    show_chart(charts.contribution_chart(acc.C), say(t.CONTRIBUTION_NOTICE))
-notes([explain_nonfinite(acc.C, say(t.CONTRIBUTION_WHAT))])
+ledger_and_chain(net, steps, acc.C, say(t.CONTRIBUTION_NOTICE), say(t.CONTRIBUTION_WHAT))
 if charts.has_finite(acc.split.shares):
     show_chart(charts.distance_chart(acc.split), say(t.DISTANCE_NOTICE))
 metrics(t.accounting_metrics(acc.split, acc.reconcile, acc.share_sum))
@@ -95,7 +97,8 @@ if clip.comparison.finite:
         show_chart(cos_chart, say(t.COSINE_NOTICE))
     with right:
         show_chart(norm_chart, t.clipped_norm_notice(clip.comparison))
-st.info(t.long_range_text(clip.long, clip.comparison))
+if predict.ask("vanishing", predictions.clip_long_range(net, steps, float(threshold), tau)):
+    st.info(t.long_range_text(clip.long, clip.comparison))
 
 st.subheader(say(t.HEADER_INIT))
 st.write(say(t.INIT_INTRO))
@@ -107,9 +110,10 @@ notes([t.init_trained_note(net.w_scale, live.steps_done, prof.summary)], show=st
 # --- 5. non-normal W -----------------------------------------------------------------------------------
 st.header(say(t.HEADER_NONNORMAL))
 pp = calls.nonnormal()
-st.write(t.nonnormal_intro(pp))
 st.latex(t.matrix_formula(calls.NONNORMAL_W))
-st.latex(t.power_formula(pp))
-st.latex(formulas.POWER_BOUNDS_LATEX)
-metrics(t.nonnormal_metrics(pp))
-show_chart(charts.power_chart(pp), t.power_notice(pp))
+if predict.ask("vanishing", predictions.transient()):
+    st.write(t.nonnormal_intro(pp))
+    st.latex(t.power_formula(pp))
+    st.latex(formulas.POWER_BOUNDS_LATEX)
+    metrics(t.nonnormal_metrics(pp))
+    show_chart(charts.power_chart(pp), t.power_notice(pp))

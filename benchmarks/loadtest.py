@@ -11,6 +11,12 @@ from ``/_stcore/metrics``. Usage, from the repository root (more in benchmarks/L
     python benchmarks/loadtest.py --quick
     python benchmarks/loadtest.py --sessions 1,10 --duration 30 --json loadtest.json
     python benchmarks/loadtest.py --url http://127.0.0.1:8501 --server-pid 1234 --sessions 5
+    python benchmarks/loadtest.py --scenario herd --sessions 20 --json benchmarks/results/herd.json
+
+Scenarios (``--scenario``): ``mix`` (sessions spread over every page, the default), ``link`` (a class
+following one link), ``explore`` (students moving the sidebar's network on their own), ``herd``
+(everyone presses Train on one run) and ``soak`` (random configurations for a long while, memory
+sampled). Each run also measures the floor: Streamlit's own cost of a rerun of a trivial page.
 """
 
 from __future__ import annotations
@@ -84,11 +90,35 @@ class Config:
     url: str | None = None  # an already running server; None starts one per N
     server_pid: int | None = None  # with --url: the process to measure
     json_path: Path | None = None
+    scenario: str = "mix"  # one of SCENARIOS
+    link: str = "/vanishing?act=ReLU&T=50&scale=1.5"  # the link scenario's link
+    herd_link: str = "/training?tT=60"  # the herd's page: the run its Train button trains
+    herd_button: str = "ttrain"  # the key of the button the herd presses
+    herd_window: float = 5.0  # the herd presses within this many seconds
+    herd_others: int = 5  # sessions that keep using other pages meanwhile
+    herd_others_rate: float = 1.0  # their widget changes per second (enough reruns to time them)
+    herd_timeout: float = 600.0  # a press whose result has not come by then fails
+    rss_period: float = 10.0  # seconds between two RSS samples of the series (soak: memory over time)
+    floor: bool = True  # measure the trivial page's rerun in the same run
+
+
+SCENARIOS = ("mix", "link", "explore", "herd", "soak")
+# What each scenario changes in the defaults: the link scenario's class arrives within 10 s and
+# stays on its page; the soak runs for 10 minutes.
+SCENARIO_DEFAULTS = {
+    "link": dict(ramp=10.0, nav=0.0, deep_link=1.0),
+    "explore": dict(deep_link=0.0),
+    "herd": dict(ramp=5.0),
+    "soak": dict(duration=600.0, deep_link=0.5),
+}
+FLOOR_APP = REPO / "benchmarks" / "floor_app.py"
+FLOOR_RERUNS = 20
+JOB_LOG = "training job"  # the line ui.training.jobs writes when BPTT_JOB_LOG is set
 
 
 def quick_config(**overrides: Any) -> Config:
     """The smoke version: 5 sessions for a few seconds, every session changes at least one widget."""
-    cfg = Config(sessions=(5,), rate=1.0, duration=3.0, ramp=0.5, min_actions=1)
+    cfg = Config(sessions=(5,), rate=1.0, duration=3.0, ramp=0.5, min_actions=1, floor=False)
     for key, value in overrides.items():
         setattr(cfg, key, value)
     return cfg
@@ -115,8 +145,15 @@ class StreamlitServer:
     A context manager: the process is stopped on exit, whatever happened (error, Ctrl-C).
     """
 
-    def __init__(self, app: Path = DEFAULT_APP, port: int | None = None, start_timeout: float = 90.0):
+    def __init__(
+        self,
+        app: Path = DEFAULT_APP,
+        port: int | None = None,
+        start_timeout: float = 90.0,
+        env: dict[str, str] | None = None,
+    ):
         self.app = Path(app).resolve()
+        self.env = env
         self.port = port or free_port()
         self.start_timeout = start_timeout
         self.url = f"http://127.0.0.1:{self.port}"
@@ -144,6 +181,7 @@ class StreamlitServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,
             preexec_fn=_die_with_parent,
+            env=None if self.env is None else {**os.environ, **self.env},
         )
         os.close(fd)
         try:
@@ -346,6 +384,7 @@ class Widget:
     lo: float = 0.0
     hi: float = 0.0
     step: float = 1.0
+    sidebar: bool = False  # drawn in the sidebar (the shared network)
 
     def state(self, value: Any) -> WidgetState:
         s = WidgetState(id=self.id)
@@ -488,8 +527,11 @@ def _page_content(delta) -> bytes:
     kind = el.WhichOneof("type")
     if kind is not None:
         widget = getattr(el, kind)
-        for name in ("raw_value", "set_value"):
-            if name in widget.DESCRIPTOR.fields_by_name:
+        fields = widget.DESCRIPTOR.fields_by_name
+        # a number input echoes a value the script set in ``value`` (next to ``set_value``)
+        echo = ("raw_value", "set_value", "value") if "set_value" in fields and widget.set_value else ()
+        for name in ("raw_value", "set_value", *echo):
+            if name in fields:
                 widget.ClearField(name)
     if "has_one_shot_effect" in el.DESCRIPTOR.fields_by_name:
         el.ClearField("has_one_shot_effect")
@@ -522,6 +564,7 @@ class Session:
         self.closed_reason: str | None = None
         self.msg_cache: dict[str, tuple[ForwardMsg, int]] = {}  # hash → (message, run last used)
         self.finished_runs = 0
+        self.buttons: dict[str, str] = {}  # a button's key → its element id, as last drawn
 
     async def connect(self) -> None:
         # The frontend offers the "streamlit" subprotocol (followed by an XSRF token and a session
@@ -610,6 +653,14 @@ class Session:
         (bound widgets carry their values across pages)."""
         self.page_name = page
         return await self.request(self.client_state(page_hash=self.pages[page]), timeout)
+
+    async def press(self, key: str, timeout: float) -> RunResult:
+        """Click the button whose key is ``key``: a trigger sent once, with every widget's value."""
+        if key not in self.buttons:
+            return RunResult("error", None, [f"no button with key {key!r} on /{self.page_name}"])
+        cs = self.client_state(page_hash=self.page_hash)
+        cs.widget_states.widgets.append(WidgetState(id=self.buttons[key], trigger_value=True))
+        return await self.request(cs, timeout)
 
     def changeable(self) -> list[Widget]:
         return [w for wid, w in self.widgets.items() if w.changeable and self.values.get(wid) is not None]
@@ -724,10 +775,14 @@ class Session:
             if p is not None:
                 p.result.errors.append(f"{el.exception.type}: {el.exception.message}".strip())
             return
+        if el.WhichOneof("type") == "button":  # pressed by id: "$$ID-<hash>-<key>"
+            self.buttons[el.button.id.split("-", 2)[-1]] = el.button.id
+            return
         found = widget_from_element(el, delta.fragment_id)
         if found is None:
             return
         widget, server_value = found
+        widget.sidebar = msg.metadata.delta_path[:1] == [RootContainer.SIDEBAR]
         self.widgets[widget.id] = widget
         if p is not None:
             p.seen.add(widget.id)
@@ -787,7 +842,7 @@ def deep_link(page: PageInfo, rng: random.Random, max_params: int = 3) -> str:
 @dataclass
 class Record:
     session: int
-    kind: str  # first | rerun | nav
+    kind: str  # first | rerun | nav | press
     page: str
     status: str
     latency: float | None
@@ -797,21 +852,36 @@ class Record:
     changed: bool | None = None  # rerun/nav: did the deltas differ from the previous run's?
     n_deltas: int = 0
     n_bytes: int = 0
+    sent: float | None = None  # seconds from the start of the load to the request
+    role: str = ""  # herd: "herd" or "other"
+
+
+@dataclass
+class Plan:
+    """What one session does: the page it opens, the link's query, the widgets it moves."""
+
+    page: PageInfo
+    query: str = ""
+    sidebar_only: bool = False  # explore: move only the shared network (the sidebar)
+    role: str = ""
 
 
 async def drive_session(
     i: int,
     base_url: str,
-    page: PageInfo,
-    query: str,
+    plan: Plan,
     cfg: Config,
     deadline: float,
     rng: random.Random,
     out: list,
+    t0: float,
+    stop: asyncio.Event | None = None,
 ) -> None:
+    """One visitor: open the page, then act every think time until ``deadline`` (or ``stop``)."""
+    page, query = plan.page, plan.query
     await asyncio.sleep(rng.uniform(0, cfg.ramp))
     s = Session(base_url)
-    t0 = time.perf_counter()
+    t_start = time.perf_counter()
     try:
         await asyncio.wait_for(s.connect(), cfg.run_timeout)
     except Exception as e:
@@ -819,7 +889,7 @@ async def drive_session(
             Record(i, "first", page.path, "disconnected", None, detail=query, errors=[f"connect: {e!r}"])
         )
         return
-    connected = time.perf_counter() - t0
+    connected = time.perf_counter() - t_start
     try:
         r = await s.load(page.path, query, cfg.run_timeout)
         total = None if r.latency is None else connected + r.latency
@@ -827,18 +897,24 @@ async def drive_session(
             _record(i, "first", page.path, r, detail=f"/{page.path}?{query}" if query else f"/{page.path}")
         )
         out[-1].latency, out[-1].connect = total, connected
+        out[-1].sent, out[-1].role = t_start - t0, plan.role
         if r.status in ("timeout", "disconnected"):
             return
         last = r.digest
         actions = 0
         while True:
-            think = rng.uniform(0.5, 1.5) / cfg.rate
-            if time.perf_counter() + think > deadline and actions >= cfg.min_actions:
+            think = rng.uniform(0.5, 1.5) / (cfg.herd_others_rate if plan.role == "other" else cfg.rate)
+            over = time.perf_counter() + think > deadline or (stop is not None and stop.is_set())
+            if over and actions >= cfg.min_actions:
                 break
             await asyncio.sleep(think)
             others = [p for p in s.pages if p != s.page_name]
             widgets = s.changeable()
-            if others and (rng.random() < cfg.nav or not widgets):
+            if plan.sidebar_only:
+                widgets = [w for w in widgets if w.sidebar] or widgets
+            nav = 0.0 if plan.role == "other" else cfg.nav  # the herd's other sessions stay put
+            sent = time.perf_counter() - t0
+            if others and (rng.random() < nav or not widgets):
                 target = rng.choice(others)
                 r = await s.navigate(target, cfg.run_timeout)
                 rec = _record(i, "nav", target, r, detail=f"→ /{target}")
@@ -851,6 +927,7 @@ async def drive_session(
             else:
                 break
             rec.changed = None if r.status != "ok" else r.digest != last
+            rec.sent, rec.role = sent, plan.role
             out.append(rec)
             actions += 1
             if r.status in ("timeout", "disconnected"):
@@ -860,43 +937,126 @@ async def drive_session(
         await s.close()
 
 
+async def drive_herd_session(
+    i: int,
+    base_url: str,
+    plan: Plan,
+    cfg: Config,
+    rng: random.Random,
+    out: list,
+    t0: float,
+    loaded: asyncio.Barrier,
+) -> None:
+    """One of the herd: open the herd's link, wait until every one of the herd has its page, then
+    press the button once at a random moment of the herd's window and wait for the result."""
+    await asyncio.sleep(rng.uniform(0, cfg.ramp))
+    s = Session(base_url)
+    t_start = time.perf_counter()
+    pressed = False
+    try:
+        await asyncio.wait_for(s.connect(), cfg.run_timeout)
+        r = await s.load(plan.page.path, plan.query, cfg.run_timeout)
+        out.append(_record(i, "first", plan.page.path, r, detail=f"/{plan.page.path}?{plan.query}"))
+        out[-1].sent, out[-1].role = t_start - t0, "herd"
+        if r.latency is not None:
+            out[-1].latency = time.perf_counter() - t_start
+        await loaded.wait()
+        if r.status != "ok":
+            return
+        await asyncio.sleep(rng.uniform(0, cfg.herd_window))
+        sent = time.perf_counter() - t0
+        pressed = True
+        r = await s.press(cfg.herd_button, cfg.herd_timeout)
+        rec = _record(i, "press", plan.page.path, r, detail=f"press {cfg.herd_button}")
+        rec.sent, rec.role = sent, "herd"
+        out.append(rec)
+    except Exception as e:
+        out.append(Record(i, "first", plan.page.path, "disconnected", None, errors=[f"connect: {e!r}"]))
+        if not pressed:
+            with contextlib.suppress(Exception):
+                await loaded.wait()
+    finally:
+        await s.close()
+
+
 def _record(i: int, kind: str, page: str, r: RunResult, detail: str) -> Record:
     return Record(i, kind, page, r.status, r.latency, None, detail, r.errors, None, r.n_deltas, r.n_bytes)
 
 
-async def run_load(base_url: str, n: int, pages: list[PageInfo], cfg: Config, meter: ProcessMeter) -> dict:
-    """N sessions over a mix of all pages; the numbers for one row of the report."""
-    rng = random.Random(f"{cfg.seed}-{n}")
+def _page(pages: list[PageInfo], path: str) -> PageInfo:
+    for p in pages:
+        if p.path == path:
+            return p
+    raise ValueError(f"no page /{path} in the navigation; received {[p.path for p in pages]}")
+
+
+def plans_for(n: int, pages: list[PageInfo], cfg: Config, rng: random.Random) -> list[Plan]:
+    """The sessions of a scenario (the herd's are planned by run_load)."""
+    if cfg.scenario == "link":
+        path, _, query = cfg.link.lstrip("/").partition("?")
+        return [Plan(_page(pages, path), query) for _ in range(n)]
     order = [pages[k % len(pages)] for k in range(n)]
     rng.shuffle(order)  # an even mix of pages, in random order
     linked = set(rng.sample(range(n), k=math.floor(n * cfg.deep_link + 0.5)))
-    plans = [
-        (page, deep_link(page, rng) if page.url_widgets and k in linked else "")
+    return [
+        Plan(
+            page, deep_link(page, rng) if page.url_widgets and k in linked else "", cfg.scenario == "explore"
+        )
         for k, page in enumerate(order)
     ]
+
+
+async def sample_series(meter: ProcessMeter, t0: float, period: float, series: list) -> None:
+    """(seconds since the start of the load, RSS of the process tree in MB) every ``period`` s."""
+    while True:
+        if meter.pid is not None:
+            rss = sum(_proc_status_kb(p, "VmRSS") for p in process_tree(meter.pid))
+            series.append((round(time.perf_counter() - t0, 1), round(rss / 1024, 1)))
+        await asyncio.sleep(period)
+
+
+async def run_load(
+    base_url: str,
+    n: int,
+    pages: list[PageInfo],
+    cfg: Config,
+    meter: ProcessMeter,
+    log_path: Path | None = None,
+) -> dict:
+    """N sessions of the scenario; the numbers for one row of the report."""
+    rng = random.Random(f"{cfg.seed}-{n}")
     records: list[Record] = []
+    series: list[tuple[float, float]] = []
+    log_start = log_path.stat().st_size if log_path is not None else 0
     metrics_before = await asyncio.to_thread(fetch_metrics, base_url)
     cpu_before, own_before, t0 = meter.cpu_seconds(), _own_cpu(), time.perf_counter()
-    sampler = asyncio.create_task(meter.sample_forever())
+    samplers = [
+        asyncio.create_task(meter.sample_forever()),
+        asyncio.create_task(sample_series(meter, t0, cfg.rss_period, series)),
+    ]
     try:
         deadline = t0 + cfg.duration
-        await asyncio.gather(
-            *(
-                drive_session(
-                    i, base_url, page, query, cfg, deadline, random.Random(f"{cfg.seed}-{n}-{i}"), records
+        if cfg.scenario == "herd":
+            await _herd(base_url, n, pages, cfg, rng, records, t0)
+        else:
+            await asyncio.gather(
+                *(
+                    drive_session(
+                        i, base_url, plan, cfg, deadline, random.Random(f"{cfg.seed}-{n}-{i}"), records, t0
+                    )
+                    for i, plan in enumerate(plans_for(n, pages, cfg, rng))
                 )
-                for i, (page, query) in enumerate(plans)
             )
-        )
     finally:
-        sampler.cancel()
+        for task in samplers:
+            task.cancel()
     wall = time.perf_counter() - t0
     meter.sample_rss()
     cpu_after, own_after = meter.cpu_seconds(), _own_cpu()
     # The server counts a session's disconnect a moment after the client closes it.
     await asyncio.sleep(0.5)
     metrics_after = await asyncio.to_thread(fetch_metrics, base_url)
-    return summarize(
+    result = summarize(
         n,
         records,
         wall=wall,
@@ -905,6 +1065,99 @@ async def run_load(base_url: str, n: int, pages: list[PageInfo], cfg: Config, me
         peak_rss_mb=meter.peak_rss_kb / 1024 if meter.pid else None,
         metrics=metrics_delta(metrics_before, metrics_after),
     )
+    result["scenario"] = cfg.scenario
+    result["rss_series"] = series
+    result["rss"] = rss_summary(series)
+    jobs_log = _jobs_in_log(log_path, log_start)
+    if cfg.scenario == "herd":
+        result["herd"] = herd_summary(records, jobs_log)
+    result["training_jobs"] = jobs_log
+    return result
+
+
+async def _herd(base_url, n, pages, cfg, rng, records, t0) -> None:
+    """N sessions press Train on one run within the herd window; others keep using another page."""
+    path, _, query = cfg.herd_link.lstrip("/").partition("?")
+    herd_page = _page(pages, path)
+    elsewhere = [p for p in pages if p.path != path] or [herd_page]
+    loaded = asyncio.Barrier(n)
+    done = asyncio.Event()
+
+    async def herd() -> None:
+        await asyncio.gather(
+            *(
+                drive_herd_session(
+                    i, base_url, Plan(herd_page, query), cfg, random.Random(f"{cfg.seed}-{n}-{i}"),
+                    records, t0, loaded,
+                )
+                for i in range(n)
+            )
+        )  # fmt: skip
+        done.set()
+
+    others = [
+        drive_session(
+            n + k, base_url, Plan(elsewhere[k % len(elsewhere)], role="other"), cfg, math.inf,
+            random.Random(f"{cfg.seed}-{n}-other-{k}"), records, t0, stop=done,
+        )
+        for k in range(cfg.herd_others)
+    ]  # fmt: skip
+    await asyncio.gather(herd(), *others)
+
+
+def _jobs_in_log(log_path: Path | None, start: int) -> dict[str, Any] | None:
+    """The training jobs the server started and ended during the load (its BPTT_JOB_LOG lines)."""
+    if log_path is None or not log_path.exists():
+        return None
+    with log_path.open("rb") as f:
+        f.seek(start)
+        lines = f.read().decode(errors="replace").splitlines()
+    ends = [ln for ln in lines if ln.startswith(f"{JOB_LOG} end ")]
+    seconds = [float(ln.split("seconds=")[1].split()[0]) for ln in ends if "seconds=" in ln]
+    return {
+        "started": sum(ln.startswith(f"{JOB_LOG} start ") for ln in lines),
+        "ended": len(ends),
+        "cancelled": sum(ln.startswith(f"{JOB_LOG} cancel ") for ln in lines),
+        "seconds": seconds,
+    }
+
+
+def herd_summary(records: list[Record], jobs_log: dict | None) -> dict[str, Any]:
+    """Time from each press to its result, the runs computed, and the other pages' reruns during it."""
+    presses = [r for r in records if r.kind == "press"]
+    ok = [r for r in presses if r.status == "ok" and r.latency is not None]
+    window = (
+        (min(r.sent for r in presses), max(r.sent + (r.latency or 0.0) for r in presses)) if presses else None
+    )
+    during = [
+        r
+        for r in records
+        if r.role == "other" and r.kind == "rerun" and window and window[0] <= r.sent <= window[1]
+    ]
+    before = [r for r in records if r.role == "other" and r.kind == "rerun" and window and r.sent < window[0]]
+    run_seconds = max(jobs_log["seconds"], default=None) if jobs_log else None
+    return {
+        "presses": len(presses),
+        "results": len(ok),
+        "time_to_result": _lat(presses),
+        "time_to_result_each": [r.latency for r in presses],
+        "window_seconds": None if window is None else window[1] - window[0],
+        "computed": None if jobs_log is None else jobs_log["started"],
+        "run_seconds": run_seconds,
+        "others_during": _lat(during),
+        "others_before": _lat(before),  # the same sessions before the first press: their baseline
+    }
+
+
+def rss_summary(series: list[tuple[float, float]]) -> dict[str, Any]:
+    """Peak RSS over the series and its value after the first two minutes (the soak's criterion:
+    the peak within 20 % of the latter)."""
+    if not series:
+        return {"peak_mb": None, "after_2_min_mb": None, "peak_over_2_min": None}
+    peak = max(v for _, v in series)
+    later = [v for t, v in series if t >= 120.0]
+    at_2 = later[0] if later else None
+    return {"peak_mb": peak, "after_2_min_mb": at_2, "peak_over_2_min": peak / at_2 if at_2 else None}
 
 
 def _own_cpu() -> float:
@@ -940,7 +1193,7 @@ def _lat(records: list[Record]) -> dict[str, Any]:
 
 
 def summarize(n: int, records: list[Record], *, wall, server_cpu, client_cpu, peak_rss_mb, metrics) -> dict:
-    by_kind = {k: [r for r in records if r.kind == k] for k in ("first", "rerun", "nav")}
+    by_kind = {k: [r for r in records if r.kind == k] for k in ("first", "rerun", "nav", "press")}
     failed = [r for r in records if r.status in ("timeout", "disconnected")]
     errored = [r for r in records if r.status == "error"]
     changes = [r for r in by_kind["rerun"] if r.changed is not None]
@@ -961,6 +1214,7 @@ def summarize(n: int, records: list[Record], *, wall, server_cpu, client_cpu, pe
         "connect_p50": percentile([r.connect for r in by_kind["first"] if r.connect is not None], 50),
         "rerun": _lat(by_kind["rerun"]),
         "nav": _lat(by_kind["nav"]),
+        "press": _lat(by_kind["press"]),
         "runs": len(records),
         "failed": len(failed),
         "errored": len(errored),
@@ -1025,16 +1279,55 @@ def markdown(report: dict) -> str:
                 f"  The server log holds {res['server_log_tracebacks']} tracebacks: {res['server_log']}"
             )
         rows += [f"  Error: {e}" for e in res["error_samples"]]
+        rows += scenario_lines(res)
+    floor = report.get("floor")
+    if floor:
+        rows.append(
+            f"- Floor (a trivial page, one session, {floor['reruns']} reruns): rerun p50 / p95 "
+            f"{_f(floor['rerun_p50'])} / {_f(floor['rerun_p95'])} s, "
+            f"{_f(floor['server_cpu_ms_per_rerun'], '{:.0f}')} ms server CPU per rerun."
+        )
+    rows.append(f"- Load average before: {report.get('load_average_before', '–')}.")
     return "\n".join(rows)
+
+
+def scenario_lines(res: dict) -> list[str]:
+    """The lines a scenario adds under the tables: the herd's numbers, memory over time, jobs."""
+    rows = [f"  Scenario {res.get('scenario', 'mix')}; load average {res.get('load_average', {})}."]
+    herd = res.get("herd")
+    if herd:
+        t, o = herd["time_to_result"], herd["others_during"]
+        rows.append(
+            f"  Herd: {herd['results']} / {herd['presses']} presses got their result; time to result "
+            f"p50 / p95 / max {_f(t['p50'])} / {_f(t['p95'])} / {_f(t['max'])} s; the run computed "
+            f"{herd['computed'] if herd['computed'] is not None else '–'} time(s), "
+            f"{_f(herd['run_seconds'], '{:.2f}')} s each; other pages' reruns meanwhile: "
+            f"{o['ok']} runs, p50 / p95 / max {_f(o['p50'])} / {_f(o['p95'])} / {_f(o['max'])} s "
+            f"(before the first press: {herd['others_before']['ok']} runs, p95 "
+            f"{_f(herd['others_before']['p95'])} s)."
+        )
+    jobs = res.get("training_jobs")
+    if jobs and not herd:
+        rows.append(f"  Training jobs: {jobs['started']} started, {jobs['cancelled']} cancelled.")
+    rss = res.get("rss") or {}
+    if rss.get("peak_mb") is not None:
+        ratio = rss["peak_over_2_min"]
+        rows.append(
+            f"  RSS of the server's processes ({len(res['rss_series'])} samples): peak "
+            f"{rss['peak_mb']:.0f} MB; after 2 min {_f(rss['after_2_min_mb'], '{:.0f}')} MB"
+            + ("" if ratio is None else f" (peak / that = {ratio:.2f})")
+            + "."
+        )
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------
 # Driver
 
 
-async def _one_n(base_url: str, n: int, cfg: Config, pid: int | None) -> dict:
+async def _one_n(base_url: str, n: int, cfg: Config, pid: int | None, log_path: Path | None = None) -> dict:
     pages = await probe_pages(base_url, cfg.run_timeout)
-    result = await run_load(base_url, n, pages, cfg, ProcessMeter(pid))
+    result = await run_load(base_url, n, pages, cfg, ProcessMeter(pid), log_path)
     # On a fresh server these are the first runs of each page: imports, empty caches.
     result["cold_start"] = [
         {"page": p.path, "status": p.cold.status, "latency": p.cold.latency, "errors": p.cold.errors}
@@ -1044,26 +1337,73 @@ async def _one_n(base_url: str, n: int, cfg: Config, pid: int | None) -> dict:
     return result
 
 
+async def _floor(base_url: str, pid: int, timeout: float) -> dict[str, Any]:
+    """One session moving the trivial page's slider FLOOR_RERUNS times: Streamlit's own rerun."""
+    s = Session(base_url)
+    await s.connect()
+    meter = ProcessMeter(pid)
+    try:
+        first = await s.load("", "", timeout)
+        (slider,) = [w for w in s.widgets.values() if w.kind == "slider"]
+        cpu_before, latencies = meter.cpu_seconds(), []
+        for k in range(FLOOR_RERUNS):
+            r = await s.change(slider, (slider.lo + 1 + k % 40,), timeout)
+            if r.status == "ok":
+                latencies.append(r.latency)
+        cpu = meter.cpu_seconds() - cpu_before
+    finally:
+        await s.close()
+    return {
+        "first_page": first.latency,
+        "reruns": len(latencies),
+        "rerun_p50": percentile(latencies, 50),
+        "rerun_p95": percentile(latencies, 95),
+        "server_cpu_ms_per_rerun": 1000 * cpu / FLOOR_RERUNS,
+    }
+
+
+def measure_floor(cfg: Config) -> dict[str, Any] | None:
+    """The floor, on a server of its own started for it (the app's server is not loaded meanwhile)."""
+    if not cfg.floor:
+        return None
+    with StreamlitServer(FLOOR_APP) as server:
+        floor = asyncio.run(_floor(server.url, server.proc.pid, cfg.run_timeout))
+    server.log_path.unlink()
+    return floor
+
+
+def load_average() -> str:
+    """The machine's load average (1, 5, 15 min): the tool shares the machine with whatever runs."""
+    with contextlib.suppress(OSError):
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    return "–"
+
+
 def run(cfg: Config) -> dict:
-    """The whole benchmark: for each N a fresh server (unless ``cfg.url``), a probe, the load."""
+    """The whole benchmark: the floor, then for each N a fresh server (unless ``cfg.url``), a probe,
+    the load."""
     report: dict[str, Any] = {
         "streamlit": streamlit.__version__,
         "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg).items()},
         "cpu_count": os.cpu_count(),
+        "load_average_before": load_average(),
+        "floor": measure_floor(cfg),
         "results": [],
     }
     for n in cfg.sessions:
+        before = load_average()
         if cfg.url:
             result = asyncio.run(_one_n(cfg.url, n, cfg, cfg.server_pid))
         else:
-            with StreamlitServer(cfg.app) as server:
-                result = asyncio.run(_one_n(server.url, n, cfg, server.proc.pid))
+            with StreamlitServer(cfg.app, env={"BPTT_JOB_LOG": "1"}) as server:
+                result = asyncio.run(_one_n(server.url, n, cfg, server.proc.pid, server.log_path))
             tracebacks = server.log_path.read_text(errors="replace").count("Traceback")
             result["server_log_tracebacks"] = tracebacks
             if tracebacks:  # worth reading; a clean log is not
                 result["server_log"] = str(server.log_path)
             else:
                 server.log_path.unlink()
+        result["load_average"] = {"before": before, "after": load_average()}
         report["results"].append(result)
     return report
 
@@ -1073,17 +1413,31 @@ def parse_args(argv: list[str] | None = None) -> Config:
     ap.add_argument(
         "--sessions", default="1,10,50,100", help="comma-separated list of N (default 1,10,50,100)"
     )
-    ap.add_argument("--rate", type=float, default=0.2, help="widget changes per second per session (0.2)")
-    ap.add_argument("--duration", type=float, default=30.0, help="seconds of load per N (30)")
-    ap.add_argument("--ramp", type=float, default=5.0, help="sessions arrive over this many seconds (5)")
+    ap.add_argument("--scenario", choices=SCENARIOS, default="mix", help="what the sessions do (mix)")
+    # None: the scenario's default (SCENARIO_DEFAULTS), else Config's
+    ap.add_argument("--rate", type=float, help="widget changes per second per session (0.2)")
+    ap.add_argument("--duration", type=float, help="seconds of load per N (30; soak 600)")
+    ap.add_argument("--ramp", type=float, help="sessions arrive over this many seconds (5; link 10)")
     ap.add_argument("--run-timeout", type=float, default=30.0, help="a run slower than this fails (30 s)")
-    ap.add_argument(
-        "--deep-link", type=float, default=0.5, help="fraction of sessions arriving by a link (0.5)"
-    )
-    ap.add_argument("--nav", type=float, default=0.1, help="fraction of actions that switch page (0.1)")
+    ap.add_argument("--deep-link", type=float, help="fraction of sessions arriving by a link (0.5)")
+    ap.add_argument("--nav", type=float, help="fraction of actions that switch page (0.1; link 0)")
     ap.add_argument("--min-actions", type=int, default=0, help="actions per session even past the deadline")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--app", type=Path, default=DEFAULT_APP)
+    ap.add_argument("--link", default=Config.link, help="link: the link the class follows")
+    ap.add_argument("--herd-link", default=Config.herd_link, help="herd: the page and run of the herd")
+    ap.add_argument("--herd-button", default=Config.herd_button, help="herd: the key of the button pressed")
+    ap.add_argument(
+        "--herd-window", type=float, default=Config.herd_window, help="herd: presses within (5 s)"
+    )
+    ap.add_argument(
+        "--herd-others", type=int, default=Config.herd_others, help="herd: sessions elsewhere (5)"
+    )
+    ap.add_argument(
+        "--herd-timeout", type=float, default=Config.herd_timeout, help="herd: a press fails after"
+    )
+    ap.add_argument("--rss-period", type=float, default=Config.rss_period, help="seconds between RSS samples")
+    ap.add_argument("--no-floor", action="store_true", help="skip the trivial page's measurement")
     ap.add_argument(
         "--url", help="target a running server (e.g. http://127.0.0.1:8501) instead of starting one"
     )
@@ -1101,14 +1455,21 @@ def parse_args(argv: list[str] | None = None) -> Config:
     )
     if a.quick:
         return quick_config(**fields)
+    chosen = dict(rate=a.rate, duration=a.duration, ramp=a.ramp, deep_link=a.deep_link, nav=a.nav)
+    scenario = {**SCENARIO_DEFAULTS.get(a.scenario, {}), **{k: v for k, v in chosen.items() if v is not None}}
     return Config(
         sessions=tuple(int(x) for x in a.sessions.split(",")),
-        rate=a.rate,
-        duration=a.duration,
-        ramp=a.ramp,
-        deep_link=a.deep_link,
-        nav=a.nav,
+        scenario=a.scenario,
         min_actions=a.min_actions,
+        link=a.link,
+        herd_link=a.herd_link,
+        herd_button=a.herd_button,
+        herd_window=a.herd_window,
+        herd_others=a.herd_others,
+        herd_timeout=a.herd_timeout,
+        rss_period=a.rss_period,
+        floor=not a.no_floor,
+        **scenario,
         **fields,
     )
 

@@ -41,6 +41,14 @@ defaults
 
 frontend app
     bind {bind}:{port}
+    # A sub-path of a page (/vanishing/extra, /vanishing/) would get Streamlit's index.html, whose
+    # ./static/ assets then resolve under that path and are answered with HTML: a blank page.
+    # Send it to the page itself, with its query. Streamlit's own paths (/_stcore/, /static/, …,
+    # and the frontend's base-path probe /<page>/_stcore/…) pass through.
+    acl page_subpath path_reg ^/[^/_.][^/]*/
+    acl streamlit_path path_reg ^/[^/]+/_stcore/ ^/(_stcore|static|media|component|app)/
+    http-request redirect location /%[path,field(2,/)]?%[query] code 302 if page_subpath !streamlit_path {{ query -m found }}
+    http-request redirect location /%[path,field(2,/)] code 302 if page_subpath !streamlit_path
     default_backend replicas
 
 backend replicas

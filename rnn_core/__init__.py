@@ -46,6 +46,9 @@ Gradient accounting [accounting]
     distance_terms                            ∂L/∂θ = Σ_d G_d split by distance d = s − k
     jacobian_log_norms                        log₁₀‖∂h⁽ᵗ⁾/∂h⁽ᵏ⁾‖₂, finite where the norm overflows
     terms_verdict, TermsVerdict, OVERFLOW_KINDS   which path-term norms are 0 or not numbers, and why
+One path term's chain of Jacobians [chains]
+    path_chain, PathChain                     the factors diag(f′(a⁽ʲ⁾)) W from s down to k, their norms, the term
+    chain_verdict, ChainVerdict, CHAIN_KINDS, ZERO_CAUSES, CHAIN_TOLERANCE   is it the ledger's C[s, k]; why 0
 Gated cells [lstm, gru, forward, gated_jacobians]
     LSTMParams, GRUParams                     the LSTM's and GRU's parameters; .init(…, seed), .sgd_step
     LSTMTrace, GRUTrace                       their traces: a Trace with the gates (and the cell state s)
@@ -120,6 +123,14 @@ Working it by hand [worked_example, mistakes]
     WORKED_STAGES, RELU_KINK                  its stages in order; how close to ReLU's kink a draw may not be
     diagnose, Verdict, mistake_variants, MistakeVariant   a student's value: correct, or the likely mistake
     MISTAKES, VERDICTS, HAND_RTOL, HAND_ATOL  the mistakes recognised, the verdicts, the default tolerance
+Predict, then reveal [predictions]
+    Prediction, MISCONCEPTIONS, NUMBER_DECADES   a question's computed answer, its tolerance, its tempting mistakes
+    regime_prediction, long_range_clip_prediction, transient_prediction   Vanishing & exploding's questions
+    peak_prediction, gamma_power_prediction, product_prediction           Activation derivatives' questions
+    batch_sum_prediction, next_step_prediction, zero_term_prediction      Update rules' questions
+    keeper_prediction, carousel_prediction, forget_prediction             Gates' questions
+    truncation_prediction, bound_prediction, learning_prediction          Training lab's questions
+    LEARNING_OPTIONS                          the outcomes a run's learning prediction offers
 """
 
 from ._version import __version__
@@ -135,6 +146,15 @@ from .accounting import (
 from .activations import ACTIVATIONS, LEAKY_SLOPE, Activation, get_activation
 from .batches import batch_at, step_seed
 from .bptt import bptt
+from .chains import (
+    CHAIN_KINDS,
+    CHAIN_TOLERANCE,
+    ZERO_CAUSES,
+    ChainVerdict,
+    PathChain,
+    chain_verdict,
+    path_chain,
+)
 from .clipping import (
     ClipComparison,
     ClipInfo,
@@ -232,6 +252,27 @@ from .optimizers import (
     tree_map,
 )
 from .params import W_INITS, RNNParams
+from .predictions import (
+    LEARNING_OPTIONS,
+    MISCONCEPTIONS,
+    NUMBER_DECADES,
+    Prediction,
+    batch_sum_prediction,
+    bound_prediction,
+    carousel_prediction,
+    forget_prediction,
+    gamma_power_prediction,
+    keeper_prediction,
+    learning_prediction,
+    long_range_clip_prediction,
+    next_step_prediction,
+    peak_prediction,
+    product_prediction,
+    regime_prediction,
+    transient_prediction,
+    truncation_prediction,
+    zero_term_prediction,
+)
 from .regimes import (
     EDGE_STEPS,
     REGIME_DECADES,
@@ -462,6 +503,13 @@ __all__ = [
     "OVERFLOW_KINDS",
     "TermsVerdict",
     "terms_verdict",
+    "CHAIN_KINDS",
+    "CHAIN_TOLERANCE",
+    "ZERO_CAUSES",
+    "ChainVerdict",
+    "PathChain",
+    "chain_verdict",
+    "path_chain",
     "PRODUCT_KINDS",
     "PRODUCT_RTOL",
     "ProductBound",
@@ -482,4 +530,23 @@ __all__ = [
     "SPANS",
     "saturation_edge",
     "span_kind",
+    "MISCONCEPTIONS",
+    "NUMBER_DECADES",
+    "Prediction",
+    "batch_sum_prediction",
+    "gamma_power_prediction",
+    "long_range_clip_prediction",
+    "next_step_prediction",
+    "peak_prediction",
+    "product_prediction",
+    "regime_prediction",
+    "transient_prediction",
+    "zero_term_prediction",
+    "carousel_prediction",
+    "forget_prediction",
+    "keeper_prediction",
+    "bound_prediction",
+    "truncation_prediction",
+    "LEARNING_OPTIONS",
+    "learning_prediction",
 ]

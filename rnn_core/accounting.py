@@ -220,6 +220,8 @@ def _sigma_max(M: np.ndarray, u: np.ndarray) -> tuple[float, np.ndarray]:
             return math.sqrt(theta), u
         except np.linalg.LinAlgError:
             pass
+    if not np.isfinite(G).all():
+        return (math.nan if np.isnan(G).any() else math.inf), u  # past float64: no eigenvalues
     top = np.linalg.eigvalsh(G)[-1]
     if not theta > top * (1.0 - 1e-6):  # u is far from the top direction, not merely unsettled
         # (c·I − G)⁻¹ with c just above σ_max² magnifies the top direction by ~1e9 over the

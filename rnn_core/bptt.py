@@ -128,8 +128,10 @@ def deltas(
     _, dh_direct, fprime = local_errors(params, trace, s) if errors is None else errors
     delta = dh_direct.copy()  # turned into δ in place, one step at a time
     dh_next = np.zeros_like(dh_direct[0])  # Wᵀ δ⁽ᵗ⁺¹⁾, zero after the last step
+    # L⁽ˢ⁾ depends on steps 1..s only: δ⁽ᵗ⁾ = 0 for t > s, also where a later step overflowed
+    last = T if s is None else s
     with np.errstate(all="ignore"):
-        for t in range(T - 1, -1, -1):
+        for t in range(last - 1, -1, -1):
             if truncate is not None and s is not None and s - 1 - t >= truncate:
                 dh_next[:] = 0.0  # L⁽ˢ⁾'s paths stop after τ steps
             delta_t = delta[t]
@@ -166,12 +168,14 @@ def bptt(params, trace: Trace, *, truncate: int | None = None, s: int | None = N
     dL_do = errors[0]
     delta = deltas(params, trace, truncate=truncate, s=s, errors=errors)  # (T, B, H)
     H, K, D = params.n_hidden, params.n_out, params.n_in
+    n = T if s is None else s  # L⁽ˢ⁾: the sums stop at step s, so a later overflow cannot reach them
     with np.errstate(all="ignore"):
-        d_flat = delta.reshape(-1, H)  # (T·B, H): the sums over t and the batch are one product
+        d_flat = delta[:n].reshape(-1, H)  # (n·B, H): the sums over t and the batch are one product
+        o_flat = dL_do[:n].reshape(-1, K)
         return RNNParams(
-            U=d_flat.T @ trace.xs.reshape(-1, D),
-            W=d_flat.T @ trace.h[:-1].reshape(-1, H),
-            V=dL_do.reshape(-1, K).T @ trace.h[1:].reshape(-1, H),
+            U=d_flat.T @ trace.xs[:n].reshape(-1, D),
+            W=d_flat.T @ trace.h[:n].reshape(-1, H),  # h⁽ᵗ⁻¹⁾ for t = 1..n
+            V=o_flat.T @ trace.h[1 : n + 1].reshape(-1, H),
             b=d_flat.sum(axis=0),
-            c=dL_do.reshape(-1, K).sum(axis=0),
+            c=o_flat.sum(axis=0),
         )

@@ -33,7 +33,8 @@ WIDE_FORMULA = '[data-testid="stMarkdownContainer"] .katex-display'
 WIDE_TABLE = '[data-testid="stMarkdownContainer"] table'
 GRAPH = '[data-testid="stGraphVizChart"] svg'
 
-CSS = f"""
+MARKER = "/* bptt-layout */"  # lets a test find the style block in the page
+CSS = f"""{MARKER}
 {WIDE_FORMULA}, {WIDE_TABLE} {{
   display: block;
   max-width: 100%;
@@ -63,6 +64,39 @@ CSS += "".join(
 )
 
 
+# One history entry per page switch. On a switch away from a page whose controls are in the URL,
+# Streamlit 1.67's frontend pushes two entries: first the page being left with those parameters
+# dropped (App.handlePageInfoChanged, a view never shown), then the new page (a control change
+# replaces the current entry, it never pushes). This wraps history.pushState once per tab: a push
+# to another path right after a push that only dropped query parameters of the current path (no
+# other history change between them) replaces that entry instead of adding one.
+HISTORY_JS = """<script>
+(() => {
+  if (window.__bpttHistory) return;
+  window.__bpttHistory = true;
+  const push = window.history.pushState.bind(window.history);
+  const replace = window.history.replaceState.bind(window.history);
+  const keys = (search) => new Set(new URLSearchParams(search).keys());
+  let dropped = false;  // the last history change was a push that only dropped parameters
+  window.history.pushState = (state, title, url) => {
+    const next = new URL(url, window.location.href), here = window.location;
+    if (dropped && next.pathname !== here.pathname) {
+      dropped = false;
+      return replace(state, title, url);
+    }
+    const before = keys(here.search), after = keys(next.search);
+    dropped = next.pathname === here.pathname && after.size < before.size
+      && [...after].every((k) => before.has(k));
+    return push(state, title, url);
+  };
+  window.history.replaceState = (state, title, url) => { dropped = false; return replace(state, title, url); };
+  window.addEventListener("popstate", () => { dropped = false; });
+})();
+</script>"""
+
+
 def apply() -> None:
-    """Send the shared style block (CSS only: Streamlit puts it where it takes no space)."""
+    """Send the shared style block (CSS only: Streamlit puts it where it takes no space) and the
+    history script (:data:`HISTORY_JS`, in the sidebar so that it takes no room on the page)."""
     st.html(f"<style>{CSS}</style>")
+    st.sidebar.html(HISTORY_JS, unsafe_allow_javascript=True)

@@ -18,6 +18,7 @@ from rnn_core import ACTIVATIONS, LEAKY_SLOPE, LOSSES, W_INITS
 from ui import state_text as words
 from ui.format import number
 from ui.i18n import say
+from ui.predict import mode as predict_mode
 
 MAX_STEPS = 500
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
@@ -153,6 +154,7 @@ def network_sidebar() -> Network:
         bind="query-params",
         help=say(words.STEPS_HELP),
     )
+    predict_mode.control(sb)
     st.session_state["network"] = net
     for note in link_notes(received):
         st.warning(note, icon=":material/link_off:")
@@ -161,8 +163,13 @@ def network_sidebar() -> Network:
 
 # The sidebar's URL keys: what a link's value is compared with (the label the URL carries for a
 # choice, the number for a slider), the control's words, and what it accepts.
-LINK_KEYS = ("act", "H", "T", "init", "scale", "D", "K", "loss", "seed", "lr", "steps")
-_CHOICES = {"act": ACTIVATION_LABELS, "init": INIT_LABELS, "loss": LOSS_LABELS}
+LINK_KEYS = ("act", "H", "T", "init", "scale", "D", "K", "loss", "seed", "lr", "steps", predict_mode.KEY)
+_CHOICES = {
+    "act": ACTIVATION_LABELS,
+    "init": INIT_LABELS,
+    "loss": LOSS_LABELS,
+    predict_mode.KEY: {m: m for m in predict_mode.MODES},
+}
 _RANGES = {
     "H": H_RANGE,
     "T": T_RANGE,
@@ -184,6 +191,7 @@ _LABELS = {
     "seed": words.SEED,
     "lr": words.LEARNING_RATE,
     "steps": words.STEPS,
+    predict_mode.KEY: predict_mode.LABEL,
 }
 
 

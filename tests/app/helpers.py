@@ -16,6 +16,9 @@ WIDGET_KINDS = (
     "radio",
     "checkbox",
     "button",
+    "text_input",
+    "text_area",
+    "toggle",
 )
 
 

@@ -108,11 +108,14 @@ def wait_for_app(page, *, timeout: float = 60.0, settle: float = 1.0) -> None:
     while time.monotonic() < deadline:
         state = page.evaluate(
             """() => { const a = document.querySelector('[data-testid="stApp"]');
+                       const drawn = !!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]');
                        return a ? [a.getAttribute('data-test-script-state'),
-                                   a.getAttribute('data-test-connection-state')] : [null, null]; }"""
+                                   a.getAttribute('data-test-connection-state'), drawn] : [null, null, false]; }"""
         )
         running = page.locator('[data-testid="stStatusWidget"]').count() > 0
-        idle = state[0] == "notRunning" and state[1] == "CONNECTED" and not running
+        # connected and idle before the first run has drawn anything is not "finished": on a busy
+        # server the first run can start more than ``settle`` seconds after the page connects
+        idle = state[0] == "notRunning" and state[1] == "CONNECTED" and state[2] and not running
         if idle:
             quiet_since = quiet_since or time.monotonic()
             if time.monotonic() - quiet_since >= settle:

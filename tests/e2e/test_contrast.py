@@ -13,6 +13,7 @@ import pytest
 
 from tests.e2e.conftest import LOGS
 from tests.e2e.harness import AppServer, wait_for_app
+from ui import layout
 from ui.site import PAGES
 
 TEXT_CONTRAST = """() => {
@@ -72,6 +73,16 @@ def app(browser):
     assert "Traceback" not in log, log
 
 
+def wait_for_style(tab) -> None:
+    """Wait until the shared style block (ui.layout.CSS) is in the page: it arrives in Streamlit's
+    event container, which a busy browser may render after the script has finished."""
+    tab.wait_for_function(
+        "(m) => [...document.querySelectorAll('style')].some(s => s.textContent.startsWith(m))",
+        arg=layout.MARKER,
+        timeout=20_000,
+    )
+
+
 def low_contrast(tab) -> list[str]:
     """Every text below AA, grouped by where it is and its colour, as sentences."""
     for chart in tab.locator('[data-testid="stVegaLiteChart"]').all():
@@ -98,6 +109,7 @@ def test_every_text_reaches_aa_contrast(app, browser, page_path):
     try:
         tab.goto(f"{app.url}/{page_path}")
         wait_for_app(tab)
+        wait_for_style(tab)
         found = low_contrast(tab)
         assert not found, "\n".join(found)
     finally:

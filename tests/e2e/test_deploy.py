@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
@@ -54,6 +55,34 @@ def _sessions(url: str, n: int) -> list[lt.RunResult]:
         return pool.submit(asyncio.run, many()).result()
 
 
+# a page's sub-path goes to the page (query kept); Streamlit's own paths are not redirected
+SUBPATHS = (
+    ("/vanishing/extra?T=30&act=ReLU", "/vanishing?T=30&act=ReLU"),
+    ("/vanishing/", "/vanishing"),
+    ("/update-rules/a/b", "/update-rules"),
+    ("/vanishing", None),
+    ("/vanishing?T=3", None),
+    ("/vanishing/_stcore/health", None),
+    ("/_stcore/health", None),
+    ("/static/js/none.js", None),
+)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _redirect(url: str) -> str | None:
+    """Where the proxy redirects ``url`` (None: it answers itself, whatever the status)."""
+    try:
+        urllib.request.build_opener(_NoRedirect).open(url).close()
+    except urllib.error.HTTPError as error:
+        if error.code in (301, 302):
+            return error.headers["Location"]
+    return None
+
+
 def test_two_replicas_serve_sessions_through_haproxy_and_stop_together():
     _haproxy()
     port, first = free_port(), free_port()
@@ -71,6 +100,8 @@ def test_two_replicas_serve_sessions_through_haproxy_and_stop_together():
                 assert r.status == 200
                 cookies.add(r.headers.get("Set-Cookie", "").split(";")[0])
         assert cookies <= {"BPTT_REPLICA=r1", "BPTT_REPLICA=r2"} and cookies
+        for path, target in SUBPATHS:
+            assert _redirect(url + path) == target, path
         results = _sessions(url, 4)
         assert [r.status for r in results] == ["ok"] * 4, [r.errors for r in results]
         for p in (first, first + 1):  # both replicas answer on their own ports

@@ -4,9 +4,9 @@ the previous view again (its URL and its controls' values).
 Streamlit 1.67 pushes two entries when the page that is left has controls of its own in the URL: on
 the page switch the server drops the left page's parameters and sends the shortened query string
 before the new page's path, and the frontend (App.handlePageInfoChanged) pushes it under the *old*
-path (``/vanishing?tau=6`` → ``/vanishing`` → ``/update-rules``). The first Back then lands on
-``/vanishing`` with τ at its default, a view never shown, and the second test below fails until
-that extra entry is gone.
+path (``/vanishing?tau=6`` → ``/vanishing`` → ``/update-rules``), a view never shown.
+ui.layout.HISTORY_JS turns the second push into a replacement of the first; the second test below
+fails without it.
 """
 
 from __future__ import annotations
@@ -44,8 +44,9 @@ def view(tab) -> tuple[str, dict]:
     return url.path, parse_qs(url.query)
 
 
-def switch_to(tab, title: str) -> None:
+def switch_to(tab, title: str, path: str) -> None:
     tab.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).click()
+    tab.wait_for_url(f"**{path}*")
     wait_for_app(tab)
 
 
@@ -58,7 +59,7 @@ def test_back_after_a_page_switch_restores_the_network_of_the_sidebar(app, tab):
     tab.goto(f"{app.url}/vanishing?T=30")
     wait_for_app(tab)
     entries = tab.evaluate("history.length")
-    switch_to(tab, "Update rules")
+    switch_to(tab, "Update rules", "/update-rules")
     assert view(tab) == ("/update-rules", {"T": ["30"]})
     assert tab.evaluate("history.length") == entries + 1
     assert slider_value(tab, "Sequence length T") == "30"
@@ -69,13 +70,6 @@ def test_back_after_a_page_switch_restores_the_network_of_the_sidebar(app, tab):
     assert slider_value(tab, "Sequence length T") == "30"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Streamlit 1.67's frontend (App.handlePageInfoChanged) pushes the page being left, without its "
-        "own query-bound controls, as a second history entry; strict, so this fails once that is fixed"
-    ),
-)
 def test_back_after_a_page_switch_restores_the_pages_own_controls(app, tab):
     tab.goto(f"{app.url}/vanishing")
     wait_for_app(tab)
@@ -88,7 +82,7 @@ def test_back_after_a_page_switch_restores_the_pages_own_controls(app, tab):
     assert view(tab) == ("/vanishing", {"tau": [shown]})
     entries = tab.evaluate("history.length")
 
-    switch_to(tab, "Update rules")
+    switch_to(tab, "Update rules", "/update-rules")
     assert view(tab)[0] == "/update-rules"
     assert tab.evaluate("history.length") == entries + 1, "a page switch added more than one entry"
 

@@ -1,8 +1,9 @@
 """Smoke test of the load generator (benchmarks/loadtest.py) against a real server.
 
 Five websocket sessions for a few seconds over every page: the test fails if any run raises in a
-page or does not finish, so neither the generator nor the pages can rot unnoticed. No timing is
-asserted; the per-run timeout only turns a hung run into a failure.
+page or does not finish, so neither the generator nor the pages can rot unnoticed. A small herd
+presses Train on one run: it must get every result from one computation. No timing is asserted;
+the per-run timeout only turns a hung run into a failure.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def in_thread(fn, *args):
 
 @pytest.fixture(scope="module")
 def server():
-    srv = lt.StreamlitServer()
+    srv = lt.StreamlitServer(env={"BPTT_JOB_LOG": "1"})  # the server logs each training job
     with srv:
         yield srv
     srv.log_path.unlink()
@@ -80,3 +81,25 @@ def test_a_widget_change_gives_the_page_a_link_gives(server):
         moved.append(changed.digest != before.digest)
     # T is the sequence length of the network every page shows: some page must redraw
     assert any(moved)
+
+
+def test_a_herd_pressing_train_on_one_run_gets_every_result_from_one_computation(server):
+    cfg = lt.Config(
+        scenario="herd",
+        herd_link="/training?tT=30&tsteps=200&tB=8",
+        herd_window=0.5,
+        herd_others=1,
+        ramp=0.5,
+        floor=False,
+    )
+    n = 4
+    res = in_thread(asyncio.run, lt._one_n(server.url, n, cfg, server.proc.pid, server.log_path))
+    herd = res["herd"]
+    assert res["failed"] == 0 and res["errored"] == 0, res["error_samples"]
+    assert herd["presses"] == herd["results"] == n
+    # every press either followed the one job or read its stored result: one computation
+    assert herd["computed"] == 1 and res["training_jobs"]["ended"] == 1
+    pressed = [r for r in res["records"] if r["kind"] == "press"]
+    assert len({r["session"] for r in pressed}) == n and all(r["n_deltas"] > 0 for r in pressed)
+    # the other page's session kept working meanwhile, on another page
+    assert any(r["role"] == "other" and r["page"] != "training" for r in res["records"])

@@ -390,14 +390,31 @@ def test_other_formulas_are_balanced_and_carry_the_live_values():
 
 
 def test_mistakes_quote_explain_and_correct():
-    items = tx.mistakes(3, "W", 0.42)
+    items = tx.mistakes(3, "W", 0.42, T=5)
     assert len(items) == 4
     for m in items:
         assert m.why and _balanced(m.fix_latex) and (m.quote_latex is None or _balanced(m.quote_latex))
     assert r"\sum_{i=1}^t \frac{\partial L^{(i)}}{\partial o^{(t)}}" in items[0].quote_latex
     assert r"h^{(t)\top}" in items[0].fix_latex
     assert "0.42" in items[2].why and r"\sum_{s=1}^{T}" in items[2].fix_latex
-    assert "0.42" not in tx.mistakes(3, "W", float("nan"))[2].why
+    assert "0.42" not in tx.mistakes(3, "W", float("nan"), T=5)[2].why
+    assert "ignores every other step's loss" in items[2].why and "T = 1" not in items[2].why
+
+
+def test_one_loss_step_is_the_whole_loss_when_T_is_1():
+    """At T = 1 the homework's one-step update is the right one: the page says so, and the gap it
+    quotes is 0 on the live network (∂L⁽¹⁾/∂θ is ∂L/∂θ), while at T = 2 it is not."""
+    from ui.state import Network
+    from ui.update_rules import calls as ur_calls
+
+    for wrt in ("W", "U"):
+        one = ur_calls.path_report(Network(T=1), 0, 1, wrt)
+        assert one.single_vs_full == 0.0
+        why = tx.mistakes(1, wrt, one.single_vs_full, T=1)[2].why
+        assert "With T = 1" in why and "happens to be right" in why
+        two = ur_calls.path_report(Network(T=2), 0, 1, wrt)
+        assert two.single_vs_full > 1e-3
+        assert "With T = 1" not in tx.mistakes(1, wrt, two.single_vs_full, T=2)[2].why
 
 
 # --- the numbers where float64 squares overflow -------------------------------------------------

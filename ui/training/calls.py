@@ -4,6 +4,10 @@ The page trains outside ``st.cache_data`` so that it can draw progress while it 
 made inside a cached function are recorded and replayed on a hit, and a placeholder drawn before
 the call cannot be replayed into). So the cache is filled explicitly: :func:`store_run` puts a
 finished run in it and :func:`cached_run` reads it, for every session of the server.
+
+While a run trains it is a job of :data:`JOBS` (:mod:`ui.training.jobs`), in a worker process: every
+session asking for the same settings meanwhile follows that one job (:func:`training_job`) instead
+of training the run again.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import numpy as np
 import streamlit as st
 
 import rnn_core as rc
+from ui.training import jobs
 from ui.training.settings import FORGET_BIAS, RunSettings, task_shape
 
 CACHE = dict(max_entries=64, show_spinner=False)
@@ -47,11 +52,10 @@ def initial_params(s: RunSettings) -> rc.RNNParams | rc.LSTMParams | rc.GRUParam
     return rc.RNNParams.init(D, s.H, K, **init)
 
 
-def train_run(s: RunSettings, callback: Callable[[int, dict], None] | None = None) -> RunRecord:
-    """Train the run ``s`` describes; ``callback(step, record)`` sees each step as it finishes."""
-    result = rc.train(
-        initial_params(s),
-        s.task,
+def train_options(s: RunSettings) -> dict:
+    """The keyword arguments of :func:`rnn_core.train` for the run ``s``, but the callback."""
+    return dict(
+        task=s.task,
         T=s.T,
         activation=s.activation,
         optimizer=s.optimizer,
@@ -62,9 +66,12 @@ def train_run(s: RunSettings, callback: Callable[[int, dict], None] | None = Non
         threshold=s.threshold,
         truncate=s.tau or None,
         seed=s.seed,
-        callback=callback,
     )
-    return RunRecord(s, result)
+
+
+def train_run(s: RunSettings, callback: Callable[[int, dict], None] | None = None) -> RunRecord:
+    """Train the run ``s`` describes; ``callback(step, record)`` sees each step as it finishes."""
+    return RunRecord(s, rc.train(initial_params(s), **train_options(s), callback=callback))
 
 
 def partial_record(s: RunSettings, records: Sequence[dict]) -> RunRecord:
@@ -100,6 +107,32 @@ def cached_run(settings: RunSettings) -> RunRecord | None:
 def store_run(record: RunRecord) -> None:
     """Put a finished run in the cache, keyed by its settings."""
     _stored(record.settings, _record=record)
+
+
+# --- a run trained by a job that every session asking for it shares ----------------------------------
+
+JOBS = jobs.Registry(
+    jobs.default_backend(),
+    lookup=cached_run,
+    store=lambda settings, result: store_run(RunRecord(settings, result)),
+)
+JOBS.backend.warm()  # the worker starts while the first visitor reads the page, not when they press Train
+
+
+def training_job(s: RunSettings) -> jobs.Job | None:
+    """The job training ``s`` (the one running, else one started now); None when the run is in the
+    cache already. Give it back with :func:`release_job` when done with it."""
+    return JOBS.attach(s, jobs.train, lambda: (initial_params(s), train_options(s)))
+
+
+def job_record(job: jobs.Job) -> RunRecord:
+    """The ended job's run (now in the cache); raises the job's error (a ValueError from rnn_core)."""
+    return RunRecord(job.key, JOBS.result(job))
+
+
+def release_job(job: jobs.Job) -> None:
+    """This session stops following ``job`` (the last one to leave a running job cancels it)."""
+    JOBS.release(job)
 
 
 # --- what a run did --------------------------------------------------------------------------------

@@ -3,14 +3,16 @@ with live charts, the notes above the compared runs, their summary and their fou
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import streamlit as st
 
 import rnn_core as rc
 from rnn_core import TASKS
-from ui.chart_cache import draw_chart, show_chart
+from ui.chart_cache import draw_chart, language, show_chart
 from ui.i18n import say
 from ui.state import LEARNING_RATES, Network
 from ui.training import calls, presets, runs, settings, tables, text
@@ -19,6 +21,67 @@ from ui.training.charts import chart_set
 from ui.training.settings import DEFAULT, RunSettings
 
 LIVE_REDRAW_SECONDS = 0.5  # live charts are redrawn at most this often: drawing costs more than a step
+POLL_SECONDS = 0.1  # how often a session looks at the progress of the run it waits for
+PROGRESS_SECONDS = 0.25  # the progress bar moves at most this often (each move is a message)
+# Many sessions watching one run (a class pressing Train together) share its live pictures: the
+# live charts show the run at one of LIVE_SNAPSHOTS evenly spaced steps (built once for every
+# watcher), and each watcher redraws the charts and moves its bar less often the more watchers
+# there are (LIVE_WATCHERS at the full rate; the bar at least every PROGRESS_SECONDS_MAX): every
+# message a script sends wakes the server's event loop, and fifty sessions sending at full rate
+# would starve the other pages.
+LIVE_SNAPSHOTS = 25
+LIVE_WATCHERS = 4
+PROGRESS_SECONDS_MAX = 1.0
+# ...and the same finished run: the sessions that followed one job hold its one result object, so
+# the charts of a set of results are built once and kept here by the results' identity (the entry
+# holds the results, so an id cannot be reused while its entry lives).
+SHARED_ENTRIES = 32
+_shared_lock, _build_lock = threading.Lock(), threading.Lock()
+_shared: OrderedDict[tuple, tuple] = OrderedDict()
+
+
+def _shared_value(key: tuple, keep: tuple, build):
+    """The value stored under ``key`` (kept with the objects ``keep``), else ``build()`` stored.
+
+    One build at a time: the sessions asking for the same value at once (a herd whose job just
+    ended) wait for the first one's build instead of repeating it.
+    """
+    with _shared_lock:
+        if key in _shared:
+            _shared.move_to_end(key)
+            return _shared[key][1]
+    with _build_lock:
+        with _shared_lock:
+            if key in _shared:
+                return _shared[key][1]
+        value = build()
+        with _shared_lock:
+            _shared[key] = (keep, value)
+            while len(_shared) > SHARED_ENTRIES:
+                _shared.popitem(last=False)
+    return value
+
+
+def shared_chart_set(shown: Sequence[RunRecord]):
+    """:func:`chart_set` of ``shown`` with its run labels, built once per set of result objects."""
+    labels = text.run_labels([r.settings for r in shown])
+    results = tuple(r.result for r in shown)
+    key = ("charts", tuple(id(r) for r in results), tuple(labels), language())
+    return _shared_value(key, results, lambda: chart_set(shown, labels))
+
+
+def shared_csv(compared: Sequence[RunRecord], labels: Sequence[str]) -> str:
+    """:func:`tables.runs_csv` of the compared runs, built once per set of result objects."""
+    results = tuple(r.result for r in compared)
+    key = ("csv", tuple(id(r) for r in results), tuple(labels), language())
+    return _shared_value(key, results, lambda: tables.runs_csv(compared, labels))
+
+
+def live_record(job, s: RunSettings, records: Sequence[dict], done: int) -> RunRecord:
+    """The run of ``job`` after its first ``done`` steps: one object for every session watching it."""
+    return _shared_value(("live", job.id, done), (job,), lambda: calls.partial_record(s, records[:done]))
+
+
 GRID = (("loss", "grad_norm"), ("share", "sigma"))
 ICONS = {"error": ":material/error:", "success": ":material/school:", "warning": ":material/warning:"}
 
@@ -140,7 +203,7 @@ def draw_charts(area, shown: Sequence[RunRecord], *, notices: bool = True) -> No
     bare charts (the live view, redrawn while a run trains). Titles are drawn as text above the
     charts: the theme crops Vega titles of charts in columns.
     """
-    charts = chart_set(shown, text.run_labels([r.settings for r in shown]))
+    charts = shared_chart_set(shown)
     with area.container():
         for row in GRID:
             for column, name in zip(st.columns(2), row):
@@ -155,30 +218,57 @@ def draw_charts(area, shown: Sequence[RunRecord], *, notices: bool = True) -> No
 def run_with_progress(
     s: RunSettings, progress, live, shown: Sequence[RunRecord] = (), *, i: int = 1, n: int = 1
 ):
-    """The run ``s``: from the cache, or trained now with a progress bar and live charts.
+    """The run ``s``: from the cache, or followed while it trains with a progress bar and live charts.
 
     ``progress`` and ``live`` are st.empty() placeholders; the live charts show ``shown`` (finished
-    runs) with the run in progress; ``i`` of ``n`` is its place in the queue. Returns (record, True
-    when it came from the cache).
+    runs) with the run in progress; ``i`` of ``n`` is its place in the queue. The run trains in a
+    job that every session asking for the same settings shares (:func:`calls.training_job`).
+    Returns (record, True when it came from the cache).
     """
     record = calls.cached_run(s)
     if record is not None:
         return record, True
-    records: list[dict] = []
-    last_draw = [time.monotonic()]
+    job = calls.training_job(s)
+    if job is None:  # another session stored it a moment ago
+        return calls.cached_run(s), True
+    try:
+        follow(job, s, progress, live, shown, i=i, n=n)
+        return calls.job_record(job), False
+    finally:
+        calls.release_job(job)
 
-    def on_step(step: int, rec: dict) -> None:
-        records.append(rec)
-        done = step + 1
-        if 100 * done // s.steps > 100 * step // s.steps:  # once per percent: each update is a message
-            progress.progress(done / s.steps, text=text.progress(done, s.steps, i, n))
-        if time.monotonic() - last_draw[0] >= LIVE_REDRAW_SECONDS:
-            draw_charts(live, [*shown, calls.partial_record(s, records)], notices=False)
-            last_draw[0] = time.monotonic()
 
-    record = calls.train_run(s, on_step)
-    calls.store_run(record)
-    return record, False
+def follow(job, s: RunSettings, progress, live, shown: Sequence[RunRecord], *, i: int, n: int) -> None:
+    """Draw ``job``'s progress and its live charts until it ends.
+
+    The progress bar moves at most every :data:`PROGRESS_SECONDS` and the live charts are redrawn
+    at most every :data:`LIVE_REDRAW_SECONDS` (both less often when many sessions watch the job),
+    checked at each step that arrived, at the latest of the run's shared snapshot steps.
+    """
+    seen = drawn = 0
+    last_draw = last_progress = time.monotonic()
+    snapshot = max(1, s.steps // LIVE_SNAPSHOTS)
+    while True:
+        ended = job.wait(POLL_SECONDS)
+        records = list(job.records)
+        now, crowd = time.monotonic(), max(1.0, job.waiters / LIVE_WATCHERS)
+        bar_interval = min(PROGRESS_SECONDS_MAX, PROGRESS_SECONDS * crowd)
+        if len(records) > seen and not ended and now - last_progress >= bar_interval:
+            progress.progress(len(records) / s.steps, text=text.progress(len(records), s.steps, i, n))
+            last_progress = now
+        interval = LIVE_REDRAW_SECONDS * crowd
+        # each step that arrived is a chance to redraw, as when the page trained in its own thread
+        for done in range(seen + 1, len(records) + 1):
+            shared = done if LIVE_REDRAW_SECONDS == 0 else len(records) // snapshot * snapshot
+            if shared > drawn and time.monotonic() - last_draw >= interval:
+                draw_charts(live, [*shown, live_record(job, s, records, shared)], notices=False)
+                last_draw, drawn = time.monotonic(), shared
+        seen = len(records)
+        if ended:
+            return
+        # Reading the session state is where Streamlit stops this script when the session asks for a
+        # newer run (a widget moved): the job is then released, and cancelled if nobody else waits.
+        _ = runs.RUNS_KEY in st.session_state
 
 
 def train_queue(queue: Sequence[RunSettings], progress, live) -> list[tuple[str, str]]:
@@ -263,7 +353,7 @@ def draw_summary(where, compared: Sequence[RunRecord], labels: Sequence[str]) ->
         clear.button(say(text.CLEAR), key="tclear", on_click=runs.clear_runs, width="stretch")
         download.download_button(
             say(text.DOWNLOAD),
-            tables.runs_csv(compared, labels),
+            shared_csv(compared, labels),
             file_name=tables.CSV_NAME,
             mime="text/csv",
             key="tcsv",

@@ -280,6 +280,11 @@ ONE_LOSS_WHY = (
     "The network is trained on L = Σₛ L⁽ˢ⁾; ∂L⁽³⁾/∂W is one of its T pieces. Descending it alone "
     "ignores every other step's loss."
 )
+ONE_LOSS_WHY_ONE_STEP = (
+    "With T = 1, as in the sidebar now, L = L⁽¹⁾: the one loss step is the whole loss, and the update "
+    "happens to be right. From T = 2 on, ∂L⁽ˢ⁾/∂W is one of T pieces of ∂L/∂W, and descending it "
+    "alone ignores every other step's loss."
+)
 ONE_LOSS_GAP = (
     "On the network in the sidebar, the relative error between ∂L{S}/∂{wrt} and ∂L/∂{wrt} is {gap} "
     "(‖difference‖_F over the larger norm; 0 would mean equal)."
@@ -454,10 +459,11 @@ class Mistake:
     fix_latex: str
 
 
-def mistakes(s: int, wrt: str, single_vs_full: float) -> list[Mistake]:
+def mistakes(s: int, wrt: str, single_vs_full: float, *, T: int) -> list[Mistake]:
     """The homework's errors (DESIGN §6), each quoted, explained and corrected.
 
-    ``single_vs_full`` is rel_error(∂L⁽ˢ⁾/∂θ, ∂L/∂θ) for θ = ``wrt`` on the live network.
+    ``single_vs_full`` is rel_error(∂L⁽ˢ⁾/∂θ, ∂L/∂θ) for θ = ``wrt`` on the live network of ``T``
+    steps (with T = 1 the one loss step is the whole loss, and the third is no mistake there).
     """
     gap = at_step(ONE_LOSS_GAP, s, wrt=wrt, gap=number(single_vs_full))
     return [
@@ -479,7 +485,10 @@ def mistakes(s: int, wrt: str, single_vs_full: float) -> list[Mistake]:
             say(ONE_LOSS_TITLE),
             say(ONE_LOSS_QUOTE),
             fm.HOMEWORK_W_UPDATE_LATEX,
-            sentences(say(ONE_LOSS_WHY), gap if math.isfinite(single_vs_full) else None),
+            sentences(
+                say(ONE_LOSS_WHY_ONE_STEP if T == 1 else ONE_LOSS_WHY),
+                gap if math.isfinite(single_vs_full) else None,
+            ),
             fm.CORRECT_W_UPDATE_LATEX,
         ),
         Mistake(

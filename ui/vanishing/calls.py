@@ -65,6 +65,32 @@ def accounting(net: Network, steps: int) -> Accounting:
     return Accounting(C, split, grads, rc.rel_error(split.total, grads.W), float(np.sum(split.shares)))
 
 
+@dataclass(frozen=True)
+class LedgerChain:
+    """One cell of the ledger opened up: the chain of Jacobians of path term k of L⁽ˢ⁾ (W), the
+    verdict that its norm is the ledger's C[s, k] (read from :func:`accounting`'s C, the matrix that
+    drew the cell), and the bound (γ·σ_max(W)) of the live W, compared with 1."""
+
+    chain: rc.PathChain
+    verdict: rc.ChainVerdict
+    bound: rc.BoundVerdict
+
+
+def default_cell(T: int) -> tuple[int, int]:
+    """The term opened before any click: the last loss L⁽ᵀ⁾, through step ⌈T/2⌉ (half the sequence back)."""
+    return T, max(1, (T + 1) // 2)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def ledger_chain(net: Network, steps: int, s: int, k: int) -> LedgerChain:
+    """Path term k of L⁽ˢ⁾ on ``net`` after ``steps`` steps, factor by factor, checked against the ledger."""
+    live = live_network(net, steps)
+    chain = rc.path_chain(live.params, live.trace, s, k)
+    ledger = accounting(net, steps).C[s - 1, k - 1]
+    bound = rc.bound_verdict(rc.ACTIVATIONS[net.activation].gamma, rc.sigma_max(live.params.W))
+    return LedgerChain(chain, rc.chain_verdict(chain, ledger), bound)
+
+
 # --- 3. the regime map --------------------------------------------------------------------------
 
 

@@ -7,13 +7,15 @@ scale are drawn grey (palette.ZERO).
 
 from __future__ import annotations
 
+import functools
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
 import rnn_core as rc
 from ui import palette
-from ui.chart_cache import cached_chart
+from ui.chart_cache import cached_chart, language
 from ui.format import pow10_plain
 from ui.i18n import say
 from ui.state import ACTIVATION_LABELS, INIT_LABELS
@@ -162,17 +164,39 @@ def profile_chart(p: rc.JacobianProfile) -> alt.LayerChart:
 # --- 2. the contribution ledger -----------------------------------------------------------------
 
 
+LEDGER_SELECTION = "cell"  # the point selection's name: st.session_state[key].selection.cell
+CHOSEN = "the term opened below"
+TIP_CHOSEN = "chosen"
+RING_SIZE = 200  # px² of the ring's square: about 14 px a side, a cell's height at T ≈ 20 or less
+
+
 @cached_chart
 def contribution_chart(C) -> alt.LayerChart:
-    """:func:`ledger_heatmap` of C[s, k] on its own colour domain."""
-    return ledger_heatmap(C)
+    """:func:`ledger_heatmap` of C[s, k] on its own colour domain, where a click on a cell selects
+    its (s, k) (the point selection :data:`LEDGER_SELECTION`); :func:`with_ring` marks the chosen one."""
+    return ledger_heatmap(C, select=LEDGER_SELECTION)
 
 
-def ledger_heatmap(C, *, domain=None, legend: dict | None = None, height: int = 360) -> alt.LayerChart:
+def _step_ticks(T: int) -> list[int]:
+    """Ticks at whole steps 1..T, at the cells' centres (not at their edges k ± ½): 1 and the
+    multiples of the first of 1, 2, 5, 10, 20, 25, 50 that leaves at most 20 of them."""
+    every = next(n for n in (1, 2, 5, 10, 20, 25, 50) if T / n <= 20)
+    return sorted({1, *range(every, T + 1, every)})
+
+
+def ledger_heatmap(
+    C,
+    *,
+    domain=None,
+    legend: dict | None = None,
+    height: int = 360,
+    select: str | None = None,
+) -> alt.LayerChart:
     """Heatmap of C[s, k] (k on x, s on y, log colour); exact zeros grey, inf/nan left out.
 
     ``domain`` fixes the log colour scale (so that two ledgers compare), ``legend`` adds options to
-    the colour legend, ``height`` is the plot's.
+    the colour legend, ``height`` is the plot's. With ``select``, a click on any drawn cell (zeros
+    included) selects its (s, k) in a point selection of that name.
 
     The data carries s, k, d = s − k and the value only; the cell edges k ± ½, s ± ½ are computed by
     Vega-Lite in the browser, which keeps T = 200 (20 100 cells) light to send.
@@ -187,8 +211,14 @@ def ledger_heatmap(C, *, domain=None, legend: dict | None = None, height: int = 
         alt.Tooltip("d:Q", title=say(TIP_D_S)),
         alt.Tooltip("value:Q", title=say(TIP_C), format=".3e"),
     ]
-    x = alt.X("k0:Q", title=say(AXIS_K), scale=alt.Scale(domain=[0.5, T + 0.5], nice=False))
-    y = alt.Y("s0:Q", title=say(AXIS_S), scale=alt.Scale(domain=[0.5, T + 0.5], nice=False, reverse=True))
+    steps = alt.Axis(values=_step_ticks(T), format="d", labelOverlap="parity")
+    x = alt.X("k0:Q", title=say(AXIS_K), axis=steps, scale=alt.Scale(domain=[0.5, T + 0.5], nice=False))
+    y = alt.Y(
+        "s0:Q",
+        title=say(AXIS_S),
+        axis=steps,
+        scale=alt.Scale(domain=[0.5, T + 0.5], nice=False, reverse=True),
+    )
     edges = dict(k0="datum.k - 0.5", k1="datum.k + 0.5", s0="datum.s - 0.5", s1="datum.s + 0.5")
     base = alt.Chart(df).transform_calculate(**edges).encode(x=x, x2="k1:Q", y=y, y2="s1:Q", tooltip=tooltip)
     positive = (
@@ -203,7 +233,53 @@ def ledger_heatmap(C, *, domain=None, legend: dict | None = None, height: int = 
         )
     )
     zeros = base.transform_filter("datum.value == 0").mark_rect(color=palette.ZERO)
-    return alt.layer(zeros, positive).properties(height=height)
+    layers = [zeros, positive]
+    if select is not None:
+        # every drawn cell (zeros included), transparent on top of them, takes the click; the same
+        # data as the cells, so nothing more is sent (inf/nan cells are not drawn: the inputs open them)
+        pick = alt.selection_point(name=select, fields=["s", "k"], on="click", toggle=False, clear=False)
+        layers.append(base.mark_rect(color="transparent").add_params(pick))
+    return alt.layer(*layers).properties(height=height)
+
+
+def _ring(T: int, chosen: tuple[int, int]) -> alt.LayerChart:
+    """A square ring around cell ``chosen`` = (s, k) of a T × T ledger: black on a white halo, so
+    that it reads on every colour of the scale (a shape, not a colour)."""
+    s_chosen, k_chosen = chosen
+    here = alt.InlineData(values=[{"s": s_chosen, "k": k_chosen, "what": say(CHOSEN)}])
+    axis = dict(domain=[0.5, T + 0.5], nice=False)
+    ring = alt.Chart(here).encode(
+        x=alt.X("k:Q", title=say(AXIS_K), scale=alt.Scale(**axis)),
+        y=alt.Y("s:Q", title=say(AXIS_S), scale=alt.Scale(**axis, reverse=True)),
+        tooltip=[
+            alt.Tooltip("what:N", title=say(TIP_CHOSEN)),
+            alt.Tooltip("s:Q", title=say(TIP_S)),
+            alt.Tooltip("k:Q", title=say(TIP_K)),
+        ],
+    )
+    return alt.layer(
+        ring.mark_point(shape="square", size=RING_SIZE, filled=False, color="white", strokeWidth=5),
+        ring.mark_point(shape="square", size=RING_SIZE, filled=False, color=palette.MARKER, strokeWidth=2),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _ring_layers(T: int, chosen: tuple[int, int], language: str) -> tuple[dict, ...]:
+    """The ring's two layers as spec dicts, each with its one inline row (Altair hoists shared data)."""
+    out = _ring(T, chosen).to_dict(validate=False)
+    data = out["data"]
+    if "name" in data:  # Altair moved the inline row to the top-level datasets: put it back inline
+        data = {"values": out["datasets"][data["name"]]}
+    return tuple({**layer, "data": data} for layer in out["layer"])
+
+
+def with_ring(spec: dict, T: int, chosen: tuple[int, int]) -> dict:
+    """The drawable spec of :func:`contribution_chart` with a ring around ``chosen`` = (s, k), put
+    under the click layer. The heatmap's spec stays cached as it is: moving the ring sends two
+    small layers with one inline row, not the T(T+1)/2 cells again."""
+    ring = [dict(layer) for layer in _ring_layers(T, tuple(chosen), language())]
+    layers = spec["layer"]
+    return {**spec, "layer": [*layers[:-1], *ring, layers[-1]]}
 
 
 @cached_chart

@@ -1,0 +1,143 @@
+"""What one rerun of each page costs the server, as a multiple of Streamlit's own floor.
+
+    python benchmarks/page_cost.py                      # every page, 30 reruns of each kind
+    python benchmarks/page_cost.py --pages vanishing --reruns 50 --json page_cost.json
+
+One server, one session at a time (nothing else loads the server). For each page of ui/site.py:
+
+- **hit**: the sidebar's T slider moved back and forth between two values, so that after the first
+  two runs every cached result is a hit: what a revisited configuration costs;
+- **miss**: the sidebar's seed set to a new value each time, so that every network-dependent result
+  is computed afresh: what a new configuration costs;
+- **largest**: the page opened at its largest settings (H = 128, T = 200) and its T moved between
+  200 and 199: the wall time of the first page and of one rerun there.
+
+The cost of a run is the server's CPU seconds (from /proc, the process and its children) over the
+runs, divided by their number; the floor is the same measure on benchmarks/floor_app.py (a title,
+a slider, a small Altair chart) in the same invocation. Also reported: the wall latency (p50) and
+the bytes a run sends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks import loadtest as lt  # noqa: E402
+from ui.site import PAGES  # noqa: E402
+
+TIMEOUT = 120.0
+LARGEST = "H=128&T=200"
+
+
+def _widget(s: lt.Session, url_key: str) -> lt.Widget:
+    for w in s.widgets.values():
+        if w.url_key == url_key:
+            return w
+    bound = sorted(w.url_key for w in s.widgets.values() if w.url_key)
+    raise ValueError(f"/{s.page_name} draws no widget bound to {url_key!r}; it has {bound}")
+
+
+async def _measure(s: lt.Session, meter: lt.ProcessMeter, changes) -> dict:
+    cpu0, lat, sizes = meter.cpu_seconds(), [], []
+    for widget, value in changes:
+        r = await s.change(widget, value, TIMEOUT)
+        if r.status != "ok":
+            raise RuntimeError(f"/{s.page_name}: {r.status} {r.errors}")
+        lat.append(r.latency)
+        sizes.append(r.n_bytes)
+    cpu = meter.cpu_seconds() - cpu0
+    return {
+        "cpu_ms": 1000 * cpu / len(changes),
+        "wall_p50_ms": 1000 * statistics.median(lat),
+        "kb": statistics.median(sizes) / 1024,
+    }
+
+
+async def _page(url: str, pid: int, path: str, reruns: int) -> dict:
+    meter = lt.ProcessMeter(pid)
+    out: dict = {"page": path or "overview"}
+    s = lt.Session(url)
+    await s.connect()
+    try:
+        first = await s.load(path, "", TIMEOUT)
+        out["first_ms"] = 1000 * first.latency
+        T = _widget(s, "T")
+        t0 = s.values[T.id][0]
+        a, b = (t0,), (t0 - 1,)
+        await s.change(T, b, TIMEOUT)  # both values computed once
+        await s.change(T, a, TIMEOUT)
+        out["hit"] = await _measure(s, meter, [(T, b if k % 2 == 0 else a) for k in range(reruns)])
+        seed = _widget(s, "seed")
+        base = int(s.values[seed.id] if seed.kind == "number_input" else s.values[seed.id][0])
+        values = [base + 1 + k for k in range(reruns)]
+        out["miss"] = await _measure(
+            s, meter, [(seed, float(v) if seed.kind == "number_input" else (float(v),)) for v in values]
+        )
+    finally:
+        await s.close()
+    s = lt.Session(url)
+    await s.connect()
+    try:
+        first = await s.load(path, LARGEST, TIMEOUT)
+        out["largest_first_ms"] = 1000 * first.latency
+        T = _widget(s, "T")
+        r = await s.change(T, (float(s.values[T.id][0]) - 1,), TIMEOUT)
+        out["largest_rerun_ms"] = 1000 * r.latency
+    finally:
+        await s.close()
+    return out
+
+
+async def _floor(url: str, pid: int, reruns: int) -> dict:
+    meter = lt.ProcessMeter(pid)
+    s = lt.Session(url)
+    await s.connect()
+    try:
+        await s.load("", "", TIMEOUT)
+        (slider,) = [w for w in s.widgets.values() if w.kind == "slider"]
+        return await _measure(s, meter, [(slider, (slider.lo + 1 + k % 40,)) for k in range(reruns)])
+    finally:
+        await s.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pages", default=",".join(p.url_path or "overview" for p in PAGES))
+    ap.add_argument("--reruns", type=int, default=30)
+    ap.add_argument("--json", dest="json_path")
+    args = ap.parse_args(argv)
+    with lt.StreamlitServer(lt.FLOOR_APP) as server:
+        floor = asyncio.run(_floor(server.url, server.proc.pid, args.reruns))
+    rows = []
+    with lt.StreamlitServer(REPO / "streamlit_app.py", env={"OPENBLAS_NUM_THREADS": "1"}) as server:
+        for name in args.pages.split(","):
+            path = "" if name == "overview" else name
+            rows.append(asyncio.run(_page(server.url, server.proc.pid, path, args.reruns)))
+    f = floor["cpu_ms"]
+    print(f"floor: {f:.1f} ms server CPU per rerun (wall p50 {floor['wall_p50_ms']:.0f} ms, "
+          f"{floor['kb']:.1f} kB); load average {lt.load_average()}")  # fmt: skip
+    print("| page | hit: CPU ms (× floor) | miss: CPU ms (× floor) | wall p50 hit / miss (ms) | kB per run |"
+          " first page (ms) | largest: first / rerun (s) |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        h, m = r["hit"], r["miss"]
+        print(
+            f"| {r['page']} | {h['cpu_ms']:.0f} ({h['cpu_ms'] / f:.1f}×) | {m['cpu_ms']:.0f} ({m['cpu_ms'] / f:.1f}×)"
+            f" | {h['wall_p50_ms']:.0f} / {m['wall_p50_ms']:.0f} | {h['kb']:.0f} | {r['first_ms']:.0f}"
+            f" | {r['largest_first_ms'] / 1000:.2f} / {r['largest_rerun_ms'] / 1000:.2f} |"
+        )
+    if args.json_path:
+        Path(args.json_path).write_text(json.dumps({"floor": floor, "pages": rows}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
