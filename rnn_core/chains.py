@@ -12,9 +12,8 @@ the term is 0 or not a number, why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
