@@ -499,7 +499,7 @@ class RunResult:
     status: str  # ok | error | timeout | disconnected
     latency: float | None  # seconds from sending the BackMsg to the final script_finished
     errors: list[str] = field(default_factory=list)
-    digest: str = ""  # of the main area's deltas: equal digests, equal page
+    digest: str = ""  # of the main area the run left: equal digests, equal page
     n_deltas: int = 0
     n_bytes: int = 0
     runs: int = 0  # > 1 when the script called st.rerun()
@@ -510,7 +510,7 @@ class _Pending:
     sent: float
     future: asyncio.Future
     run_id: str | None = None
-    digest: Any = field(default_factory=hashlib.blake2b)
+    page: dict[tuple, bytes] = field(default_factory=dict)  # the main area: delta path → what is there
     result: RunResult = field(default_factory=lambda: RunResult("ok", None))
     seen: set[str] = field(default_factory=set)
 
@@ -536,6 +536,33 @@ def _page_content(delta) -> bytes:
     if "has_one_shot_effect" in el.DESCRIPTOR.fields_by_name:
         el.ClearField("has_one_shot_effect")
     return copy.SerializeToString(deterministic=True)
+
+
+def _apply(page: dict[tuple, bytes], path: tuple, delta) -> None:
+    """``delta`` drawn at ``path`` of ``page``, as the browser does: what a run leaves at a path is
+    its last delta there, and an element put where a block was takes the block's contents with it.
+
+    A run's deltas are not a fixed sequence: Streamlit merges the deltas still queued for one path
+    (a placeholder and what fills it) when it sends them, and how many are still queued depends on
+    the server's load. The page they leave is the same.
+    """
+    kind = delta.WhichOneof("type")
+    if kind == "new_transient":  # a spinner or the like, gone when the run ends
+        return
+    content = _page_content(delta)
+    if kind == "new_element":
+        for p in [p for p in page if len(p) > len(path) and p[: len(path)] == path]:
+            del page[p]
+    page[path] = content
+
+
+def _page_digest(page: dict[tuple, bytes]) -> str:
+    """A short digest of a page left by :func:`_apply`: equal digests, equal page."""
+    digest = hashlib.blake2b()
+    for path in sorted(page):
+        digest.update(repr(path).encode())
+        digest.update(page[path])
+    return digest.hexdigest()[:16]
 
 
 class Session:
@@ -719,7 +746,7 @@ class Session:
             # (st.rerun) starts the next run of the same request.
             if p is not None and p.run_id is None and run_id not in self.abandoned:
                 p.run_id = run_id
-                p.digest, p.seen = hashlib.blake2b(), set()
+                p.page, p.seen = {}, set()
                 p.result.runs += 1
         elif kind == "navigation":
             self.pages = {page.url_pathname: page.page_script_hash for page in msg.navigation.app_pages}
@@ -752,7 +779,7 @@ class Session:
                     self.values.pop(wid, None)
             r = p.result
             r.latency = time.perf_counter() - p.sent
-            r.digest = p.digest.hexdigest()[:16]
+            r.digest = _page_digest(p.page)
             r.status = "error" if r.errors else "ok"
             if not p.future.done():
                 p.future.set_result(r)
@@ -766,8 +793,7 @@ class Session:
             # value arrived (a URL seed is echoed in the slider's delta, a value the browser sent
             # is not), not with what the page shows.
             if msg.metadata.delta_path[:1] == [RootContainer.MAIN]:
-                p.digest.update(repr(list(msg.metadata.delta_path)).encode())
-                p.digest.update(_page_content(delta))
+                _apply(p.page, tuple(msg.metadata.delta_path), delta)
         if delta.WhichOneof("type") != "new_element":
             return
         el = delta.new_element

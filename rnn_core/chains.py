@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._numerics import array_norm
-from .accounting import _sigma_max, path_terms
+from ._numerics import array_norm, warm_sigma_max
+from .accounting import path_terms
 from .activations import get_activation
 from .bptt import check_step, check_trace, output_errors
 from .forward import Trace
@@ -119,7 +119,7 @@ def _products(factors: np.ndarray, H: int) -> tuple[np.ndarray, np.ndarray]:
             return (np.zeros((H, H)) if size == 0 else product), logs
         e = int(np.frexp(size)[1])
         product, exponent = np.ldexp(product, -e), exponent + e
-        sigma, u = _sigma_max(product, u)
+        sigma, u = warm_sigma_max(product, u)
         logs[i] = exponent * np.log10(2.0) + np.log10(sigma)
     return np.ldexp(product, exponent), logs
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import gru, lstm
-from .accounting import _sigma_max, check_end_step, jacobian_log_norms
+from ._numerics import warm_sigma_max
+from .accounting import check_end_step, jacobian_log_norms
 from .bptt import check_trace
 from .forward import LSTMTrace, Trace, check_params
 from .gru import GRUParams
@@ -109,7 +110,7 @@ def _product_log_norms(step, size: int, t: int, block: slice) -> np.ndarray:
             if not size_part > 0.0:  # this block alone vanishes; later ones need not
                 out[k] = -np.inf if size_part == 0.0 else np.nan
                 continue
-            sigma, u = _sigma_max(part / size_part, u)
+            sigma, u = warm_sigma_max(part / size_part, u)
             out[k] = log_scale + np.log10(size_part) + np.log10(sigma)
     return out
 

@@ -84,6 +84,16 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture(scope="module")
+def app(request, browser):
+    """One server for every test of a module (the machine is shared): stopped afterwards, and its
+    log must hold no traceback."""
+    with AppServer(LOGS / f"{Path(request.module.__file__).stem}.log") as server:
+        yield server
+        log = server.log()
+    assert "Traceback" not in log, log
+
+
 def screenshot(tab, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

@@ -97,11 +97,20 @@ def launch_browser(playwright):
     return playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
 
 
+def draw_charts(tab, timeout_ms: int = 20_000) -> None:
+    """Scroll every Vega chart into view and wait until each has its SVG or canvas: Vega draws a
+    chart only once it is on screen."""
+    for chart in tab.locator('[data-testid="stVegaLiteChart"]').all():
+        chart.scroll_into_view_if_needed()
+        chart.locator("svg, canvas").first.wait_for(state="attached", timeout=timeout_ms)
+
+
 def wait_for_app(page, *, timeout: float = 60.0, settle: float = 1.0) -> None:
     """Wait until the script has finished and stayed finished for ``settle`` seconds.
 
     stApp's ``data-test-script-state`` is "running" while a script runs; after a page load or a
-    widget change it must have been "notRunning" for a while, with the app connected.
+    widget change it must have been "notRunning" for a while, with the app connected, something drawn
+    and no element still loading (``stSkeleton``).
     """
     deadline = time.monotonic() + timeout
     quiet_since = None
@@ -109,12 +118,16 @@ def wait_for_app(page, *, timeout: float = 60.0, settle: float = 1.0) -> None:
         state = page.evaluate(
             """() => { const a = document.querySelector('[data-testid="stApp"]');
                        const drawn = !!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]');
+                       const loading = document.querySelectorAll('[data-testid="stSkeleton"]').length;
                        return a ? [a.getAttribute('data-test-script-state'),
-                                   a.getAttribute('data-test-connection-state'), drawn] : [null, null, false]; }"""
+                                   a.getAttribute('data-test-connection-state'), drawn && !loading]
+                                : [null, null, false]; }"""
         )
         running = page.locator('[data-testid="stStatusWidget"]').count() > 0
         # connected and idle before the first run has drawn anything is not "finished": on a busy
-        # server the first run can start more than ``settle`` seconds after the page connects
+        # server the first run can start more than ``settle`` seconds after the page connects. Nor
+        # is a finished run whose elements are still loading their code in the browser (a chart
+        # is a skeleton until its component's chunk has loaded, a second or more on a busy machine)
         idle = state[0] == "notRunning" and state[1] == "CONNECTED" and state[2] and not running
         if idle:
             quiet_since = quiet_since or time.monotonic()

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import LOGS
-from tests.e2e.harness import AppServer, wait_for_app
+from tests.e2e.harness import draw_charts, wait_for_app
 from ui import layout
 from ui.site import PAGES
 
@@ -64,15 +63,6 @@ TEXT_CONTRAST = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def app(browser):
-    """One server for every page (the machine is shared): stopped afterwards, its log clean."""
-    with AppServer(LOGS / "test_contrast.log") as server:
-        yield server
-        log = server.log()
-    assert "Traceback" not in log, log
-
-
 def wait_for_style(tab) -> None:
     """Wait until the shared style block (ui.layout.CSS) is in the page: it arrives in Streamlit's
     event container, which a busy browser may render after the script has finished."""
@@ -85,9 +75,7 @@ def wait_for_style(tab) -> None:
 
 def low_contrast(tab) -> list[str]:
     """Every text below AA, grouped by where it is and its colour, as sentences."""
-    for chart in tab.locator('[data-testid="stVegaLiteChart"]').all():
-        chart.scroll_into_view_if_needed()
-        chart.locator("svg, canvas").first.wait_for(state="attached", timeout=20_000)
+    draw_charts(tab)
     texts = tab.evaluate(TEXT_CONTRAST)
     assert len(texts) > 20  # the measurement found the page's text
     groups: dict[tuple, list] = {}
@@ -102,12 +90,14 @@ def low_contrast(tab) -> list[str]:
     ]
 
 
+@pytest.mark.parametrize("pred", ["off", "on"], ids=["charts", "questions"])
 @pytest.mark.parametrize("page_path", [p.url_path for p in PAGES], ids=lambda p: p or "overview")
-def test_every_text_reaches_aa_contrast(app, browser, page_path):
+def test_every_text_reaches_aa_contrast(app, browser, page_path, pred):
+    """Each page as it opens for a student (its prediction questions asked) and with them off."""
     context = browser.new_context(viewport={"width": 1400, "height": 1200})
     tab = context.new_page()
     try:
-        tab.goto(f"{app.url}/{page_path}")
+        tab.goto(f"{app.url}/{page_path}?pred={pred}")
         wait_for_app(tab)
         wait_for_style(tab)
         found = low_contrast(tab)

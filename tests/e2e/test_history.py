@@ -15,16 +15,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.e2e.conftest import LOGS
-from tests.e2e.harness import AppServer, wait_for_app
-
-
-@pytest.fixture(scope="module")
-def app(browser):
-    with AppServer(LOGS / "test_history.log") as server:
-        yield server
-        log = server.log()
-    assert "Traceback" not in log, log
+from tests.e2e.harness import wait_for_app
 
 
 @pytest.fixture

@@ -24,6 +24,41 @@ def in_thread(fn, *args):
         return pool.submit(fn, *args).result()
 
 
+def _delta(**kind):
+    from streamlit.proto.Delta_pb2 import Delta
+
+    d = Delta()
+    if "text" in kind:
+        d.new_element.markdown.body = kind["text"]
+    elif "empty" in kind:
+        d.new_element.empty.SetInParent()
+    else:
+        d.add_block.vertical.SetInParent()
+    return d
+
+
+def test_the_digest_is_of_the_page_a_run_leaves_not_of_how_its_deltas_were_merged():
+    # Streamlit merges the queued deltas of one path before sending them: under load the browser
+    # may get a placeholder and then what fills it, or only what fills it. Same page, same digest.
+    merged, unmerged, other = {}, {}, {}
+    lt._apply(merged, (0, 1), _delta(text="a"))
+    lt._apply(unmerged, (0, 1), _delta(empty=True))
+    lt._apply(unmerged, (0, 1), _delta(text="a"))
+    lt._apply(other, (0, 1), _delta(text="b"))
+    assert lt._page_digest(merged) == lt._page_digest(unmerged) != lt._page_digest(other)
+    # an element put where a block was takes the block's contents with it
+    block = {}
+    lt._apply(block, (0, 1), _delta())
+    lt._apply(block, (0, 1, 0), _delta(text="inside"))
+    lt._apply(block, (0, 1), _delta(text="a"))
+    assert lt._page_digest(block) == lt._page_digest(merged)
+    # a block's children stay when the block is drawn again
+    lt._apply(block, (0, 1), _delta())
+    lt._apply(block, (0, 1, 0), _delta(text="inside"))
+    lt._apply(block, (0, 1), _delta())
+    assert lt._page_digest(block) != lt._page_digest(merged) and (0, 1, 0) in block
+
+
 @pytest.fixture(scope="module")
 def server():
     srv = lt.StreamlitServer(env={"BPTT_JOB_LOG": "1"})  # the server logs each training job

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import LOGS, SCREENSHOTS
-from tests.e2e.harness import AppServer, wait_for_app
+from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.harness import draw_charts, wait_for_app
 from ui.site import PAGES
 
 WIDTHS = (390, 768, 1024, 1400)
@@ -52,20 +52,9 @@ MEASURE = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def app(browser):
-    """One server for every page and width (the machine is shared): stopped afterwards, its log clean."""
-    with AppServer(LOGS / "test_responsive.log") as server:
-        yield server
-        log = server.log()
-    assert "Traceback" not in log, log
-
-
 def problems_at(tab, width: int) -> list[str]:
     """What pans sideways or is drawn too narrow at this width, as sentences."""
-    for chart in tab.locator('[data-testid="stVegaLiteChart"]').all():
-        chart.scroll_into_view_if_needed()
-        chart.locator("canvas, svg").first.wait_for(state="attached", timeout=20_000)
+    draw_charts(tab)
     tab.wait_for_timeout(600)  # Vega redraws on a resize
     m = tab.evaluate(MEASURE)
     found = []
@@ -101,20 +90,24 @@ def shoot(tab, name: str, width: int) -> None:
     tab.set_viewport_size({"width": width, "height": 900})
 
 
+@pytest.mark.parametrize("pred", ["off", "on"], ids=["charts", "questions"])
 @pytest.mark.parametrize("page_path", [p.url_path for p in PAGES], ids=lambda p: p or "overview")
-def test_nothing_pans_sideways_and_charts_fill_their_column(app, browser, page_path):
+def test_nothing_pans_sideways_and_charts_fill_their_column(app, browser, page_path, pred):
+    """Every width with the charts shown; a phone and a laptop with the prediction questions asked
+    (what a student opens by default)."""
     context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
     tab = context.new_page()
     try:
-        tab.goto(f"{app.url}/{page_path}")
+        tab.goto(f"{app.url}/{page_path}?pred={pred}")
         wait_for_app(tab)
         found = []
-        for width in WIDTHS:
+        for width in WIDTHS if pred == "off" else SHOT_WIDTHS:
             tab.set_viewport_size({"width": width, "height": 900})
             wait_for_app(tab, settle=0.5)
             found += problems_at(tab, width)
             if width in SHOT_WIDTHS:
-                shoot(tab, f"responsive-{page_path or 'overview'}-{width}", width)
+                suffix = "" if pred == "off" else "-questions"
+                shoot(tab, f"responsive-{page_path or 'overview'}-{width}{suffix}", width)
         assert not found, "\n".join(found)
     finally:
         context.close()
