@@ -67,6 +67,7 @@ The bound and its causes [verdicts]
     bound_verdict, BoundVerdict, BOUND_KINDS, BOUND_RTOL   γ·σ_max(W) < 1, = 1 or > 1 within a tolerance
     shrink_cause, ShrinkCause, CAUSE_KINDS    what keeps the norm below the bound: W's powers or f′ < γ
     SHORTFALL                                 what f′ < γ means for each activation: off, saturated, never
+    derivative_failure_step                   the first step whose f′(a⁽ᵗ⁾) is inf or nan
 The spectrum of W [spectral]
     sigma_max, spectral_radius                σ_max(W) and ρ(W)
     spectral_summary, SpectralSummary         σ_max, ρ, γ and the bound's base γ·σ_max(W)
@@ -118,6 +119,8 @@ Did a run learn? [learning]
     learning_verdict, LearningVerdict, LEARNING_KINDS   learned, partly, not learned, diverged: the verdict
     BASELINE_LEVEL, REFERENCE_LEVEL, SOLVED_LEVEL, TAIL_FRACTION, tail_window   its levels and window
     truncation_keeps_long_range               whether BPTT truncated to τ keeps any path across ⌊T/2⌋
+    truncation_reach, TruncationReach, REACH_KINDS_TRUNCATED   which of a task's lags truncated updates reach
+    stop_verdict, StopVerdict, STOP_KINDS     why a run stopped, and whether clipping bounds its growth
 Working it by hand [worked_example, mistakes]
     worked_example, WorkedExample, WorkedStep   every number of ∂L⁽ˢ⁾/∂W, ∂L⁽ˢ⁾/∂U and one update, on paper
     WORKED_STAGES, RELU_KINK                  its stages in order; how close to ReLU's kink a draw may not be
@@ -220,13 +223,19 @@ from .gru import GRUParams
 from .learning import (
     BASELINE_LEVEL,
     LEARNING_KINDS,
+    REACH_KINDS_TRUNCATED,
     REFERENCE_LEVEL,
     SOLVED_LEVEL,
+    STOP_KINDS,
     TAIL_FRACTION,
     LearningVerdict,
+    StopVerdict,
+    TruncationReach,
     learning_verdict,
+    stop_verdict,
     tail_window,
     truncation_keeps_long_range,
+    truncation_reach,
 )
 from .lstm import LSTMParams
 from .mistakes import (
@@ -340,6 +349,7 @@ from .verdicts import (
     BoundVerdict,
     ShrinkCause,
     bound_verdict,
+    derivative_failure_step,
     shrink_cause,
 )
 from .worked_example import RELU_KINK, WORKED_STAGES, WorkedExample, WorkedStep, worked_example
@@ -357,6 +367,13 @@ __all__ = [
     "learning_verdict",
     "tail_window",
     "truncation_keeps_long_range",
+    "REACH_KINDS_TRUNCATED",
+    "STOP_KINDS",
+    "StopVerdict",
+    "TruncationReach",
+    "stop_verdict",
+    "truncation_reach",
+    "derivative_failure_step",
     "ACTIVATIONS",
     "Activation",
     "BOUND_KINDS",

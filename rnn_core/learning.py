@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .tasks import dependency_lags
 from .training import DIVERGED
 
 LEARNING_KINDS = ("learned", "partly", "not learned", "diverged", "no baseline", "no steps")
@@ -159,3 +160,116 @@ def truncation_keeps_long_range(T: int, truncate: int | None) -> bool:
     So: τ is None (full BPTT) or τ > ⌊T/2⌋ (and ⌊T/2⌋ ≤ T − 1, always true for T ≥ 1).
     """
     return truncate is None or truncate > T // 2
+
+
+# --- what truncation lets reach the distant input --------------------------------------------------
+
+REACH_KINDS_TRUNCATED = ("full", "all", "some", "none")
+
+
+@dataclass(frozen=True)
+class TruncationReach:
+    r"""Whether BPTT truncated to τ carries the error of L⁽ᵀ⁾ back to the input the answer needs.
+
+    Truncation keeps the paths of distance d = s − k < τ. The task's lags (:func:`rnn_core.dependency_lags`)
+    run from ``shortest`` to ``longest`` steps, each equally likely (remember-first: exactly T − 1;
+    adding: the first marker uniform over the first half, so d uniform over ⌈T/2⌉..T − 1).
+    ``kind`` (one of :data:`REACH_KINDS_TRUNCATED`): "full" (no truncation, or τ ≥ T), "all"
+    (τ > longest), "some" (shortest < τ ≤ longest), "none" (τ ≤ shortest: no update ever sees the
+    distant input). ``reached`` is the fraction of the lags below τ (1 for "full"), ``reached_lags``
+    and ``lags`` their counts; ``long_range`` whether any path with d ≥ ⌊T/2⌋ is kept
+    (:func:`truncation_keeps_long_range`).
+    """
+
+    kind: str
+    T: int
+    tau: int | None
+    shortest: int
+    longest: int
+    reached_lags: int
+    lags: int
+    long_range: bool
+
+    @property
+    def reached(self) -> float:
+        return self.reached_lags / self.lags
+
+
+def truncation_reach(task: str, T: int, truncate: int | None) -> TruncationReach:
+    """The :class:`TruncationReach` of BPTT truncated to ``truncate`` = τ (None or 0: full) on ``task`` at T."""
+    shortest, longest = dependency_lags(task, T)
+    lags = longest - shortest + 1
+    tau = None if not truncate or truncate >= T else int(truncate)
+    if tau is None:
+        return TruncationReach("full", T, None, shortest, longest, lags, lags, True)
+    reached = max(0, min(longest, tau - 1) - shortest + 1)  # the lags d with d < τ
+    kind = "none" if reached == 0 else "all" if reached == lags else "some"
+    return TruncationReach(
+        kind, T, tau, shortest, longest, reached, lags, truncation_keeps_long_range(T, tau)
+    )
+
+
+# --- why a run stopped, and whether norm clipping would have bounded the growth --------------------
+
+STOP_KINDS = ("ran", "callback", "initial", "update", "grown", "within_bound")
+
+
+@dataclass(frozen=True)
+class StopVerdict:
+    r"""Why a run stopped, and what norm clipping would have allowed before it.
+
+    Each SGD update with norm clipping at threshold c moves θ by at most lr·c, so after k updates
+    ‖W_k − W_0‖₂ ≤ ‖W_k − W_0‖_F ≤ k·lr·c and σ_max(W_k) ≤ σ_max(W_0) + k·lr·c = ``clip_bound``.
+
+    ``kind`` (one of :data:`STOP_KINDS`): "ran" (every step ran), "callback" (stopped by the
+    caller), "initial" (the first step failed: no update was applied, the initial network itself
+    left float64, so clipping, which acts on a computed gradient, cannot help), "grown" (σ_max(W)
+    at the failing step, ``sigma_stop``, is above ``clip_bound``: clipping would have kept W
+    smaller), "within_bound" (it is not: clipping at c alone would not have prevented this growth),
+    "update" (the update itself, from a finite gradient, left float64: clipping at c bounds it by lr·c).
+    ``updates`` is the number of updates applied before the failing step, ``sigma_start`` σ_max(W)
+    before the first.
+    """
+
+    kind: str
+    reason: str | None
+    step: int | None
+    updates: int
+    sigma_start: float
+    sigma_stop: float
+    clip_bound: float
+    lr: float
+    threshold: float
+
+
+def stop_verdict(
+    history: Mapping[str, np.ndarray],
+    stop_reason: str | None,
+    stop_step: int | None,
+    *,
+    lr: float,
+    threshold: float,
+) -> StopVerdict:
+    r"""The :class:`StopVerdict` of a run: $\sigma_{\max}(W_k) \le \sigma_{\max}(W_0) + k\,\mathrm{lr}\,c$ against the measured one.
+
+    ``history`` with ``sigma_max`` (n,) as :func:`rnn_core.train` records it (σ_max(W) at the start
+    of each step); ``stop_reason``, ``stop_step`` a :class:`rnn_core.TrainResult`'s; ``lr`` ≥ 0 and
+    ``threshold`` c > 0 the norm clipping the bound is computed for.
+    """
+    sigma = np.asarray(history["sigma_max"], dtype=np.float64)
+    nan = float("nan")
+    start = float(sigma[0]) if sigma.size else nan
+    if stop_reason is None or stop_step is None:
+        return StopVerdict("ran", stop_reason, stop_step, sigma.size, start, nan, nan, lr, threshold)
+    k = int(stop_step)
+    stop = float(sigma[k])
+    bound = start + k * float(lr) * float(threshold)
+    if stop_reason not in DIVERGED:
+        kind = "callback"
+    elif stop_reason == "non-finite parameters":
+        kind = "update"
+    elif k == 0:
+        kind = "initial"
+    else:
+        kind = "grown" if stop > bound else "within_bound"
+    return StopVerdict(kind, stop_reason, k, k, start, stop, bound, float(lr), float(threshold))

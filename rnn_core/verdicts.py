@@ -276,3 +276,22 @@ def shrink_cause(
     with np.errstate(all="ignore"):
         fprime = get_activation(trace.activation).df(trace.a[T - d : T, batch_index])  # (d, H)
     return cause_of(params.W, trace.activation, fprime, float(ell[T - d]), d)
+
+
+# --- where the Jacobian profile stops being a number ------------------------------------------------
+
+
+def derivative_failure_step(trace: Trace, *, batch_index: int | None = None) -> int | None:
+    r"""The first step t (1-based) whose derivatives f′(a⁽ᵗ⁾) hold inf or nan, or None when all are numbers.
+
+    ∂h⁽ᵗ⁾/∂h⁽ᵏ⁾ = Πⱼ diag(f′(a⁽ʲ⁾)) W involves only f′ and W, so its log norm stays finite past an
+    overflow of h as long as the f′ are numbers: ReLU′(+∞) = 1 and ReLU′(−∞) = 0 are, ReLU′(nan)
+    is not. So this step is usually one after :attr:`Trace.overflow_step` (the h⁽ᵗ⁾ that holds ±inf
+    makes a⁽ᵗ⁺¹⁾ = W h⁽ᵗ⁾ + … hold inf − inf = nan), and it is the same step when h⁽ᵗ⁾ holds nan itself.
+    ``batch_index`` None: any sequence of the batch; else that sequence only.
+    """
+    a = trace.a if batch_index is None else trace.a[:, batch_index : batch_index + 1]  # (T, B, H)
+    with np.errstate(all="ignore"):
+        fprime = get_activation(trace.activation).df(a)
+    bad = ~np.isfinite(fprime).all(axis=(1, 2))
+    return int(np.argmax(bad)) + 1 if bad.any() else None

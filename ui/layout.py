@@ -7,8 +7,9 @@ entry file) sends one ``<style>`` block that makes each of them scroll inside it
 visible thin scroll bar and a shadow on the side where more of it is hidden, and keeps graphs
 within their column. Captions are drawn in :data:`ui.palette.NOTE_TEXT` (7.5:1) instead of
 Streamlit's text at 60 % opacity, which leaves 4.7:1 for the text and 3:1 for code inside it, and
-code is highlighted in :data:`ui.palette.CODE_COLOURS`. It
-holds CSS only (``st.html`` runs no script), so it costs the page nothing.
+code is highlighted in :data:`ui.palette.CODE_COLOURS`. Labels that Streamlit cuts short with
+"…" when their column is narrow (metric labels and values, button and page-link labels) wrap
+instead, and a metric's value is sized to its column, so that no digit is hidden. It holds CSS only (``st.html`` runs no script), so it costs the page nothing.
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ CSS = f"""{MARKER}
 {WIDE_TABLE} {{ width: max-content; }}
 [data-testid="stCaptionContainer"] {{ opacity: 1; color: {palette.NOTE_TEXT}; }}
 [data-testid="stGraphVizChart"] {{ overflow-x: auto; scrollbar-width: thin; }}
+[data-testid="stPageLink-NavLink"], [data-testid="stPageLink-NavLink"] *, .stMarkdownEllipsis, .stMarkdownEllipsis * {{
+  white-space: normal; overflow: visible; text-overflow: clip; height: auto; overflow-wrap: anywhere;
+}}
+[data-testid="stMetric"] {{ container-type: inline-size; }}
+[data-testid="stMetricValue"] {{ font-size: clamp(1.15rem, 12cqi, 2.25rem); }}
 {GRAPH} {{ max-width: 100%; height: auto; }}
 """
 # a graph has at most 2·MAX_STEPS + 1 columns: h⁽⁰⁾, the steps drawn, a gap before each

@@ -29,6 +29,10 @@ JACOBIANS_NONLINEAR = (
     "Jacobian norms are computed in log space, so they stay finite as long as the derivatives "
     "f′(a⁽ʲ⁾) are numbers; from step {t} on they are not."
 )
+JACOBIANS_FINITE = (
+    "The Jacobian norms ‖∂h⁽ᵗ⁾/∂h⁽ᵏ⁾‖ stay finite: they are computed in log space from W and the "
+    "derivatives f′(a⁽ʲ⁾), and every one of those is a number here."
+)
 STOPPED = (
     "Only {done} of the {steps} steps asked for were taken: {reason}. The page shows the network "
     "after step {done}."
@@ -40,6 +44,10 @@ STOP_REASONS = {
 }
 NONFINITE_INF = "{what}: {n_inf} infinite value(s) are left out of the chart (they overflowed float64)."
 NONFINITE_NAN = "{what}: {n_nan} not-a-number value(s) are left out of the chart (they overflowed float64)."
+NOT_COMPUTED = (
+    "{what}: {n} value(s) are left out because they were never computed: the run stopped at that step, "
+    "its loss already not a number."
+)
 NONFINITE_BOTH = (
     "{what}: {n_inf} infinite and {n_nan} not-a-number value(s) are left out of the chart (they "
     "overflowed float64)."
@@ -52,7 +60,11 @@ def overflow_message(trace: rc.Trace) -> str | None:
     if t is None:
         return None
     kind = say(OVERFLOW_KIND_NAN) if np.isnan(trace.h[t]).any() else say(OVERFLOW_KIND_INF)
-    jacobians = say(JACOBIANS_LINEAR) if trace.activation == "linear" else say(JACOBIANS_NONLINEAR, t=t)
+    if trace.activation == "linear":
+        jacobians = say(JACOBIANS_LINEAR)
+    else:  # ReLU′(±∞) is a number: the derivatives fail where a⁽ᵗ⁾ holds nan, often a step later
+        failed = rc.derivative_failure_step(trace)
+        jacobians = say(JACOBIANS_FINITE) if failed is None else say(JACOBIANS_NONLINEAR, t=failed)
     return say(OVERFLOW, t=t, t_index=time_index(t), kind=kind, jacobians=jacobians)
 
 
@@ -73,10 +85,26 @@ def warn_about(live, steps: int) -> None:
         st.warning(message, icon=":material/warning:")
 
 
-def explain_nonfinite(values, what: str) -> str | None:
-    """A sentence for a chart whose values include inf/nan, or None when all are finite."""
+def explain_nonfinite(values, what: str, *, not_computed=None) -> str | None:
+    """A sentence for a chart whose values include inf/nan, or None when all are finite.
+
+    ``not_computed`` (a boolean mask like ``values``, or None): the entries that hold nan because they
+    were never computed (a training step that stopped before its gradient); they are said apart, not
+    as values that overflowed.
+    """
     arr = np.asarray(values, dtype=float)
-    n_inf, n_nan = int(np.isinf(arr).sum()), int(np.isnan(arr).sum())
+    skipped = (
+        np.zeros(arr.shape, bool) if not_computed is None else np.asarray(not_computed, bool) & np.isnan(arr)
+    )
+    n_inf, n_nan = int(np.isinf(arr).sum()), int((np.isnan(arr) & ~skipped).sum())
+    n_skipped = int(skipped.sum())
+    notes = [_overflowed(what, n_inf, n_nan)] if n_inf or n_nan else []
+    if n_skipped:
+        notes.append(say(NOT_COMPUTED, what=what, n=n_skipped))
+    return " ".join(notes) or None
+
+
+def _overflowed(what: str, n_inf: int, n_nan: int) -> str | None:
     if n_inf and n_nan:
         return say(NONFINITE_BOTH, what=what, n_inf=n_inf, n_nan=n_nan)
     if n_inf:

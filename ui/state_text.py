@@ -18,7 +18,7 @@ W_INIT_HELP = (
 W_SCALE = "σ_max(W), the largest singular value of W"
 W_SCALE_SHORT = "σ_max(W)"
 W_SCALE_HELP = (
-    "The initial W is scaled so that its largest singular value is exactly this; gradient steps "
+    "The initial W is scaled so that its largest singular value is this (up to float64 rounding); gradient steps "
     "then move W, and every page quotes the σ_max(W) of the W it uses. Below 1/γ ({thresholds}) "
     "vanishing is guaranteed; exactly at 1/γ no "
     "‖∂h⁽ᵗ⁾/∂h⁽ᵏ⁾‖ can grow; above it the bound allows growth, which the derivatives may or may "
@@ -30,7 +30,9 @@ OUTPUT = "Output size K"
 LOSS = "Loss L⁽ᵗ⁾"
 LOSS_HELP = "softmax-CE: L⁽ᵗ⁾ = −log ŷ⁽ᵗ⁾[y⁽ᵗ⁾] with ŷ⁽ᵗ⁾ = softmax(o⁽ᵗ⁾). MSE: L⁽ᵗ⁾ = ½‖o⁽ᵗ⁾ − y⁽ᵗ⁾‖²."
 SEED = "Seed"
-SEED_HELP = "Draws U, W, V, the input sequence x⁽¹⁾…x⁽ᵀ⁾ and the targets y⁽¹⁾…y⁽ᵀ⁾."
+SEED_HELP = (
+    "Draws U, W, V (the biases b and c start at 0), the input sequence x⁽¹⁾…x⁽ᵀ⁾ and the targets y⁽¹⁾…y⁽ᵀ⁾."
+)
 LEARNING_RATE = "Learning rate lr"
 STEPS = "Gradient steps taken"
 LINK_FALLBACK = (

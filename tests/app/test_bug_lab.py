@@ -169,3 +169,27 @@ def test_the_sidebar_network_reaches_the_check():
     at = run_page(act="sigmoid", H=6, T=9, bl_bug="prev_state")
     assert not at.exception
     assert "sigmoid, H = 6, T = 9" in texts(at, "markdown")
+
+
+def test_after_gradient_steps_the_lab_quotes_the_sigma_max_of_the_trained_w():
+    # /bug_lab?steps=25: the settings line said "σ_max(W) = 1, after 25 gradient steps", the
+    # initial value, while the W the check runs on has moved
+    import numpy as np
+
+    import rnn_core as rc
+    from ui.format import number
+
+    at = run_page(steps=25, bl_bug="prev_state")
+    assert not at.exception
+    # the 25 full-batch steps written out here: θ ← θ − lr·∂L/∂θ on the sidebar's sequence
+    net = DEFAULT
+    params = rc.RNNParams.init(net.D, net.H, net.K, w_init=net.w_init, w_scale=net.w_scale, seed=net.seed)
+    xs, targets = rc.random_sequence(net.T, net.D, net.K, loss=net.loss, seed=net.seed)
+    for _ in range(25):
+        trace = rc.forward(params, xs, targets, activation=net.activation, loss=net.loss)
+        params = params.sgd_step(rc.bptt(params, trace), net.lr)
+    trained = np.linalg.svd(params.W, compute_uv=False)[0]
+    assert number(trained, ".4g") != number(net.w_scale, ".4g")  # the steps moved it
+    (line,) = [m.value for m in at.markdown if m.value.startswith(literal(tx.SETTINGS))]
+    assert f"σ_max(W) = {number(trained, '.4g')}, initialised to {number(net.w_scale, '.4g')}" in line
+    assert "after 25 gradient steps" in line

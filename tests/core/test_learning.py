@@ -145,3 +145,73 @@ def test_truncation_keeps_the_long_range_part_only_beyond_half_of_T():
             # written out: some kept distance d < τ reaches d ≥ ⌊T/2⌋, with d ≤ T − 1
             kept = tau is None or any(T // 2 <= d < tau for d in range(T))
             assert rc.truncation_keeps_long_range(T, tau) == kept, (T, tau)
+
+
+# --- what truncation reaches, and why a run stopped ------------------------------------------------
+
+
+@pytest.mark.parametrize("task", ["remember_first", "adding_problem"])
+def test_truncation_reach_counts_the_lags_the_generator_draws(task):
+    from rnn_core.learning import truncation_reach
+
+    for T in (2, 3, 7, 10, 11, 20):
+        # the lags read from the batches themselves: where the input the answer needs lies
+        batch = rc.TASKS[task](T, 400, seed=T)
+        if task == "adding_problem":
+            first = batch.xs[:, :, 1].argmax(axis=0)  # 0-based step of the first marker
+            lags = sorted({T - 1 - int(p) for p in first})
+        else:
+            lags = [T - 1]  # the symbol at step 1, the answer at step T
+        for tau in range(0, T + 2):
+            r = truncation_reach(task, T, tau)
+            if tau == 0 or tau >= T:
+                assert r.kind == "full" and r.reached == 1.0
+                continue
+            kept = [d for d in lags if d < tau]  # truncation keeps the paths with s − k < τ
+            assert r.reached_lags == len(kept) and r.lags == len(lags), (T, tau)
+            assert r.kind == ("none" if not kept else "all" if len(kept) == len(lags) else "some")
+            assert r.long_range == (tau > T // 2)
+
+
+def test_truncated_bptt_drops_the_path_to_the_first_symbol_when_reach_says_none():
+    # the verdict against the gradient itself: with τ ≤ T − 1 the U term through x⁽¹⁾ is not in ∂L/∂U
+    from rnn_core.learning import truncation_reach
+
+    T, tau = 8, 6
+    batch = rc.batch_at("remember_first", 0, T=T, batch_size=1)
+    params = rc.RNNParams.init(batch.n_in, 5, batch.n_out, seed=1)
+    trace = rc.forward(params, batch.xs, batch.targets, loss="softmax_ce", mask=batch.mask)
+    terms = rc.path_terms(params, trace, T, wrt="U")  # term k − 1: through step k
+    assert np.abs(terms[0]).max() > 0  # the full gradient has the path through x⁽¹⁾
+    kept = sum(terms[k - 1] for k in range(1, T + 1) if T - k < tau)
+    np.testing.assert_allclose(rc.bptt(params, trace, truncate=tau).U, kept, atol=1e-14)
+    assert truncation_reach("remember_first", T, tau).kind == "none"
+
+
+def test_norm_clipping_bounds_sigma_max_as_the_stop_verdict_says():
+    from rnn_core.learning import stop_verdict
+
+    # the bound σ_max(W_k) ≤ σ_max(W_0) + k·lr·c checked on real clipped SGD runs
+    for scale, lr, c in [(3.0, 0.1, 1.0), (1.0, 1.0, 0.5), (2.0, 0.3, 5.0)]:
+        params = rc.RNNParams.init(4, 8, 4, w_scale=scale, seed=2)
+        run = rc.train(params, "remember_first", T=10, activation="relu", lr=lr, steps=30, batch_size=4,
+                       clip="norm", threshold=c)  # fmt: skip
+        sigma = run.history["sigma_max"]
+        for k in range(sigma.size):
+            assert sigma[k] <= sigma[0] + k * lr * c + 1e-12
+    # and its kinds on a run that grew without clipping, one that stopped at once, and one that ran
+    grown = rc.train(rc.RNNParams.init(4, 16, 4, w_scale=3.0), "remember_first", T=10, activation="relu",
+                     steps=30, batch_size=8)  # fmt: skip
+    h, k = grown.history, grown.stop_step
+    v = stop_verdict(h, grown.stop_reason, k, lr=0.1, threshold=1.0)
+    assert v.kind == "grown" and v.updates == k > 0
+    assert v.clip_bound == pytest.approx(h["sigma_max"][0] + k * 0.1) and v.sigma_stop == h["sigma_max"][k]
+    initial = rc.train(rc.RNNParams.init(2, 4, 1, w_init="orthogonal", w_scale=8.0), "adding_problem", T=200,
+                       activation="linear", steps=5, batch_size=2)  # fmt: skip
+    assert initial.stop_step == 0
+    assert stop_verdict(initial.history, initial.stop_reason, 0, lr=0.1, threshold=1.0).kind == "initial"
+    ok = rc.train(rc.RNNParams.init(4, 4, 4), "remember_first", T=4, steps=3, batch_size=2)
+    assert stop_verdict(ok.history, None, None, lr=0.1, threshold=1.0).kind == "ran"
+    small = {"sigma_max": np.array([1.0, 1.05, 1.1])}  # grew by 0.1 in 2 updates, within 1 + 2·0.1
+    assert stop_verdict(small, "non-finite loss", 2, lr=0.1, threshold=1.0).kind == "within_bound"
+    assert stop_verdict(small, "non-finite parameters", 0, lr=0.1, threshold=1.0).kind == "update"

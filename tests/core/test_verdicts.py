@@ -147,3 +147,29 @@ def test_the_power_by_squaring_is_the_closed_form_of_a_jordan_block(d):
     closed = np.array([[lam**d, d * a * lam ** (d - 1)], [0.0, lam**d]])  # Wⁿ of [[λ, a], [0, λ]]
     c = rc.verdicts.cause_of(np.array([[lam, a], [0.0, lam]]), "linear", np.ones((d, 2)), 0.0, d)
     assert c.power_log_norm == pytest.approx(math.log10(np.linalg.norm(closed, 2)), abs=1e-12)
+
+
+# --- where the Jacobian profile stops being a number ------------------------------------------------
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "linear", "tanh"])
+def test_derivative_failure_step_is_where_the_jacobian_norms_stop_being_numbers(activation):
+    from rnn_core.verdicts import derivative_failure_step
+
+    params = rc.RNNParams.init(2, 6, 2, w_scale=1.0, seed=4)
+    params = rc.RNNParams(params.U, params.W * 1e100, params.V, params.b, params.c)  # overflows at t = 5
+    rng = np.random.default_rng(0)
+    xs = rng.standard_normal((12, 1, 2))
+    trace = rc.forward(params, xs, rng.integers(0, 2, (12, 1)), activation=activation, loss="softmax_ce")
+    step = derivative_failure_step(trace)
+    # a plain loop over the steps: the first whose f′(a⁽ᵗ⁾) is not all numbers
+    df = rc.get_activation(activation).df
+    with np.errstate(all="ignore"):
+        plain = next((t for t in range(1, 13) if not np.isfinite(df(trace.a[t - 1])).all()), None)
+    assert step == plain
+    if activation in ("tanh", "linear"):
+        return  # tanh′ of ±inf is 0 and linear′ ≡ 1: their f′ stay numbers (step None, or h overflows later)
+    assert trace.overflow_step is not None and step in (trace.overflow_step, trace.overflow_step + 1)
+    # the profile ending just before that step is finite; the one ending at it is not
+    assert np.isfinite(rc.jacobian_log_norms(params, trace, t=step - 1)).all()
+    assert not np.isfinite(rc.jacobian_log_norms(params, trace, t=step)[:-1]).all()

@@ -3,8 +3,8 @@ their column, no exception.
 
 Each page of ui/site.py's PAGES (read when the tests are collected, so a new page is covered) is
 opened once on one server and measured at 390, 768, 1024 and 1400 px, resizing the window: the
-document and Streamlit's main area must not scroll sideways; every Vega chart must be drawn at least
-80 % as wide as its container, each of its plot areas at least PLOT_SHARE of it (a chart whose plot
+document and Streamlit's main area must not scroll sideways; no label may be cut short with an
+ellipsis; every Vega chart must be drawn at least 80 % as wide as its container, each of its plot areas at least PLOT_SHARE of it (a chart whose plot
 collapses to a line still has a full-width SVG) and its legend inside it. Screenshots at 390 and
 1400 px go to artifacts/screenshots/.
 """
@@ -25,7 +25,12 @@ PLOT_SHARE = 0.4  # each plot area (inside the axes) against the container's wid
 MEASURE = """() => {
   const wide = (e) => e ? [e.scrollWidth, e.clientWidth] : null;
   const out = {document: wide(document.documentElement), main: wide(document.querySelector('[data-testid="stMain"]')),
-               exceptions: document.querySelectorAll('[data-testid="stException"]').length, charts: []};
+               exceptions: document.querySelectorAll('[data-testid="stException"]').length, charts: [],
+               cut: [...document.querySelectorAll('[data-testid="stMain"] *, [data-testid="stSidebar"] *')].filter(e => {
+                 const cs = getComputedStyle(e);  // a label cut short with "…": its text is wider than its box
+                 return cs.textOverflow === 'ellipsis' && cs.overflowX !== 'visible' && e.textContent.trim()
+                        && e.getBoundingClientRect().width > 0 && e.scrollWidth > e.clientWidth + 1;
+               }).map(e => [e.closest('[data-testid]')?.getAttribute('data-testid'), e.textContent.trim().slice(0, 50)])};
   const view = document.documentElement.clientWidth;
   for (const [i, c] of [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].entries()) {
     const box = c.getBoundingClientRect();
@@ -62,6 +67,8 @@ def problems_at(tab, width: int) -> list[str]:
         scroll, client = m[where] or (0, 0)
         if scroll > client + 1:
             found.append(f"{width} px: the {where} scrolls sideways ({scroll} px of content in {client} px)")
+    for where, text in m["cut"]:
+        found.append(f"{width} px: a label in {where} is cut short: {text!r}")
     if m["exceptions"]:
         found.append(f"{width} px: {m['exceptions']} exception(s) shown")
     for c in m["charts"]:

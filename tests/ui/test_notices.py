@@ -34,7 +34,14 @@ def test_a_nonlinear_overflow_says_from_which_step_the_jacobians_fail():
     trace = live_network(net, 2).trace
     if trace.overflow_step is None:
         pytest.fail("this network was chosen to overflow float64")
-    assert f"from step {trace.overflow_step} on they are not" in notices.overflow_message(trace)
+    # the first step whose derivatives are not numbers, found here with a plain loop: ReLU′(+∞) = 1 is a
+    # number, so a state holding only ±inf fails the derivatives one step later, where a⁽ᵗ⁾ is nan
+    df = rc.get_activation("relu").df
+    with np.errstate(all="ignore"):
+        failed = next(t for t in range(1, 201) if not np.isfinite(df(trace.a[t - 1])).all())
+    assert failed in (trace.overflow_step, trace.overflow_step + 1)
+    assert f"from step {failed} on they are not" in notices.overflow_message(trace)
+    assert np.isfinite(rc.jacobian_log_norms(live_network(net, 2).params, trace, t=failed - 1)).all()
 
 
 @pytest.mark.parametrize(
@@ -72,3 +79,12 @@ def test_every_template_is_filled(monkeypatch):
 def test_a_finite_trace_has_no_overflow_step():
     trace = live_network(Network(H=3, T=4), 0).trace
     assert isinstance(trace, rc.Trace) and trace.overflow_step is None
+
+
+def test_values_never_computed_are_not_said_to_have_overflowed():
+    values = np.array([1.0, np.nan, np.inf, np.nan])
+    stopped = np.array([False, False, False, True])  # the last one was never computed
+    text = notices.explain_nonfinite(values, "X", not_computed=stopped)
+    assert "X: 1 infinite and 1 not-a-number value(s)" in text
+    assert "1 value(s) are left out because they were never computed" in text
+    assert notices.explain_nonfinite([np.nan], "X", not_computed=[True]).count("overflowed") == 0

@@ -262,9 +262,10 @@ def test_summary_table_has_one_row_per_run():
     for row, record in enumerate((a, b)):
         ratio = float(table[column["ratio"]][row])
         assert ratio == pytest.approx(calls.final_ratio(record), rel=1e-3)
-        assert float(table[column["sigma_max"]][row]) == pytest.approx(
-            record.result.history["sigma_max"][-1], rel=1e-3
-        )
+        # "final": the weights after the last update, not σ_max(W) at the start of the last step
+        final = np.linalg.svd(record.result.params.W, compute_uv=False)[0]
+        assert float(table[column["sigma_max"]][row]) == pytest.approx(final, rel=1e-3)
+    assert number(a.result.history["sigma_max"][-1], ".4g") != table[column["sigma_max"]][0]
 
 
 def test_the_summary_says_diverged_and_baseline_0_instead_of_a_ratio():
@@ -307,14 +308,66 @@ def test_a_stopped_run_says_where_and_why():
         **at,
         loss=number(h["loss"][k]),
         grad_norm=number(h["grad_norm"][k]),
+        T=10,
+        depth=9,
     )
     assert message.startswith(why)
     assert f"step {k + 1} of 50" in message and "“ReLU”" in message
     assert tables.summary_table([record], ["ReLU"])["steps"][0] == f"{k + 1} of 50"  # the same count
     before = h["grad_norm"][:k][np.isfinite(h["grad_norm"][:k])]
     assert before.size and number(before.max()) in message  # how far ‖g‖ grew before it stopped
-    assert message.endswith(say(text.STOP_FIX))
+    # the bound written out: each clipped SGD update moves θ by at most lr·c, so σ_max(W) ≤ σ₀ + k·lr·c
+    s = record.settings
+    bound = h["sigma_max"][0] + k * s.lr * s.threshold
+    assert h["sigma_max"][k] > bound  # W grew far beyond it: clipping would have stopped this
+    fix = say(
+        text.STOP_FIX,
+        threshold=number(s.threshold, "g"),
+        step_bound=number(s.lr * s.threshold, "g"),
+        updates=k,
+        bound=number(bound),
+        sigma_max=number(h["sigma_max"][k]),
+    )
+    assert message.endswith(fix)
     assert text.stop_message(calls.train_run(TINY), "tanh") is None
+
+
+def test_a_run_that_overflows_before_any_update_is_not_told_that_clipping_helps():
+    # /training?act=linear&scale=8&H=4&task=adding&tT=200&tsteps=10&tB=2: the initial network's
+    # forward pass already leaves float64, so "the weights the updates before had reached" and
+    # "clipping bounds every update" were false: there was no update, and clipping acts on a gradient
+    s = settings.RunSettings(
+        task="adding_problem", T=200, activation="linear", H=4, w_scale=8.0, steps=10, batch_size=2
+    )
+    record = calls.train_run(s)
+    # independently: the initial network on step 0's batch already has a non-finite loss
+    batch = rc.batch_at("adding_problem", 0, T=200, batch_size=2, seed=0)
+    trace = rc.forward(
+        calls.initial_params(s), batch.xs, batch.targets, activation="linear", loss="mse", mask=batch.mask
+    )
+    assert not np.isfinite(trace.loss)
+    assert record.result.stop_step == 0
+    message = text.stop_message(record, "r")
+    assert "before any update" in message and "Clipping cannot help" in message
+    assert "updates before had reached" not in message and "bounds every SGD update" not in message
+
+
+@pytest.mark.parametrize(
+    "reason, what",
+    [
+        ("non-finite loss", "its loss"),
+        ("non-finite gradient", "its gradient"),
+        ("non-finite parameters", "its weights"),
+    ],
+)
+def test_a_diverged_run_names_what_left_float64(reason, what):
+    # "its loss or gradient became inf or nan" was false for a run whose update left float64
+    record = record_from([1.0, 2.0, 3.0], [1, 1, 1], [0.5, 0.5, 0.5], stop=reason)
+    sentence = text.verdict_sentence(record, "r")
+    assert calls.learning(record).kind == "diverged"
+    assert f"diverged: {what}" in sentence
+    if reason == "non-finite parameters":
+        assert "loss or gradient" not in sentence
 
 
 @pytest.mark.parametrize("reason", [*DIVERGED, "callback"])
@@ -332,6 +385,8 @@ def test_each_stop_reason_has_its_own_sentence(reason):
                 steps=9,
                 loss=number(h["loss"][2]),
                 grad_norm=number(2.0),
+                T=record.settings.T,
+                depth=record.settings.T - 1,  # full BPTT: L⁽ᵀ⁾ goes back T − 1 steps
             )
         )
         assert (
@@ -568,6 +623,8 @@ def test_each_verdict_has_its_sentence_with_the_verdicts_numbers(loss, task, kin
         baseline="\0",
         reference="\0",
         first="\0",
+        margin="\0",
+        what="\0",
     ).split("\0")[0]
     assert sentence.startswith(head)
     if kind not in ("diverged",):
@@ -652,20 +709,39 @@ def test_stale_and_paired_notes_say_what_changed_and_what_is_shared():
     assert "T=10 → T=25" in note and "tanh RNN → LSTM" in note and "lr" not in note
     assert text.paired_note([a]) is None
     paired = text.paired_note([a, replace(a, cell="gru")])
-    assert paired == say(text.PAIRED, n=2, seed=0, task="remember-first", T=10, B=32)
+    same = say(text.PAIRED_INIT)
+    assert paired == say(text.PAIRED, n=2, seed=0, task="remember-first", T=10, B=32, init=same)
     assert text.paired_note([a, replace(a, T=20, seed=3)]) == say(text.UNPAIRED, fields="T, seed")
+    assert text.paired_note([a, replace(a, batch_size=4)]) == say(text.UNPAIRED, fields="B")
+    # runs of different σ_max(W) share their batches but not "the same W initialisation and σ_max(W)"
+    other = text.paired_note([a, replace(a, w_scale=2.0)])
+    assert same not in other and say(text.PAIRED_OWN_INIT) in other
 
 
-def test_truncated_runs_are_told_when_their_updates_keep_no_long_range_path():
-    for T, tau in [(10, 3), (10, 5), (10, 6), (10, 0), (60, 30), (60, 31)]:
-        record = calls.RunRecord(
-            settings.normalised(replace(TINY, T=T, tau=tau)), calls.train_run(TINY).result
-        )
-        note = text.truncated_note(record, "r")
-        drops = tau != 0 and tau <= T // 2  # written out: τ ≤ ⌊T/2⌋ keeps no distance ≥ ⌊T/2⌋
-        assert (note is not None) == drops, (T, tau)
-        if drops:
-            assert note == say(text.TRUNCATED, label="r", tau=tau, half=T // 2)
+def test_truncated_runs_are_told_whether_their_updates_reach_the_distant_input():
+    result = calls.train_run(TINY).result
+    for task, T, tau in [
+        ("remember_first", 10, 3), ("remember_first", 10, 5), ("remember_first", 10, 6),
+        ("remember_first", 10, 9), ("remember_first", 10, 0), ("remember_first", 60, 31),
+        ("adding_problem", 10, 7), ("adding_problem", 11, 3), ("adding_problem", 11, 9), ("adding_problem", 10, 10),
+    ]:  # fmt: skip
+        s = settings.normalised(replace(TINY, task=task, T=T, tau=tau))
+        note = text.truncated_note(calls.RunRecord(s, result), "r")
+        # written out: truncation keeps d < τ; the distant input lies at d = T − 1 (remember-first) or
+        # d = T − p for the first marker p in 1..⌊T/2⌋ (adding)
+        lags = [T - 1] if task == "remember_first" else [T - p for p in range(1, T // 2 + 1)]
+        if tau == 0 or tau >= T:
+            assert note is None, (task, T, tau)
+            continue
+        reached = sum(d < tau for d in lags)
+        if reached == 0:
+            assert "no update carries the error back to it" in note, (task, T, tau)
+        else:
+            assert f"{reached} of its {len(lags)} possible places" in note, (task, T, tau)
+        if tau <= T // 2:  # no path of ⌊T/2⌋ steps or more: the long-range share shown is not used at all
+            assert "which its updates did not use" in note
+        else:
+            assert f"used only the paths of fewer than {tau} steps" in note
 
 
 def test_the_lag_sentence_reads_the_tasks_own_lags():
@@ -678,3 +754,13 @@ def test_the_lag_sentence_reads_the_tasks_own_lags():
     assert text.lag_sentence("remember_first", 10) == say(
         text.LAGS["remember_first"], T=10, shortest=9, longest=9
     )
+
+
+@pytest.mark.parametrize("B", [2, 4, 16])
+def test_the_fitted_adding_baseline_is_b_minus_1_over_b_of_a_constants_loss_as_the_page_says(B):
+    # MEASURED_QUANTITIES, SUMMARY_CAPTION and ONE_SEQUENCE say the reference 1/24 is B/(2(B − 1)) of the
+    # baseline on average, not "half the baseline" for every B: the baseline is fitted to each batch
+    baselines = [rc.adding_problem(8, B, seed=i).baseline_loss / B for i in range(1500)]
+    assert np.mean(baselines) == pytest.approx((B - 1) / B / 12, rel=0.05)
+    assert rc.half_information_loss() / ((B - 1) / B / 12) == pytest.approx(B / (2 * (B - 1)))
+    assert "B/(2(B − 1))" in say(text.MEASURED_QUANTITIES) and "B/(2(B − 1))" in text.summary_caption()

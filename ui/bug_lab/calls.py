@@ -92,7 +92,8 @@ class LabResult:
     ``gap``: the bug's largest error against the correct BPTT on the sidebar's settings (within the
     tolerance: the bug is hidden there); ``live_control``: the correct BPTT's error against finite
     differences there (nan when not computed; above the tolerance: the check was not trusted there);
-    ``found``: whether the check used fails and is trusted.
+    ``found``: whether the check used fails and is trusted. ``sigma_max``: σ_max(W) of the W the check
+    ran on (after its gradient steps), ``initial_sigma_max`` the one it was initialised to.
     """
 
     bug: str
@@ -103,6 +104,8 @@ class LabResult:
     check: bugs.GradientCheck
     found: bool
     steps_done: int
+    sigma_max: float
+    initial_sigma_max: float
 
     @property
     def hidden_on_live(self) -> bool:
@@ -151,6 +154,9 @@ def lab_check(net: Network, steps: int, key: str) -> LabResult:
             break
     setup, check = last
     found = check.verdict.fails and check.control_ok
-    done = live_network(setup.net, setup.steps).steps_done
+    live = live_network(setup.net, setup.steps)
     changes = changes_from(tried[0], setup)
-    return LabResult(key, setup, changes, float(gap), live_control, check, found, done)
+    sigma, initial = rc.sigma_max(live.params.W), rc.sigma_max(live_network(setup.net, 0).params.W)
+    return LabResult(
+        key, setup, changes, float(gap), live_control, check, found, live.steps_done, sigma, initial
+    )

@@ -121,8 +121,9 @@ def settings_section(result: LabResult) -> None:
         activation=ACTIVATION_LABELS[net.activation],
         H=net.H,
         T=net.T,
-        scale=number(net.w_scale, "g"),
+        scale=number(result.sigma_max, ".4g"),
         steps=result.steps_done,
+        initial=tx.initial_scale(result.sigma_max, result.initial_sigma_max, result.steps_done),
     )
     st.markdown(tx.settings_text(words, setup.B, setup.tau, net.seed + SECOND_SEQUENCE))
     if result.changes:

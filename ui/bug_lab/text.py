@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ui.format import sci
+from ui.format import number, sci
 from ui.i18n import say, say_n
 
 TITLE = "Bug lab"
@@ -36,9 +36,10 @@ BAD_SEED = "The link's bug number “{value}” is not a number from 0 to {limit
 # --- the settings ---------------------------------------------------------------------------------
 HEADER_CHECK = "The gradient check"
 SETTINGS = (
-    "On the sidebar's network ({activation}, H = {H}, T = {T}, σ_max(W) = {scale}, after {steps} "
-    "gradient steps), with {batch}{truncation}."
+    "On the sidebar's network ({activation}, H = {H}, T = {T}, after {steps} gradient steps: σ_max(W) = "
+    "{scale}{initial}), with {batch}{truncation}."
 )
+INITIAL_SCALE = ", initialised to {initial}"
 BATCH_ONE = "its one training sequence (B = 1)"
 BATCH_TWO = "B = 2 sequences: its training sequence and a second one drawn from seed {seed2}"
 TRUNCATION = " and truncated BPTT with τ = {tau}"
@@ -163,7 +164,8 @@ WHY_PREV_STATE = (
 TITLE_NO_OUTPUT_TERM = "Vᵀ∂L/∂o⁽ᵗ⁾ dropped from ∂L/∂h⁽ᵗ⁾"
 WHY_NO_OUTPUT_TERM = (
     "∂L/∂h⁽ᵗ⁾ = Vᵀ∂L/∂o⁽ᵗ⁾ + Wᵀδ⁽ᵗ⁺¹⁾: without its first term no loss ever enters the recursion, so "
-    "δ⁽ᵗ⁾ = 0 at every step and ∂L/∂U, ∂L/∂W, ∂L/∂b are zero (error 1 everywhere). ∂L/∂V and ∂L/∂c "
+    "δ⁽ᵗ⁾ = 0 at every step and ∂L/∂U, ∂L/∂W, ∂L/∂b are zero (relative error 1 in the table, and at every "
+    "step whose correct term is not 0). ∂L/∂V and ∂L/∂c "
     "do not go through δ and agree."
 )
 TITLE_FPRIME_FROM_H = "f′ computed from h as 1/(1 − h²)"
@@ -210,6 +212,12 @@ WHY_TRUNCATION = (
     "keeps one more, so each loss travels τ + 1 steps. Only steps t ≤ T − τ receive a loss from τ "
     "steps ahead: their terms of ∂L/∂U, ∂L/∂W, ∂L/∂b are off, the last τ steps agree."
 )
+
+
+def initial_scale(sigma_max: float, initial: float, steps: int) -> str:
+    """ ", initialised to σ₀" when gradient steps moved σ_max(W) from its initial value (as printed)."""
+    shown, first = number(sigma_max, ".4g"), number(initial, ".4g")
+    return say(INITIAL_SCALE, initial=first) if steps and shown != first else ""
 
 
 def settings_text(net_words: dict, B: int, tau: int | None, seed2: int) -> str:

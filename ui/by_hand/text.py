@@ -45,8 +45,8 @@ SEED_LABEL = "Seed (a fresh exercise)"
 SEED_HELP = "Each seed draws other parameters, inputs and targets."
 LR_LABEL = "Learning rate lr"
 KINK_REDRAWN = (
-    "Seed {seed}'s first draw put a pre-activation exactly on ReLU's kink a = 0, where f′ is only a "
-    "convention; this exercise uses the seed's next draw (number {draw})."
+    "An earlier draw of seed {seed} put a pre-activation on the kink a = 0 of the activation (within "
+    "10⁻⁹), where f′ is only a convention; this exercise uses the seed's draw number {draw}, counted from 0."
 )
 
 GIVEN_HEADER = "2. What you are given"

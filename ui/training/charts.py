@@ -70,7 +70,10 @@ def positive_part(frame: pd.DataFrame, column: str) -> tuple[pd.DataFrame, str |
     what = say(text.VALUE_NAMES[column])
     values = frame[column].to_numpy(dtype=float)
     keep = np.isfinite(values) & (values > 0)
-    notes = [explain_nonfinite(values, what)]
+    # a step whose loss is not a number stopped the run before its gradient: its other values were
+    # never computed (nan), not overflowed
+    stopped = None if column == "loss" else ~np.isfinite(frame["loss"].to_numpy(dtype=float))
+    notes = [explain_nonfinite(values, what, not_computed=stopped)]
     zeros = int((values == 0).sum())
     if zeros:
         notes.append(say(text.ZEROS_LEFT_OUT, what=what, n=zeros))

@@ -26,6 +26,13 @@ def history_frame(record: RunRecord) -> pd.DataFrame:
     return frame
 
 
+def final_sigma_max(record: RunRecord) -> float:
+    """σ_max(W) of the run's final weights, after its last update (the history holds σ_max(W) at the start
+    of each step, one update earlier); the last entry of the history for a run still in progress."""
+    params = record.result.params
+    return float(record.result.history["sigma_max"][-1]) if params is None else rc.sigma_max(params.W)
+
+
 def summary_table(runs: Sequence[RunRecord], labels: Sequence[str]) -> pd.DataFrame:
     """One row per compared run, as text: how far it got and what its gradients did.
 
@@ -45,7 +52,7 @@ def summary_table(runs: Sequence[RunRecord], labels: Sequence[str]) -> pd.DataFr
                 c["share"]: number(median_share(record), ".4g"),
                 c["grad_norm"]: say(text.NOT_A_NUMBER) if math.isnan(g) else number(g, ".4g"),
                 c["clipped"]: int(result.history["clipped"].sum()),
-                c["sigma_max"]: number(float(result.history["sigma_max"][-1]), ".4g"),
+                c["sigma_max"]: number(final_sigma_max(record), ".4g"),
                 c["stopped"]: result.stop_reason or "",
             }
         )

@@ -68,7 +68,9 @@ MEASURED_QUANTITIES = (
     "baseline is the loss of the best constant output on each batch (the mean answer for "
     "adding, the symbol frequencies for remember-first). On the adding task the dotted reference "
     "½·Var(x) = 1/24 per sequence is the loss of the best predictor that knows the second marked value "
-    "but not the first: half the baseline, reachable without carrying anything across the long lag. "
+    "but not the first, reachable without carrying anything across the long lag. The baseline is fitted to "
+    "each batch, so on average it is (B − 1)/B · 1/12 and the reference is B/(2(B − 1)) of it: about half "
+    "for B ≥ 16, but 2/3 at B = 4 and the whole baseline at B = 2. "
     "‖g‖ is the norm of all the parameters together, before clipping; σ_max(W) is measured before "
     "each step. For the LSTM and the GRU, W is the candidate's recurrent matrix (the gates' are not "
     "included)."
@@ -86,7 +88,7 @@ PRESET_TITLES = {
 }
 PRESET_EXPECT = {
     "short": "The first symbol is only T − 1 = {distance} steps back. Expect the loss to fall far below the "
-    "dashed baseline (the best constant guess), with a large share of ∂L/∂W across T/2 or more steps.",
+    "dashed baseline (the best constant guess), with a large share of ∂L/∂W across ⌊T/2⌋ or more steps.",
     "long": "The same network and settings with T = {T_long}: expect its loss to stay on the baseline while "
     "the T = {T_short} run learns, its long-range share of ∂L/∂W vanished to almost nothing.",
     "explode": "{activation} with σ_max(W) = {w_scale}: without clipping expect the gradient norm to grow by "
@@ -165,7 +167,9 @@ BATCH_HELP = (
 TAU_FULL = "τ = {tau} ≥ T = {T}: every path is kept, as in full BPTT."
 ONE_SEQUENCE = (
     "With B = 1 the best constant guess fits the one sequence of each batch exactly, so the baseline "
-    "is 0 and the loss cannot be compared with it: take B ≥ 8 for that."
+    "is 0 and the loss cannot be compared with it. Take B ≥ 16 for that: with fewer, the guess fitted to "
+    "each small batch does better than a constant can on average (on adding its expected loss is (B − 1)/B "
+    "of a constant's: half at B = 2)."
 )
 RUN_SIZE = "{steps} steps × B = {B} sequences × T = {T} time steps with H = {H}"
 RUN_REFUSED = (
@@ -185,8 +189,11 @@ FROM_CACHE = "These settings were trained before: the finished run came from the
 PAIRED = (
     "Paired runs: all {n} use seed {seed}, so step n of every run trains on the same batch (the same "
     "{task} sequences, T = {T}, B = {B}), and each cell's weights are drawn by its own init from that "
-    "seed with the same W initialisation and σ_max(W). What differs is in their labels."
+    "seed{init}. What differs is in their labels."
 )
+PAIRED_INIT = " with the same W initialisation and σ_max(W)"
+PAIRED_OWN_INIT = " with its own W initialisation and σ_max(W) (in its label)"
+DATA_FIELD_WORDS = dict(task="task", T="T", batch_size="B", seed="seed")
 UNPAIRED = (
     "These runs do not share their data ({fields} differ): part of any difference between them is the "
     "batches', not the settings in their labels."
@@ -202,10 +209,26 @@ LINK_NOTES = {
     "refused": "The link's runs would take many minutes on this shared server, so they were not trained. "
     "Lower the steps, T, B or H and press Train.",
 }
-TRUNCATED = (
-    "“{label}” trains with BPTT truncated to τ = {tau} ≤ ⌊T/2⌋ = {half}: its updates keep no path across "
-    "T/2 steps or more. Its long-range share is that of the full gradient, which its updates did not use."
+TRUNCATED_REACH = {
+    "none": "“{label}” trains with BPTT truncated to τ = {tau}: its updates keep only paths of fewer than "
+    "{tau} steps, and the input the answer needs lies {lags} steps before the output, so no update carries "
+    "the error back to it: no gradient says how that input should change the answer.",
+    "some": "“{label}” trains with BPTT truncated to τ = {tau}: its updates carry the error back to the first "
+    "marked value only when it lies fewer than {tau} steps before the output, {reached} of its {n} possible "
+    "places ({shortest} to {longest} steps back).",
+}
+TRUNCATED_ALL = (
+    "“{label}” trains with BPTT truncated to τ = {tau}, which still reaches the input the answer needs."
 )
+TRUNCATED_SHARE = (
+    " Its long-range share is that of the full gradient; its updates used only the paths of fewer than "
+    "{tau} steps."
+)
+TRUNCATED_UNUSED = (
+    " It keeps no path of ⌊T/2⌋ = {half} steps or more: its long-range share is that of the full gradient, "
+    "which its updates did not use."
+)
+LAG_RANGE = "{shortest} to {longest}"
 VERDICT = {
     "learned": "“{label}” learned the task: final loss / baseline {ratio}{reference}{first}.",
     "partly": "“{label}” learned part of it: final loss / baseline {ratio}, below the baseline but not below "
@@ -213,13 +236,21 @@ VERDICT = {
     "partly_reference": "“{label}” is below its baseline (final loss / baseline {ratio}) but not below the "
     "half-information reference ({reference_ratio}): that much is reachable from the second marked value "
     "alone, so it does not show that the first one was used{first}.",
-    "not learned": "“{label}” did not learn: final loss / baseline {ratio}, not below {baseline} (no better "
-    "than the best constant guess).",
-    "diverged": "“{label}” diverged: its loss or gradient became inf or nan, so no final ratio is measured "
-    "(see why below).",
+    "not learned": "“{label}” did not learn: final loss / baseline {ratio}, not below {baseline} (not even "
+    "{margin}% below the best constant guess).",
+    "diverged": "“{label}” diverged: {what} became inf or nan, so no final ratio is measured (see why below).",
     "no baseline": "“{label}”: with B = 1 the baseline is 0, so no ratio to it is measured.",
+    "no baseline, batch": "“{label}”: the baseline is 0 over the last {window} step(s): in each of those "
+    "batches all {B} sequences have the same answer, which a constant fits exactly, so no ratio to it is "
+    "measured.",
     "no steps": "“{label}” has no steps yet.",
 }
+DIVERGED_WHAT = {
+    "non-finite loss": "its loss",
+    "non-finite gradient": "its gradient",
+    "non-finite parameters": "its weights (at an update)",
+}
+DIVERGED_WHAT_OTHER = "its loss or gradient"
 VERDICT_REFERENCE = (
     ", below the half-information reference ({reference_ratio}): it uses the first marked value"
 )
@@ -241,23 +272,43 @@ STOP_WHY = {
     "non-finite loss": "Run “{label}” stopped at step {step} of {steps}: the loss L/B was {loss}. The forward "
     "pass left float64 with the weights the updates before had reached.",
     "non-finite gradient": "Run “{label}” stopped at step {step} of {steps}: the gradient was not a finite "
-    "number. Going back through T steps multiplies by the recurrent Jacobian at each, and the product "
-    "left float64.",
+    "number. Going back up to {depth} steps multiplies the error by the recurrent Jacobian at each, and "
+    "these products (with the states they meet) left float64.",
     "non-finite parameters": "Run “{label}” stopped at step {step} of {steps}: the update left float64 "
     "(‖g‖ = {grad_norm} before clipping).",
 }
+STOP_WHY_INITIAL = {
+    "non-finite loss": "Run “{label}” stopped at step {step} of {steps}, before any update: the loss L/B of "
+    "the initial network was {loss}. Its forward pass over T = {T} steps already leaves float64.",
+    "non-finite gradient": "Run “{label}” stopped at step {step} of {steps}, before any update: the "
+    "gradient of the initial network was not a finite number (going back up to {depth} steps left "
+    "float64).",
+}
+STOP_FIX_INITIAL = (
+    "Clipping cannot help here: it rescales a gradient once that is computed, and no update was taken. "
+    "A smaller σ_max(W) (now {sigma_max}) or a shorter T is what keeps the initial network within float64."
+)
 STOP_OTHER = "Run “{label}” stopped at step {step} of {steps}: {reason}."
 STOP_GROWTH = "Before that step ‖g‖ reached {grad_norm}; σ_max(W) was {sigma_max} when the step began."
 STOP_FIX = (
-    "Norm clipping bounds every SGD update by lr × threshold, so W cannot jump this far; a smaller "
-    "σ_max(W) or lr slows the growth too."
+    "Norm clipping at threshold {threshold} bounds every SGD update by lr × threshold = {step_bound}: after "
+    "{updates} update(s) σ_max(W) could be at most {bound}, not {sigma_max}. A smaller σ_max(W) or lr "
+    "slows the growth too."
+)
+STOP_FIX_WITHIN = (
+    "σ_max(W) went from {start} to {sigma_max} in {updates} update(s), within the {bound} that norm clipping "
+    "at threshold {threshold} would still allow (lr × threshold = {step_bound} per update): clipping alone "
+    "need not have prevented this; a smaller σ_max(W), lr or T does."
+)
+STOP_FIX_UPDATE = (
+    "Norm clipping at threshold {threshold} would have bounded this update by lr × threshold = {step_bound}."
 )
 STOP_FIX_OTHER = (
     "A smaller lr (or σ_max(W), or clipping threshold) keeps the weights from growing this far: with "
     "{how} clipping alone does not bound how far they move."
 )
 STOP_FIX_HOW = {
-    "sgd": "clipping already on,",
+    "sgd": "clipping already on, each update is at most lr × threshold, but over many updates",
     "momentum": "momentum, past steps add up and",
     "adam": "Adam, each step is about lr per entry whatever ‖g‖, and",
 }
@@ -265,7 +316,7 @@ STOP_FIX_HOW = {
 SUMMARY_CAPTION = (
     "Final loss / baseline: L/B summed over the last 10% of the steps divided by the baseline summed "
     "there (1: no better than the constant guess; on adding, the half-information reference is about "
-    "0.5). Verdict: learned below {solved} (and, on adding, below {reference_level} × the reference), "
+    "B/(2(B − 1)): 0.5 for large B, 1 at B = 2). Verdict: learned below {solved} (and, on adding, below {reference_level} × the reference), "
     "part below {baseline} only, not learned from {baseline} up. Long-range share: its median over the "
     "run. Steps are counted from 1."
 )
@@ -282,9 +333,9 @@ COLUMNS = dict(
     steps="steps",
     ratio="final loss / baseline",
     share="median long-range share",
-    grad_norm="max ‖g‖",
+    grad_norm="largest finite ‖g‖",
     clipped="steps clipped",
-    sigma_max="final σ_max(W)",
+    sigma_max="final σ_max(W) (after the last update)",
     stopped="stopped",
 )
 STEPS_RUN = "{done} of {steps}"
@@ -317,18 +368,19 @@ LABEL_SEPARATOR = ", "
 CHART_TITLES = {
     "loss": "Loss per sequence L/B (dashed: the baseline; dotted grey: the half-information reference)",
     "grad_norm": "Gradient norm ‖g‖ (▼: a clipped step)",
-    "share": "Long-range share of ∂L/∂W (distance ≥ T/2)",
+    "share": "Long-range share of ∂L/∂W (distance d ≥ ⌊T/2⌋)",
     "sigma": "σ_max(W) (dotted: 1/γ)",
 }
 NOTICES = {
     "loss": "a run has learned only when its loss falls well below its dashed baseline (the best constant "
     "guess) and, on the adding task, below the dotted half-information reference too: the second marked "
-    "value alone already reaches half the baseline. Each run's verdict is written above the table.",
-    "grad_norm": "‖g‖ is the norm of the whole gradient, and its short paths dominate it: a flat ‖g‖ says "
-    "the updates keep their size, not that the long-range part survives (that is the next chart). An "
-    "exploding gradient climbs by many decades. With norm clipping the step used is at most the "
-    "threshold (▼ marks the clipped steps).",
-    "share": "how much of ∂L/∂W comes from paths across ≥ T/2 steps, the only paths that reach the distant "
+    "value alone already reaches it (about half the baseline for large B). Each run's verdict is written "
+    "above the table.",
+    "grad_norm": "‖g‖ is the norm of the whole gradient used, every distance it keeps together: a flat ‖g‖ says the "
+    "gradient keeps its size, not that its long-range part survives (the next chart shows that part, for "
+    "W). An exploding gradient climbs by many decades. With norm clipping the gradient used has norm at "
+    "most the threshold (▼ marks the clipped steps).",
+    "share": "how much of ∂L/∂W comes from paths across d ≥ ⌊T/2⌋ steps, the only paths that reach the distant "
     "input (for the LSTM and the GRU: of their candidate's W). Near 1 these paths shape the update; near "
     "0 (mind the log scale) the update barely depends on the distant input. It is measured on the full "
     "gradient, also for a truncated run.",
@@ -433,6 +485,8 @@ def verdict_sentence(record: RunRecord, label: str, verdict: rc.LearningVerdict 
         reference_ratio=number(v.reference_ratio, ".3g"),
         solved=number(rc.SOLVED_LEVEL, "g"),
         baseline=number(rc.BASELINE_LEVEL, "g"),
+        margin=number(round(100 * (1 - rc.BASELINE_LEVEL), 6), "g"),
+        what=say(DIVERGED_WHAT.get(record.result.stop_reason, DIVERGED_WHAT_OTHER)),
     )
     if v.kind == "learned":
         reference = "" if v.below_reference is None else say(VERDICT_REFERENCE, **fields)
@@ -449,6 +503,8 @@ def verdict_sentence(record: RunRecord, label: str, verdict: rc.LearningVerdict 
         reference = "" if v.below_reference is None else say(VERDICT_REFERENCE, **fields)
         first = _step_words(v.first_below["baseline"], rc.BASELINE_LEVEL)
         return say(VERDICT["partly"], **fields, reference=reference, first=first)
+    if v.kind == "no baseline" and record.settings.batch_size > 1:
+        return say(VERDICT["no baseline, batch"], **fields, window=v.window, B=record.settings.batch_size)
     return say(VERDICT[v.kind], **fields)
 
 
@@ -493,9 +549,11 @@ def paired_note(runs: Sequence[RunSettings]) -> str | None:
         return None
     differ = [name for name in DATA_FIELDS if len({getattr(s, name) for s in runs}) > 1]
     if differ:
-        return say(UNPAIRED, fields=say(LABEL_SEPARATOR).join(differ))
+        return say(UNPAIRED, fields=say(LABEL_SEPARATOR).join(say(DATA_FIELD_WORDS[n]) for n in differ))
     s = runs[0]
-    return say(PAIRED, n=len(runs), seed=s.seed, task=TASK_LABELS[s.task], T=s.T, B=s.batch_size)
+    same_init = len({(r.w_init, r.w_scale) for r in runs}) == 1
+    init = say(PAIRED_INIT if same_init else PAIRED_OWN_INIT)
+    return say(PAIRED, n=len(runs), seed=s.seed, task=TASK_LABELS[s.task], T=s.T, B=s.batch_size, init=init)
 
 
 def stale_note(chosen: RunSettings, last: RunSettings | None) -> str | None:
@@ -519,12 +577,36 @@ def link_note(note: tuple[str, str] | None) -> str | None:
     return say(LINK_NOTES[kind], error=error)
 
 
+def reach(s: RunSettings) -> rc.TruncationReach:
+    """How far the run's truncated updates reach back, against its task's lags (rnn_core's verdict)."""
+    return rc.truncation_reach(s.task, s.T, s.tau or None)
+
+
 def truncated_note(record: RunRecord, label: str) -> str | None:
-    """For a run whose truncation drops every path across ⌊T/2⌋ (rnn_core.truncation_keeps_long_range)."""
-    s = record.settings
-    if rc.truncation_keeps_long_range(s.T, s.tau or None):
+    """For a truncated run: whether its updates reach the input the answer needs
+    (rnn_core.learning.truncation_reach), and what its long-range share is; None for full BPTT."""
+    r = reach(record.settings)
+    if r.kind == "full":
         return None
-    return say(TRUNCATED, label=label, tau=s.tau, half=s.T // 2)
+    share = say(TRUNCATED_SHARE, tau=r.tau) if r.long_range else say(TRUNCATED_UNUSED, half=r.T // 2)
+    if r.kind == "all":  # τ > T − 1 is full BPTT, so this is never drawn; said plainly all the same
+        return say(TRUNCATED_ALL, label=label, tau=r.tau) + share
+    lags = (
+        str(r.shortest) if r.shortest == r.longest else say(LAG_RANGE, shortest=r.shortest, longest=r.longest)
+    )
+    return (
+        say(
+            TRUNCATED_REACH[r.kind],
+            label=label,
+            tau=r.tau,
+            lags=lags,
+            reached=r.reached_lags,
+            n=r.lags,
+            shortest=r.shortest,
+            longest=r.longest,
+        )
+        + share
+    )
 
 
 def long_run_message(s: RunSettings) -> str | None:
@@ -548,31 +630,54 @@ def progress(done: int, steps: int, i: int, n: int) -> str:
     return say(PROGRESS, done=done, steps=steps)
 
 
+def stop(record: RunRecord) -> rc.StopVerdict:
+    """Why the run stopped, and what norm clipping at its threshold would have allowed (rnn_core's verdict)."""
+    result, s = record.result, record.settings
+    return rc.stop_verdict(
+        result.history, result.stop_reason, result.stop_step, lr=s.lr, threshold=s.threshold
+    )
+
+
 def stop_message(record: RunRecord, label: str) -> str | None:
-    """Why a run stopped early, in place of a traceback; None when it ran every step."""
-    result = record.result
+    """Why a run stopped early, in place of a traceback, chosen from its :class:`rc.StopVerdict`; None when
+    it ran every step."""
+    result, s = record.result, record.settings
     if result.stop_reason is None:
         return None
+    v = stop(record)
     k, h = result.stop_step, result.history
-    at = dict(label=label, step=shown_step(k), steps=record.settings.steps)
+    at = dict(label=label, step=shown_step(k), steps=s.steps)
     if result.stop_reason not in STOP_WHY:
         return say(STOP_OTHER, **at, reason=result.stop_reason)
-    sentences = [
-        say(
-            STOP_WHY[result.stop_reason],
-            **at,
-            loss=number(float(h["loss"][k])),
-            grad_norm=number(float(h["grad_norm"][k])),
-        )
-    ]
+    fields = dict(
+        **at,
+        loss=number(float(h["loss"][k])),
+        grad_norm=number(float(h["grad_norm"][k])),
+        T=s.T,
+        depth=(s.tau or s.T) - 1,
+    )
+    numbers = dict(
+        threshold=number(v.threshold, "g"),
+        step_bound=number(v.lr * v.threshold, "g"),
+        updates=v.updates,
+        bound=number(v.clip_bound),
+        start=number(v.sigma_start),
+        sigma_max=number(v.sigma_stop),
+    )
+    if v.kind == "initial" and result.stop_reason in STOP_WHY_INITIAL:
+        sentences = [say(STOP_WHY_INITIAL[result.stop_reason], **fields)]
+        return " ".join([*sentences, say(STOP_FIX_INITIAL, sigma_max=numbers["sigma_max"])])
+    sentences = [say(STOP_WHY[result.stop_reason], **fields)]
     before = calls.max_grad_norm_before_stop(record)
     if not math.isnan(before):  # some step before the last had a finite ‖g‖
-        sentences.append(
-            say(STOP_GROWTH, grad_norm=number(before), sigma_max=number(float(h["sigma_max"][k])))
-        )
-    s = record.settings
+        sentences.append(say(STOP_GROWTH, grad_norm=number(before), sigma_max=numbers["sigma_max"]))
     if s.optimizer == "sgd" and s.clip == "none":
-        sentences.append(say(STOP_FIX))
+        if result.stop_reason == "non-finite parameters":
+            sentences.append(say(STOP_FIX_UPDATE, **numbers))
+        elif v.kind == "grown":
+            sentences.append(say(STOP_FIX, **numbers))
+        else:
+            sentences.append(say(STOP_FIX_WITHIN, **numbers))
     else:
         sentences.append(say(STOP_FIX_OTHER, how=say(STOP_FIX_HOW[s.optimizer])))
     return " ".join(sentences)
