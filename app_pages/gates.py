@@ -78,7 +78,7 @@ st.write(say(t.LEDGER_INTRO))
 st.latex(formulas.GATES_LEDGER_LATEX)
 led = calls.ledgers(settings)
 metrics(t.ledger_metrics(led.rnn, led.lstm))
-st.markdown(t.reach_comparison_text(led.comparison, led.rnn, led.lstm))
+st.markdown(t.reach_comparison_text(led.comparison, led.rnn, led.lstm, gates.forget))
 domain = charts.shared_domain(led.rnn.C, led.lstm.C)
 for column, (cell, ledger) in zip(st.columns(2), (("rnn", led.rnn), ("lstm", led.lstm))):
     with column:

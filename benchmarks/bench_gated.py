@@ -12,6 +12,11 @@ central differences on the 3 largest entries of every field (the run stops with 
 otherwise, so a fast wrong answer cannot pass); then forward + bptt of the three cells are timed,
 alternating, one warm-up call each and the median of --repeat calls. The goal: a gated cell
 within 4× the vanilla RNN's time.
+
+Then one Adam training step of the LSTM at B = 32, T = 60, H = 32 on the adding problem (the
+Training lab's "Gates fix it" preset: lr 0.01, norm clipping at 1): forward, bptt of L/B,
+clip_by_norm and adam.update, the median of --adam-steps consecutive steps. Its first step is first
+checked against rnn_core.train's (the same parameters to 1e-12, or an AssertionError).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import rnn_core as rc  # noqa: E402
 
 GOAL = 4.0  # a gated cell's forward + BPTT within this multiple of the vanilla RNN's
 AGREE = 1e-6  # relative error allowed between BPTT and central differences on the checked entries
+ADAM = dict(T=60, batch_size=32, hidden=32, lr=0.01, threshold=1.0)  # the Training lab's gates preset
 
 
 def check(params, xs, targets) -> float:
@@ -53,9 +59,12 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="T = 100, H = 32: a smoke run")
     parser.add_argument("--repeat", type=int, default=5, help="timed calls per cell (≥ 5)")
+    parser.add_argument("--adam-steps", type=int, default=50, help="LSTM Adam steps timed (≥ 5)")
     args = parser.parse_args(argv)
     if args.repeat < 5:
         parser.error(f"--repeat must be ≥ 5; received {args.repeat}")
+    if args.adam_steps < 5:
+        parser.error(f"--adam-steps must be ≥ 5; received {args.adam_steps}")
     T, B, D, H, K = (100, 1, 8, 32, 8) if args.quick else (1000, 1, 8, 128, 8)
     rng = np.random.default_rng(0)
     xs, targets = rng.standard_normal((T, B, D)), rng.integers(0, K, (T, B))
@@ -82,6 +91,43 @@ def main(argv=None) -> None:
         ratio = ms / vanilla
         goal = "" if name.startswith("RNN") else ("met" if ratio <= GOAL else "MISSED") + f" (≤ {GOAL:g}×)"
         print(f"| {name} | {ms:.1f} | {ratio:.2f} | {goal} |")
+    print("\n".join(["", *adam_step_rows(args.adam_steps)]))
+
+
+def adam_step_rows(steps: int) -> list[str]:
+    """The LSTM's Adam step at the gates preset's sizes: checked against rc.train, then timed."""
+    T, B, H, lr, threshold = (ADAM[k] for k in ("T", "batch_size", "hidden", "lr", "threshold"))
+    params = rc.LSTMParams.init(2, H, 1, seed=0)
+    adam = rc.adam(lr)
+    state = {"opt": adam.init(params), "step": 0}
+
+    def step():
+        batch = rc.batch_at("adding_problem", state["step"], T=T, batch_size=B, seed=0)
+        params = state["opt"].params
+        trace = rc.forward(params, batch.xs, batch.targets, loss=batch.loss, mask=batch.mask)
+        grads = rc.tree_map(lambda g: g / B, rc.bptt(params, trace))  # the gradient of L/B, as train takes it
+        grads, _ = rc.clip_by_norm(grads, threshold)
+        state["opt"] = adam.update(state["opt"], grads, state["step"])[1]
+        state["step"] += 1
+
+    step()
+    reference = rc.train(
+        params, "adding_problem", T=T, batch_size=B, optimizer="adam", lr=lr, clip="norm",
+        threshold=threshold, steps=1, seed=0,
+    )  # fmt: skip
+    for name, value in reference.params.arrays().items():
+        error = rc.rel_error(getattr(state["opt"].params, name), value)
+        assert error < 1e-12, (name, error)
+    print("  LSTM Adam step: its first step is rnn_core.train's", file=sys.stderr)
+    ms = median_ms([step], steps)[0]
+    return [
+        f"one Adam step of the LSTM, adding problem, B = {B}, T = {T}, H = {H}, lr {lr:g}, norm clip "
+        f"{threshold:g}: median of {steps} consecutive steps",
+        "",
+        "| step | ms |",
+        "|---|---:|",
+        f"| forward + bptt + clip_by_norm + adam.update | {ms:.1f} |",
+    ]
 
 
 if __name__ == "__main__":

@@ -251,11 +251,12 @@ class GateValues:
     r"""One gate (the LSTM's forget gate f or the GRU's update gate u) along one sequence.
 
     ``values`` (T, H) the gate at step t (row t−1) and unit i; ``at_rest`` (H,) = σ(bias), the gate
-    at zero input and zero state; ``mean`` over steps and units. ``log_products`` (T+1, H) entry
+    at zero input and zero state; ``mean`` over steps and units, ``geometric_mean`` = 10^(mean log₁₀
+    gate), the average factor per step of a product of gates. ``log_products`` (T+1, H) entry
     [d, i] = log₁₀ Πⱼ₌ᵀ₋ᵈ₊₁ᵀ gate⁽ʲ⁾ᵢ, the factor the direct path applies to unit i over the last d
     steps (0 at d = 0); ``best``, ``median``, ``worst`` (T+1,) its largest, median and smallest over
-    the units (``best`` is the direct path's norm). ``half_life`` = log₁₀(½) / mean log₁₀ gate, the
-    steps over which the typical unit halves an error (∞ for a gate of exactly 1). ``kind`` "keeps"
+    the units (``best`` is the direct path's norm). ``half_life`` = log₁₀(½) / mean log₁₀ gate
+    (log ½ / log ``geometric_mean``), the steps over which the typical unit halves an error (∞ for a gate of exactly 1). ``kind`` "keeps"
     when ``best`` at d = T ≥ −``tolerance``, "forgets" below, "undefined" for nan.
     """
 
@@ -263,6 +264,7 @@ class GateValues:
     values: np.ndarray
     at_rest: np.ndarray
     mean: float
+    geometric_mean: float
     distances: np.ndarray
     log_products: np.ndarray
     best: np.ndarray
@@ -305,6 +307,7 @@ def gate_values(
         values=values,
         at_rest=at_rest,
         mean=float(values.mean()),
+        geometric_mean=float(10.0**mean_log),
         distances=np.arange(T + 1),
         log_products=products,
         best=best,

@@ -458,6 +458,7 @@ def forget_prediction(gate: GateValues, bias: float) -> Prediction:
         best_end=float(gate.best[-1]),
         median_end=float(gate.median[-1]),
         mean=float(gate.mean),
+        geometric_mean=float(gate.geometric_mean),
         at_rest=float(np.mean(gate.at_rest)),
         half_life=float(gate.half_life),
     )

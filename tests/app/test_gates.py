@@ -6,6 +6,8 @@ decoded from what the page sent, and they agree with rnn_core called here direct
 """
 
 import io
+import json
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -16,10 +18,12 @@ import rnn_core as rc
 from tests.app.helpers import open_app, widget
 from ui.format import number, pow10_plain
 from ui.gates import calls
+from ui.gates import reproduction_text as rt
 from ui.gates import text as t
 from ui.i18n import say
 from ui.training.settings import TASK_LABELS
 
+ROOT = Path(__file__).resolve().parents[2]
 PAGE = "app_pages/gates.py"
 N_CHARTS = 7  # profiles, carousel, f and u heatmaps, gate products, two ledgers
 KEYS = calls.KEYS
@@ -185,3 +189,44 @@ def test_the_largest_settings_and_a_large_sigma_max_render():
     assert not at.exception
     assert len(at.get("vega_lite_chart")) == N_CHARTS
     assert "**tanh RNN: " in texts(at) and "σ_max = 4" in texts(at)
+
+
+def test_the_reproduction_table_and_its_setup_are_on_the_page():
+    # read the stored table here with json, not through ui.gates.reproduction
+    stored = json.loads((ROOT / "ui" / "gates" / "reproduction.json").read_text(encoding="utf-8"))
+    setup, runs = stored["setup"], stored["rows"]
+    at = run_page()
+    assert not at.exception
+    assert say(rt.TITLE) in [s.value for s in at.subheader]
+    setup_text = next(m.value for m in at.markdown if m.value.startswith("**Setup.**"))
+    for quoted in (
+        f"H = {setup['hidden']}",
+        f"B = {setup['batch_size']} sequences",
+        f"lr = {setup['lr']}",
+        f"clipped at {setup['threshold']}",
+        f"at most {setup['max_steps']:,} steps",
+        f"|o⁽ᵀ⁾ − y| < {setup['tolerance']}",
+        f"seed {setup['test_seed']}",
+    ):
+        assert quoted in setup_text, quoted
+    summary = at.dataframe[0].value
+    assert len(summary) == len(setup["cells"]) * len(setup["lags"])
+    met = say(rt.COLUMNS["met"])
+    for row in summary.to_dict("records"):
+        mine = [r for r in runs if t.cell_label(r["cell"]) == row[say(rt.COLUMNS["cell"])]]
+        mine = [r for r in mine if r["T"] == row[say(rt.COLUMNS["T"])]]
+        assert len(mine) == len(setup["seeds"])
+        assert row[met] == f"{sum(r['solved'] for r in mine)} of {len(mine)}"
+    assert any(stored["command"] in c.value for c in at.caption)  # the command that made it
+    reference = at.dataframe[-1].value
+    assert reference[say(rt.REFERENCE_COLUMNS["T"])].tolist() == [r["T"] for r in stored["reference"]["rows"]]
+
+
+def test_a_shorter_lstm_ledger_with_remembering_forget_gates_does_not_blame_them():
+    # σ_max(W) = 2 and bᶠ = 4: the RNN's ledger reaches further, while the LSTM's forget gates keep
+    at = run_page(pred="off", scale="2.0", **{KEYS["forget_bias"]: 4.0})
+    assert not at.exception
+    words = texts(at)
+    assert "**The RNN's ledger reaches further back:**" in words
+    assert "The best unit carries an error across the whole sequence" in words  # the gate's own verdict
+    assert "forget too fast" not in words and "do not explain it" in words

@@ -202,7 +202,7 @@ def test_carousel_with_forget_one_and_input_zero_holds_exactly():
     assert (c.kind, c.first_apart, c.gap_at_end) == ("holds", None, 0.0)
     f = rc.gate_values(lstm, trace, "f")
     np.testing.assert_array_equal(f.log_products, np.zeros((26, 3)))
-    assert (f.kind, f.half_life, f.mean) == ("keeps", math.inf, 1.0)
+    assert (f.kind, f.half_life, f.mean, f.geometric_mean) == ("keeps", math.inf, 1.0, 1.0)
 
 
 def test_carousel_at_T_1_holds_and_needs_an_lstm():
@@ -237,6 +237,12 @@ def test_gate_values_against_plain_loops_over_units_and_steps(gate, cell):
     mean_log = sum(math.log10(v) for v in values.ravel()) / values.size
     assert g.half_life == pytest.approx(math.log10(0.5) / mean_log, rel=1e-12)
     assert g.mean == pytest.approx(values.mean(), rel=1e-15)
+    geometric = math.prod(values.ravel()) ** (1 / values.size)  # the product's per-step factor
+    assert g.geometric_mean == pytest.approx(geometric, rel=1e-12)
+    assert (
+        g.geometric_mean < g.mean
+    )  # AM–GM: the gates differ, so the product falls faster than the mean says
+    assert 0.5 ** (1 / g.half_life) == pytest.approx(g.geometric_mean, rel=1e-12)  # halves in half_life steps
     assert g.kind == ("keeps" if g.best[-1] >= -1 else "forgets")
     if gate == "f":  # its best unit is the carousel's direct path
         np.testing.assert_allclose(g.best, rc.carousel_check(params, trace).direct, atol=1e-12)

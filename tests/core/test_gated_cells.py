@@ -1,5 +1,7 @@
 """LSTM and GRU: parameters, forward against a plain loop, BPTT against central differences and loops."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -70,6 +72,37 @@ def test_sgd_step_returns_the_same_type_and_refuses_other_gradients(cell):
     other = rc.RNNParams.init(2, 3, 2)
     with pytest.raises(ValueError, match=rf"grads must be {PARAMS[cell].__name__}; received RNNParams"):
         params.sgd_step(other, 0.1)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_params_and_traces_are_frozen_values(cell):
+    params, _, _, _, _, trace = _run(cell)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        params.W = np.zeros((4, 4))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        trace.h = None
+    gate_w = params.Wf if cell == "lstm" else params.Wu
+    with pytest.raises(ValueError, match="read-only"):
+        gate_w[0, 0] = 1.0
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_the_trace_carries_every_gate_and_the_lstm_cell_state_in_the_contract_shapes(cell):
+    T, B, H = 6, 3, 4
+    params, xs, targets, h0, s0, trace = _run(cell, T=T, B=B, H=H)
+    for name in GATES[cell] + ("a",):
+        assert getattr(trace, name).shape == (T, B, H), name
+    assert trace.h.shape == (T + 1, B, H)
+    np.testing.assert_array_equal(trace.h[0], h0)
+    if cell == "lstm":
+        assert trace.s.shape == (T + 1, B, H)
+        np.testing.assert_array_equal(trace.s[0], s0)
+        assert not hasattr(trace, "u")
+    else:
+        assert not hasattr(trace, "s")
+    for name in GATES[cell]:  # σ of a finite pre-activation: strictly inside (0, 1) at these sizes
+        gate = getattr(trace, name)
+        assert (gate > 0).all() and (gate < 1).all(), name
 
 
 @pytest.mark.parametrize("cell", CELLS)

@@ -481,6 +481,12 @@ def test_forget_answer_against_the_plain_gate_products(forget_bias, T):
     assert pred.answer == ("keeps" if best >= -rc.KEEP_DECADES else "forgets")
     assert pred.facts["best_end"] == pytest.approx(best, abs=1e-9)
     assert pred.facts["at_rest"] == pytest.approx(1 / (1 + math.exp(-forget_bias)), rel=1e-12)
+    # the reveal's "halving an error every h steps" holds for the gate it quotes: the geometric mean
+    # of every f⁽ʲ⁾ᵢ (the arithmetic mean does not halve in h steps: it overstates a spread gate)
+    logs = [math.log(fw["f"][j, 0, i]) for j in range(T) for i in range(params.n_hidden)]
+    geometric = math.exp(sum(logs) / len(logs))
+    assert pred.facts["geometric_mean"] == pytest.approx(geometric, rel=1e-12)
+    assert geometric ** pred.facts["half_life"] == pytest.approx(0.5, rel=1e-9)
 
 
 # --- Training lab --------------------------------------------------------------------------------

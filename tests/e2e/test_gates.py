@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
+import io
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from PIL import Image
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.harness import wait_for_app
 from tests.e2e.test_pages import check_rendered, slider_value
 from ui.gates import calls
+from ui.gates import reproduction_text as rt
 from ui.gates import text as t
 from ui.i18n import say
 
 N_CHARTS = 7
+HEATMAPS = (2, 3)  # the forget gate's and the update gate's, in page order
+H_DEFAULT = 16  # the sidebar's hidden size
+
 
 # For every chart: the width of what Vega drew and of the element Streamlit gave it. For every
 # formula: how wide KaTeX drew it and how wide its box is.
+def coloured_rows(png: bytes) -> int:
+    """The pixel rows of a screenshot that are mostly colour: the rows of a heatmap's cells (axes,
+    labels and background are grey or white; the colour legend is narrower than half the width)."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    width, height = image.size
+    pixels = image.load()
+    rows = 0
+    for y in range(height):
+        coloured = sum(1 for x in range(width) if max(pixels[x, y]) - min(pixels[x, y]) >= 40)
+        rows += coloured >= width / 2
+    return rows
+
+
 MEASURE = """() => {
   const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].map(c => {
     const drawn = c.querySelector('canvas, svg');
@@ -50,7 +69,34 @@ def test_the_page_fits_a_phone_and_a_projector(server, page, width):
         assert drawn >= 0.8 * box, m["charts"]
     for drawn, box in m["formulas"]:
         assert drawn <= box + 1, m["formulas"]  # no formula wider than its column
+    for i in HEATMAPS:  # the legend below a heatmap must not squeeze its cells to a line
+        rows = coloured_rows(charts.nth(i).screenshot())
+        assert rows >= 4 * H_DEFAULT, (i, rows)  # at least 4 px for each unit's row
     screenshot(page, f"gates-{width}")
+
+
+def test_the_reproduction_table_and_its_setup_are_shown(server, page):
+    page.goto(f"{server.url}/gates")
+    wait_for_app(page)
+    section = page.get_by_text(say(rt.TITLE))
+    section.scroll_into_view_if_needed()
+    assert section.is_visible()
+    setup = page.locator('[data-testid="stMarkdownContainer"] p', has_text="Setup.").first.inner_text()
+    assert "H = 32" in setup and "lr = 0.01" in setup and "< 0.08" in setup, setup
+    tables = page.locator('[data-testid="stDataFrame"]')
+    assert tables.count() >= 2  # the reproduction and the paper's Table 7 (the expander's is closed)
+    assert page.get_by_text("benchmarks/reproduce_adding.py").count() >= 1
+
+
+def test_bad_values_in_the_link_show_the_defaults_and_no_traceback(server, page):
+    page.goto(f"{server.url}/gates?g_T=banana&g_fb=1e999&g_ub=nan&g_task=%3Cb%3Ex%3C/b%3E")
+    wait_for_app(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert say(t.TITLE) in page.locator("h1").first.inner_text()
+    assert slider_value(page, say(t.T_LABEL)) == str(calls.T_DEFAULT)
+    assert slider_value(page, say(t.FORGET_BIAS)) == f"{calls.FORGET_BIAS_DEFAULT:.2f}"
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == N_CHARTS
+    assert page.console_errors == []
 
 
 def test_moving_the_controls_updates_the_link_and_a_reload_restores_them(server, page):

@@ -101,7 +101,7 @@ def _gate(gate="f", kind="forgets", best=-5.0, mean=0.7):
     T, H = 20, 2
     products = np.linspace(0, best, T + 1)[:, None].repeat(H, axis=1)
     return rc.GateValues(
-        gate, np.full((T, H), mean), np.full(H, 0.73), mean, np.arange(T + 1), products,
+        gate, np.full((T, H), mean), np.full(H, 0.73), mean, mean, np.arange(T + 1), products,
         products[:, 0], products[:, 0] - 1, products[:, 0] - 2, 2.2, 1.0, kind,
     )  # fmt: skip
 
@@ -117,7 +117,7 @@ def test_keep_text_follows_the_verdict_and_quotes_its_gain(verdict):
     if verdict == "less":
         assert "3.25 decades less" in text and "averages 0.51" in text and "bᵘ" in text
     if verdict == "same":
-        assert "-3.25 decades apart" in text and "tolerance of 1 decade" in text
+        assert "3.25 decades apart" in text and "-3.25" not in text and "tolerance of 1 decade" in text
 
 
 @pytest.mark.parametrize("kind", ["vanishing", "exploding", "neither", "zero", "undefined"])
@@ -193,6 +193,11 @@ def test_gate_charts_carry_the_gate_values_and_products_the_text_quotes():
     text = t.gate_text(g.forget, SMALL.forget_bias)
     assert pow10(data[names[0]][12]) in text and pow10(data[names[1]][12]) in text
     assert f"averages {number(g.forget.mean, '.2f')}" in text
+    # the geometric mean quoted is that of the heatmap's cells, and the half-life follows from it
+    cells = [row["value"] for row in heat]
+    geometric = math.exp(sum(math.log(v) for v in cells) / len(cells))
+    assert f"geometric mean {number(geometric, '.2f')}" in text
+    assert f"every {number(math.log(0.5) / math.log(geometric), '.2g')} steps" in text
     mean_f, best_f, mean_u, best_u = t.gate_metrics(g.forget, g.update)
     assert best_f.value == pow10_plain(data[names[0]][12]) and best_u.value == pow10_plain(data[names[2]][12])
     assert mean_u.value == number(float(np.mean(g.update.values)), ".3f")
@@ -274,3 +279,23 @@ def test_the_gates_formulas_are_balanced_and_in_the_design_letters():
     assert r"a^{(t)} &= b + U x^{(t)} + W \big(r^{(t)} \odot h^{(t-1)}\big)" in gru
     assert r"\operatorname{diag}\big(f^{(t)}\big)" in formulas.GATES_CAROUSEL_STEP_LATEX
     assert r"\operatorname{diag}\big(u^{(t)}\big)" in formulas.GATES_GRU_JACOBIAN_LATEX
+
+
+@pytest.mark.parametrize("forget_kind", ["keeps", "forgets", "undefined", None])
+def test_a_shorter_lstm_ledger_blames_the_forget_gates_only_when_they_forget(forget_kind):
+    rnn, lstm = _ledger("measured", 0.1), _ledger("measured", 0.001)
+    cmp = rc.ReachComparison("rnn", "lstm", rnn.share, lstm.share, -2.0, 0.3, "shorter")
+    gate = (
+        None
+        if forget_kind is None
+        else _gate("f", kind=forget_kind, best=-0.5 if forget_kind == "keeps" else -5.0)
+    )
+    text = t.reach_comparison_text(cmp, rnn, lstm, gate)
+    assert text.startswith(fixed(t.REACH_SHORTER).split("{")[0])
+    assert ("raise bᶠ" in text) == (forget_kind == "forgets")
+    if forget_kind == "keeps":
+        assert "do not explain it" in text and pow10(-0.5) in text and "T = 20" in text
+    if forget_kind == "forgets":
+        assert "forget too fast" in text and pow10(-5.0) in text
+    if forget_kind in ("undefined", None):
+        assert "forget" not in text

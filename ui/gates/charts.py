@@ -33,7 +33,11 @@ AXIS_K = "step k the path reaches W at"
 AXIS_S = "loss L⁽ˢ⁾ at step s"
 LEGEND_C = "C[s, k] (log scale)"
 # Streamlit fits a whole chart, axes and legend included, into its height: the plot gets what is left.
-PLOT_HEIGHT, AXIS_HEIGHT, LEGEND_ROW = 260, 60, 22
+PLOT_HEIGHT, AXIS_HEIGHT, LEGEND_ROW, LEGEND_GRADIENT = 260, 60, 22, 70
+# A gate heatmap's step axis, its title and the colour legend below the plot take HEATMAP_FRAME
+# (measured in Chromium); its plot gets UNIT_HEIGHT per unit, within HEATMAP_MIN..HEATMAP_MAX.
+HEATMAP_FRAME, UNIT_HEIGHT, HEATMAP_MIN, HEATMAP_MAX = 175, 8, 120, 260
+STEP_AXIS = alt.Axis(tickMinStep=1, format="d")  # steps and units are whole numbers, also at T = 1
 
 
 def _finite(df: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -144,9 +148,19 @@ def gate_heatmap(g: rc.GateValues) -> alt.Chart:
         .transform_calculate(**edges)
         .mark_rect()
         .encode(
-            x=alt.X("t0:Q", title=say(t.AXIS_STEP), scale=alt.Scale(domain=[0.5, T + 0.5], nice=False)),
+            x=alt.X(
+                "t0:Q",
+                title=say(t.AXIS_STEP),
+                scale=alt.Scale(domain=[0.5, T + 0.5], nice=False),
+                axis=STEP_AXIS,
+            ),
             x2="t1:Q",
-            y=alt.Y("u0:Q", title=say(t.AXIS_UNIT), scale=alt.Scale(domain=[0.5, H + 0.5], nice=False)),
+            y=alt.Y(
+                "u0:Q",
+                title=say(t.AXIS_UNIT),
+                scale=alt.Scale(domain=[0.5, H + 0.5], nice=False),
+                axis=STEP_AXIS,
+            ),
             y2="u1:Q",
             color=alt.Color(
                 "value:Q",
@@ -159,8 +173,14 @@ def gate_heatmap(g: rc.GateValues) -> alt.Chart:
                 alt.Tooltip("value:Q", title=name, format=".4f"),
             ],
         )
-        .properties(height=AXIS_HEIGHT + min(260, max(120, 8 * H)))
+        .properties(height=heatmap_height(H))
     )
+
+
+def heatmap_height(H: int) -> int:
+    """The whole heatmap's height for H units: the plot's rows, the step axis and the colour legend
+    below it (without the legend's share the plot itself collapses to a few pixels)."""
+    return HEATMAP_FRAME + min(HEATMAP_MAX, max(HEATMAP_MIN, UNIT_HEIGHT * H))
 
 
 def product_series(gates: tuple[rc.GateValues, ...]) -> list[tuple[str, str, np.ndarray]]:
@@ -207,5 +227,5 @@ def ledger_chart(C, domain: tuple[float, float] | None) -> alt.LayerChart:
         C,
         domain=domain,
         legend=dict(orient="bottom", gradientLength=140),
-        height=PLOT_HEIGHT + AXIS_HEIGHT + 70,
+        height=PLOT_HEIGHT + AXIS_HEIGHT + LEGEND_GRADIENT,
     )

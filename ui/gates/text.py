@@ -137,14 +137,14 @@ REACH_UNDEFINED = (
 )
 KEEP_MORE = "The {cell} keeps {gain} decades more than the tanh RNN across the T = {T} steps (×{factor})."
 KEEP_SAME = (
-    "The {cell} keeps about as much as the tanh RNN: {gain} decades apart, within the tolerance of "
+    "The {cell} keeps about as much as the tanh RNN: {apart} decades apart, within the tolerance of "
     "{tol} decade."
 )
 KEEP_LESS = "The {cell} keeps {loss} decades less than the tanh RNN across the T = {T} steps. {why}"
 KEEP_UNDEFINED = "The {cell} cannot be compared with the tanh RNN here: a norm is not a number."
 LESS_WHY = (
-    "Its {gate} averages {mean} along the sequence, so the typical unit halves an error every {half} "
-    "steps: raise {bias} to hold the gate nearer 1."
+    "Its {gate} averages {mean} along the sequence, and a product of gates sees their geometric mean "
+    "{geo}, so the typical unit halves an error every {half} steps: raise {bias} to hold the gate nearer 1."
 )
 GRU_JACOBIAN_INTRO = (
     "The GRU's one-step Jacobian is its direct path diag(u⁽ᵗ⁾) plus terms through its gates and its "
@@ -198,6 +198,7 @@ def keep_text(p: rc.StateProfiles, cell: str, gate: rc.GateValues) -> str:
         LESS_WHY,
         gate=say(GATE_LABELS[gate.gate]),
         mean=number(gate.mean, ".2f"),
+        geo=number(gate.geometric_mean, ".2f"),
         half=number(gate.half_life, ".2g"),
         bias=BIAS_LABELS[gate.gate],
     )
@@ -206,6 +207,7 @@ def keep_text(p: rc.StateProfiles, cell: str, gate: rc.GateValues) -> str:
         cell=cell_label(cell),
         gain=_decades(gain),
         loss=_decades(-gain),
+        apart=_decades(abs(gain)),
         factor=_factor(gain),
         T=int(p.distances[-1]),
         tol=number(p.tolerance, "g"),
@@ -304,7 +306,8 @@ GATES_INTRO = (
 )
 GATE_TEXT = (
     "**{cell}, {bias_name} = {bias}:** at zero input and zero state the {gate} is σ({bias}) = {rest}; "
-    "along this sequence it averages {mean}, so the typical unit halves an error every {half} steps. "
+    "along this sequence it averages {mean}, and a product of gates sees their geometric mean {geo}, so "
+    "the typical unit halves an error every {half} steps. "
     "Over the T = {T} steps the best unit keeps {best}, the median unit {median}. {verdict}"
 )
 GATE_KEEPS = "The best unit carries an error across the whole sequence: it loses at most {tol} decade."
@@ -360,6 +363,7 @@ def gate_text(g: rc.GateValues, bias: float) -> str:
         bias=number(bias, "g"),
         rest=number(float(g.at_rest.mean()), ".2f"),
         mean=number(g.mean, ".2f"),
+        geo=number(g.geometric_mean, ".2f"),
         half=number(g.half_life, ".2g"),
         T=int(g.distances[-1]),
         best=pow10(g.best[-1]),
@@ -410,8 +414,16 @@ REACH_FURTHER = (
 REACH_SHORTER = (
     "**The RNN's ledger reaches further back:** {rnn} of its mass lies at s − k ≥ ⌊T/2⌋ = {half}, "
     "against {lstm} of the LSTM's, {ratio} times as much ({decades} decades, beyond the tolerance of "
-    "{tol}). The LSTM's forget gates forget too fast here: raise bᶠ."
+    "{tol})."
 )
+# why, from the forget gate's verdict (rc.GateValues.kind): only a forgetting gate is blamed
+SHORTER_WHY = {
+    "forgets": " The LSTM's forget gates forget too fast here: even its best unit's Πf over the T = {T} "
+    "steps is {best}, below 10^(−{gate_tol}): raise bᶠ.",
+    "keeps": " The LSTM's forget gates do not explain it: the best unit's Πf over the T = {T} steps is {best}, "
+    "within {gate_tol} decade of 1.",
+    "undefined": "",
+}
 REACH_SIMILAR = (
     "**The two ledgers reach about as far:** {lstm} of the LSTM's mass and {rnn} of the RNN's lie at "
     "s − k ≥ ⌊T/2⌋ = {half}, within a factor {factor} ({tol} decades) of each other."
@@ -460,11 +472,22 @@ def reach_comparison_template(cmp: rc.ReachComparison, rnn: rc.LedgerReach, lstm
     return LEDGER_KIND_TEMPLATES[odd.kind]
 
 
-def reach_comparison_text(cmp: rc.ReachComparison, rnn: rc.LedgerReach, lstm: rc.LedgerReach) -> str:
-    """Which ledger reaches further back, chosen by the comparison's verdict, with its numbers."""
+def reach_comparison_text(
+    cmp: rc.ReachComparison, rnn: rc.LedgerReach, lstm: rc.LedgerReach, forget: rc.GateValues | None = None
+) -> str:
+    """Which ledger reaches further back, chosen by the comparison's verdict, with its numbers; when
+    the RNN's reaches further, why, from the LSTM's ``forget`` gate verdict (nothing without it)."""
     odd = "rnn" if rnn.kind != "measured" else "lstm"
     decades = abs(cmp.log_ratio)
-    return say(
+    why = ""
+    if cmp.kind == "shorter" and forget is not None:
+        why = say(
+            SHORTER_WHY[forget.kind],
+            T=int(forget.distances[-1]),
+            best=pow10(forget.best[-1]),
+            gate_tol=number(forget.tolerance, "g"),
+        )
+    text = say(
         reach_comparison_template(cmp, rnn, lstm),
         lstm=number(cmp.other_share, ".3g"),
         rnn=number(cmp.reference_share, ".3g"),
@@ -475,3 +498,4 @@ def reach_comparison_text(cmp: rc.ReachComparison, rnn: rc.LedgerReach, lstm: rc
         factor=_factor(cmp.tolerance),
         cell=cell_label(odd),
     )
+    return text + why

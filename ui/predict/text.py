@@ -217,12 +217,12 @@ REVEALS = {
         "apart. The indirect paths through h⁽ʲ⁻¹⁾ into the gates and the candidate add to the direct one."
     ),
     ("forget", "keeps"): (
-        "The best unit's Πⱼ f⁽ʲ⁾ᵢ over {T} steps is {best} (the median unit's {median}): the mean "
-        "forget gate is {mean}, halving an error every {half_life} steps."
+        "The best unit's Πⱼ f⁽ʲ⁾ᵢ over {T} steps is {best} (the median unit's {median}): the forget "
+        "gates' geometric mean is {geometric_mean}, halving an error every {half_life} steps."
     ),
     ("forget", "forgets"): (
-        "Even the best unit's Πⱼ f⁽ʲ⁾ᵢ over {T} steps is {best}, below 10^(−{tol}): the mean forget gate "
-        "is {mean}, halving an error every {half_life} steps. Raise b^f to keep more."
+        "Even the best unit's Πⱼ f⁽ʲ⁾ᵢ over {T} steps is {best}, below 10^(−{tol}): the forget gates' "
+        "geometric mean is {geometric_mean}, halving an error every {half_life} steps. Raise b^f to keep more."
     ),
     ("truncation", "full"): "Full BPTT keeps every path, up to T − 1 = {longest} steps back.",
     ("truncation", "keeps"): (
@@ -504,6 +504,7 @@ def _fields(pred: rc.Prediction) -> dict:
             best=_norm(f["best_end"]),
             median=_norm(f["median_end"]),
             mean=number(f["mean"], ".3g"),
+            geometric_mean=number(f["geometric_mean"], ".3g"),
             half_life=number(f["half_life"], ".3g"),
         )
         out["outcome"] = say(OUTCOME["forget"], **out)
