@@ -2,6 +2,8 @@
 
     python benchmarks/page_cost.py                      # every page, 30 reruns of each kind
     python benchmarks/page_cost.py --pages vanishing --reruns 50 --json page_cost.json
+    python benchmarks/page_cost.py --pages vanishing --largest-only --repeat 3 --rerun-key scale \
+        --query "vpaths=true"                           # the largest settings, one section open
 
 One server, one session at a time (nothing else loads the server). For each page of ui/site.py:
 
@@ -9,8 +11,12 @@ One server, one session at a time (nothing else loads the server). For each page
   two runs every cached result is a hit: what a revisited configuration costs;
 - **miss**: the sidebar's seed set to a new value each time, so that every network-dependent result
   is computed afresh: what a new configuration costs;
-- **largest**: the page opened at its largest settings (H = 128, T = 200) and its T moved between
-  200 and 199: the wall time of the first page and of one rerun there.
+- **largest**: the page opened at its largest settings (H = 128, T = 200) and one sidebar control
+  moved by one step (``--rerun-key``: T from 200 to 199, or σ_max(W) ``scale`` up one step): the
+  wall time and the server's CPU time of the first page and of that rerun. Each of ``--repeat``
+  rounds opens a fresh session with its own seed, so that every round computes afresh (no cache
+  hit from the round before). ``--query`` adds to that link (a page's own controls, or the
+  sections it opens); ``--largest-only`` measures this alone.
 
 The cost of a run is the server's CPU seconds (from /proc, the process and its children) over the
 runs, divided by their number; the floor is the same measure on benchmarks/floor_app.py (a title,
@@ -83,17 +89,51 @@ async def _page(url: str, pid: int, path: str, reruns: int) -> dict:
         )
     finally:
         await s.close()
-    s = lt.Session(url)
-    await s.connect()
-    try:
-        first = await s.load(path, LARGEST, TIMEOUT)
-        out["largest_first_ms"] = 1000 * first.latency
-        T = _widget(s, "T")
-        r = await s.change(T, (float(s.values[T.id][0]) - 1,), TIMEOUT)
-        out["largest_rerun_ms"] = 1000 * r.latency
-    finally:
-        await s.close()
+    out.update(await _largest(url, pid, path, "", "T", 1, seed0=0))
     return out
+
+
+def _step(w: lt.Widget, value: tuple) -> tuple:
+    """``value`` one step of the slider ``w`` along: down for T (200 → 199), up otherwise."""
+    v = float(value[0])
+    return (v - w.step,) if w.url_key == "T" or v + w.step > w.hi else (round(v + w.step, 10),)
+
+
+async def _largest(
+    url: str, pid: int, path: str, query: str, rerun_key: str, repeat: int, seed0: int
+) -> dict:
+    """The page at H = 128, T = 200 (+ ``query``), then ``rerun_key`` moved one step; ``repeat``
+    fresh sessions, round i with seed ``seed0 + i`` so that each computes afresh. Wall and server
+    CPU milliseconds of each round's first page and rerun, and their medians."""
+    meter = lt.ProcessMeter(pid)
+    rounds = []
+    for i in range(repeat):
+        link = "&".join(q for q in (LARGEST, query, f"seed={seed0 + i}" if seed0 + i else "") if q)
+        s = lt.Session(url)
+        await s.connect()
+        try:
+            cpu0 = meter.cpu_seconds()
+            first = await s.load(path, link, TIMEOUT)
+            cpu1 = meter.cpu_seconds()
+            if first.status != "ok":
+                raise RuntimeError(f"/{path}?{link}: {first.status} {first.errors}")
+            w = _widget(s, rerun_key)
+            r = await s.change(w, _step(w, s.values[w.id]), TIMEOUT)
+            cpu2 = meter.cpu_seconds()
+            if r.status != "ok":
+                raise RuntimeError(f"/{path}?{link}, {rerun_key} moved: {r.status} {r.errors}")
+        finally:
+            await s.close()
+        rounds.append(
+            {
+                "first_ms": 1000 * first.latency,
+                "first_cpu_ms": 1000 * (cpu1 - cpu0),
+                "rerun_ms": 1000 * r.latency,
+                "rerun_cpu_ms": 1000 * (cpu2 - cpu1),
+            }
+        )
+    med = {f"largest_{k}": statistics.median(r[k] for r in rounds) for k in rounds[0]}
+    return {**med, "largest_rounds": rounds, "largest_query": query, "rerun_key": rerun_key}
 
 
 async def _floor(url: str, pid: int, reruns: int) -> dict:
@@ -113,7 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", default=",".join(p.url_path or "overview" for p in PAGES))
     ap.add_argument("--reruns", type=int, default=30)
     ap.add_argument("--json", dest="json_path")
+    ap.add_argument("--largest-only", action="store_true", help="measure only the largest settings")
+    ap.add_argument("--query", default="", help="added to the largest settings' link, e.g. vpaths=true")
+    ap.add_argument("--rerun-key", default="T", help="the sidebar control moved for the rerun: T or scale")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds at the largest settings (medians shown)")
     args = ap.parse_args(argv)
+    if args.largest_only:
+        return _largest_only(args)
     with lt.StreamlitServer(lt.FLOOR_APP) as server:
         floor = asyncio.run(_floor(server.url, server.proc.pid, args.reruns))
     rows = []
@@ -136,6 +182,33 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.json_path:
         Path(args.json_path).write_text(json.dumps({"floor": floor, "pages": rows}, indent=1))
+    return 0
+
+
+def _largest_only(args) -> int:
+    rows = []
+    with lt.StreamlitServer(REPO / "streamlit_app.py", env={"OPENBLAS_NUM_THREADS": "1"}) as server:
+        for name in args.pages.split(","):
+            path = "" if name == "overview" else name
+            row = asyncio.run(_largest(server.url, server.proc.pid, path, args.query, args.rerun_key,
+                                       args.repeat, seed0=0))  # fmt: skip
+            rows.append({"page": path or "overview", **row})
+    print(f"largest settings ({LARGEST}&{args.query}), rerun: {args.rerun_key} one step; "
+          f"medians of {args.repeat}; load average {lt.load_average()}")  # fmt: skip
+    print("| page | first: wall / CPU (s) | rerun: wall / CPU (s) | rounds: first CPU, rerun CPU (s) |")
+    print("|---|---:|---:|---|")
+    for r in rows:
+        each = ", ".join(
+            f"{x['first_cpu_ms'] / 1000:.2f}/{x['rerun_cpu_ms'] / 1000:.2f}" for x in r["largest_rounds"]
+        )
+        print(
+            f"| {r['page']} | {r['largest_first_ms'] / 1000:.2f} / {r['largest_first_cpu_ms'] / 1000:.2f}"
+            f" | {r['largest_rerun_ms'] / 1000:.2f} / {r['largest_rerun_cpu_ms'] / 1000:.2f} | {each} |"
+        )
+    if args.json_path:
+        Path(args.json_path).write_text(
+            json.dumps({"load_average": lt.load_average(), "pages": rows}, indent=1)
+        )
     return 0
 
 

@@ -4,7 +4,8 @@ show, over a covering grid of settings, against an independent computation writt
 The grid covers every pair of values of (activation, W init, σ_max(W) below / at / above 1/γ,
 T ∈ {1, 2, 20, 200}, gradient steps ∈ {0, 25}, loss) at least once (a greedy pairwise covering),
 plus the overflow cases and the reported links. For each setting the app opens from its link, the
-Overview is read, then the Vanishing page in the same session; what they print is checked against:
+Overview is read, then the Vanishing page in the same session, every section opened by the link; what they print is
+checked against:
 
 - the live network recomputed here: W after the gradient steps, by a plain loop of BPTT steps;
 - γ·σ_max(W) compared with 1 by the rule written out (|γσ − 1| ≤ 1e-9 is "= 1"), and every printed
@@ -43,8 +44,10 @@ from ui.overview import text as ov
 from ui.state import ACTIVATION_LABELS, DEFAULT, INIT_LABELS, LOSS_LABELS
 from ui.vanishing import calls
 from ui.vanishing import text as vt
+from ui.vanishing.sections import SECTION_KEYS
 
 VANISHING = "app_pages/vanishing.py"
+ALL_OPEN = {key: "true" for key in SECTION_KEYS.values()}  # the link opens every section of the page
 RTOL = 1e-9  # the stated tolerance of "γ·σ_max(W) = 1", written out again here
 LEVELS = {"below": 0.5, "at": 1.0, "above": 1.5}  # σ_max(W) as a multiple of 1/γ
 FACTORS = {
@@ -320,7 +323,7 @@ def check_cause(wrong: list, s: dict, p, ell: float, regime: str) -> None:
 )
 def test_every_regime_sentence_is_true_for_its_settings(query):
     at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
+    for key, value in {**query, **ALL_OPEN}.items():
         at.query_params[key] = value
     at.run()
     assert not at.exception
@@ -333,6 +336,11 @@ def test_every_regime_sentence_is_true_for_its_settings(query):
     check_overview(wrong, at, s, p)
     at.switch_page(VANISHING).run()
     assert not at.exception
+    # every section of the page is read: each open (T = 200 closes sections 2–4 by default)
+    closed = [e.label for e in at.expander if e.proto.query_param_key in ALL_OPEN and not e.proto.expanded]
+    assert (
+        len([e for e in at.expander if e.proto.query_param_key in ALL_OPEN]) == len(ALL_OPEN) and not closed
+    )
     check_vanishing(wrong, at, s, p, trace, done)
     assert not wrong, "\n".join(wrong)
 

@@ -91,7 +91,7 @@ def test_profile_is_rnn_core_on_the_live_network():
 def test_accounting_reconciles_the_distance_split_with_bptt():
     acc = calls.accounting(SMALL, 0)
     live = live_network(SMALL, 0)
-    np.testing.assert_array_equal(acc.C, rc.contributions(live.params, live.trace))
+    np.testing.assert_array_equal(calls.ledger(SMALL, 0), rc.contributions(live.params, live.trace))
     assert acc.reconcile < 1e-12
     # the norms of the distances are the norms of rnn_core.distance_terms, summed here by hand
     G = rc.distance_terms(live.params, live.trace)
@@ -414,9 +414,9 @@ def test_profile_chart_encodings_and_nonfinite_rows_left_out():
 
 
 def test_contribution_chart_is_the_lower_triangle_with_a_log_colour():
-    acc = calls.accounting(SMALL, 0)
+    C = calls.ledger(SMALL, 0)
     T = SMALL.T
-    s = spec(charts.contribution_chart(acc.C))
+    s = spec(charts.contribution_chart(C))
     units = layers(s)
     assert {mark_type(u) for u in units} == {"rect"}
     coloured = next(u for u in units if "color" in u["encoding"])
@@ -427,7 +427,7 @@ def test_contribution_chart_is_the_lower_triangle_with_a_log_colour():
     assert len(data) == T * (T + 1) // 2  # every k ≤ s, zeros included (grey layer)
     for r in data:
         assert r["d"] == r["s"] - r["k"] >= 0
-        assert r["value"] == acc.C[r["s"] - 1, r["k"] - 1]
+        assert r["value"] == C[r["s"] - 1, r["k"] - 1]
     # W's term through k = 1 is δ₁⁽ˢ⁾h⁽⁰⁾ᵀ = 0 (h⁽⁰⁾ = 0): drawn grey, not on the log scale
     assert {r["k"] for r in data if r["value"] == 0} == {1}
 

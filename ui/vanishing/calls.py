@@ -28,6 +28,15 @@ MAP_EDGES = rc.sigma_grid(SIGMA_LOW, SIGMA_HIGH, SIGMA_STEPS)[1]  # its cell edg
 # to its peak near n ≈ −1/ln λ ≈ 9.5 (×2.6 above ‖W‖₂) although ρ = λ = 0.9 < 1, then decays
 NONNORMAL_W = ((0.9, 1.0), (0.0, 0.9))
 NONNORMAL_N = 60
+# Sections 2–4 open by default on a network up to this size, where each takes a few tens of ms of
+# CPU; above it they are computed only when the student opens them (at H = 128, T = 200 sections
+# 2–4 take over a second of CPU together, the distance split of ∂L/∂W half of it).
+OPEN_MAX_H, OPEN_MAX_T = 64, 100
+
+
+def opens_by_default(net: Network) -> bool:
+    """Whether the page's sections 2–4 are open by default for ``net`` (H and T within the limits)."""
+    return net.H <= OPEN_MAX_H and net.T <= OPEN_MAX_T
 
 
 # --- 1. the Jacobian profile --------------------------------------------------------------------
@@ -43,13 +52,19 @@ def profile(net: Network, steps: int) -> rc.JacobianProfile:
 # --- 2. the contribution ledger -----------------------------------------------------------------
 
 
+@st.cache_data(**CACHE)
+def ledger(net: Network, steps: int) -> np.ndarray:
+    """The contribution matrix C (T, T): C[s−1, k−1] = ‖path term k of ∂L⁽ˢ⁾/∂W‖_F."""
+    live = live_network(net, steps)
+    return rc.contributions(live.params, live.trace)
+
+
 @dataclass(frozen=True)
 class Accounting:
-    """The contribution matrix C (T, T), ∂L/∂W split by distance, the BPTT gradient, how well
-    Σ_d G_d reproduces its W field (relative error; nan when the gradient is not finite) and
-    Σ_d p_d (1 up to rounding)."""
+    """∂L/∂W split by distance, the BPTT gradient, how well Σ_d G_d reproduces its W field
+    (relative error; nan when the gradient is not finite) and Σ_d p_d (1 up to rounding). Apart
+    from :func:`ledger`: truncation and clipping need this and not C."""
 
-    C: np.ndarray
     split: rc.DistanceSplit
     grads: rc.RNNParams
     reconcile: float
@@ -59,16 +74,15 @@ class Accounting:
 @st.cache_data(**CACHE)
 def accounting(net: Network, steps: int) -> Accounting:
     live = live_network(net, steps)
-    C = rc.contributions(live.params, live.trace)  # (T, T)
     split = rc.distance_split(rc.distance_terms(live.params, live.trace))
     grads = rc.bptt(live.params, live.trace)
-    return Accounting(C, split, grads, rc.rel_error(split.total, grads.W), float(np.sum(split.shares)))
+    return Accounting(split, grads, rc.rel_error(split.total, grads.W), float(np.sum(split.shares)))
 
 
 @dataclass(frozen=True)
 class LedgerChain:
     """One cell of the ledger opened up: the chain of Jacobians of path term k of L⁽ˢ⁾ (W), the
-    verdict that its norm is the ledger's C[s, k] (read from :func:`accounting`'s C, the matrix that
+    verdict that its norm is the ledger's C[s, k] (read from :func:`ledger`'s C, the matrix that
     drew the cell), and the bound (γ·σ_max(W)) of the live W, compared with 1."""
 
     chain: rc.PathChain
@@ -86,9 +100,9 @@ def ledger_chain(net: Network, steps: int, s: int, k: int) -> LedgerChain:
     """Path term k of L⁽ˢ⁾ on ``net`` after ``steps`` steps, factor by factor, checked against the ledger."""
     live = live_network(net, steps)
     chain = rc.path_chain(live.params, live.trace, s, k)
-    ledger = accounting(net, steps).C[s - 1, k - 1]
+    drawn = ledger(net, steps)[s - 1, k - 1]
     bound = rc.bound_verdict(rc.ACTIVATIONS[net.activation].gamma, rc.sigma_max(live.params.W))
-    return LedgerChain(chain, rc.chain_verdict(chain, ledger), bound)
+    return LedgerChain(chain, rc.chain_verdict(chain, drawn), bound)
 
 
 # --- 3. the regime map --------------------------------------------------------------------------

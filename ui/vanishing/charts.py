@@ -67,8 +67,9 @@ TIP_TAU = "τ"
 TIP_VALUE = "value"
 YOUR_TAU = "your τ"
 
-NORM_CLIPPING = "norm clipping"
-ELEMENTWISE_CLIPPING = "elementwise clipping"
+NORM_CLIPPING = "norm"
+ELEMENTWISE_CLIPPING = "elementwise"
+LEGEND_CLIPPING = "clipping"
 AXIS_THRESHOLD = "threshold (log scale)"
 TIP_METHOD = "method"
 TIP_THRESHOLD = "threshold"
@@ -478,7 +479,8 @@ def clipping_charts(
     colour = alt.Color(
         "method:N",
         scale=alt.Scale(domain=list(names), range=[palette.MEASURED, palette.BOUND]),
-        legend=alt.Legend(title=None, orient="bottom", labelLimit=400),
+        # short labels under a title: the two charts share a row, each half a column in its section
+        legend=alt.Legend(title=say(LEGEND_CLIPPING), orient="bottom", labelLimit=400),
     )
     tooltip = [
         alt.Tooltip("method:N", title=say(TIP_METHOD)),

@@ -70,6 +70,32 @@ def intro_bound(steps_done: int) -> str:
     return say(INTRO_BOUND, gammas=gamma_sentence(), live=live)
 
 
+# --- the sections that open: what each holds, said in its label ------------------------------
+
+SECTION_WHAT = {
+    "paths": "The ledger C[s, k], one path term's chain of Jacobians, ∂L/∂W split by distance",
+    "map": "The regime map: ‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂ over σ_max(W) for every activation",
+    "truncation": "What truncation at τ keeps and drops of ∂L/∂W",
+    "clipping": "Norm and elementwise clipping of ∂L/∂W, at a threshold and over all of them",
+    "init": "The Jacobian profile of each W initialisation at this σ_max(W)",
+    "nonnormal": "‖Wⁿ‖₂ of a non-normal W against ρ(W)ⁿ and σ_max(W)ⁿ",
+}
+# the label of a section closed by default because the network is large (calls.opens_by_default)
+SECTION_LARGE = "{what} · closed by default when H > {H} or T > {T}: computed when you open it"
+SECTION_EXPECTED = "true (open) or false (closed)"
+SECTION_OPEN, SECTION_CLOSED = "the section open", "the section closed"
+TAU_OF_CLOSED = (
+    "The long-range part below is split at τ = {tau}, the truncation length's default: its section "
+    "above is closed."
+)
+
+
+def section_label(name: str, opens: bool, max_h: int, max_t: int) -> str:
+    """The label of section ``name``: what it holds, and why it is closed when ``opens`` is False."""
+    what = say(SECTION_WHAT[name])
+    return what if opens else say(SECTION_LARGE, what=what, H=max_h, T=max_t)
+
+
 # --- 1. the Jacobian profile --------------------------------------------------------------------
 
 HEADER_PROFILE = "1. How far back does the gradient reach?"
