@@ -25,6 +25,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the repository's root
+
+from deploy.subpaths import PAGE_SUBPATH, STREAMLIT_PATHS  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 
 HAPROXY_CFG = """\
@@ -44,9 +48,9 @@ frontend app
     # A sub-path of a page (/vanishing/extra, /vanishing/) would get Streamlit's index.html, whose
     # ./static/ assets then resolve under that path and are answered with HTML: a blank page.
     # Send it to the page itself, with its query. Streamlit's own paths (/_stcore/, /static/, …,
-    # and the frontend's base-path probe /<page>/_stcore/…) pass through.
-    acl page_subpath path_reg ^/[^/_.][^/]*/
-    acl streamlit_path path_reg ^/[^/]+/_stcore/ ^/(_stcore|static|media|component|app)/
+    # and the frontend's base-path probe /<page>/_stcore/…) pass through (deploy/subpaths.py).
+    acl page_subpath path_reg {page_subpath}
+    acl streamlit_path path_reg {streamlit_paths}
     http-request redirect location /%[path,field(2,/)]?%[query] code 302 if page_subpath !streamlit_path {{ query -m found }}
     http-request redirect location /%[path,field(2,/)] code 302 if page_subpath !streamlit_path
     default_backend replicas
@@ -64,7 +68,13 @@ def haproxy_config(port: int, replica_ports: list[int], bind: str = "0.0.0.0") -
     servers = "\n".join(
         f"    server r{i} 127.0.0.1:{p} check cookie r{i}" for i, p in enumerate(replica_ports, start=1)
     )
-    return HAPROXY_CFG.format(bind=bind, port=port, servers=servers)
+    return HAPROXY_CFG.format(
+        bind=bind,
+        port=port,
+        servers=servers,
+        page_subpath=PAGE_SUBPATH,
+        streamlit_paths=" ".join(STREAMLIT_PATHS),
+    )
 
 
 def port_free(port: int) -> bool:

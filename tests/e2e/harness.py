@@ -41,9 +41,11 @@ def free_port() -> int:
 
 
 class AppServer:
-    """`streamlit run streamlit_app.py` on a free port of 127.0.0.1, its log in ``log_path``."""
+    """`streamlit run <script>` (the app's entry file unless told) on a free port of 127.0.0.1, its log
+    in ``log_path``."""
 
-    def __init__(self, log_path: Path, *, extra_args: tuple[str, ...] = ()):
+    def __init__(self, log_path: Path, *, extra_args: tuple[str, ...] = (), script: str = "streamlit_app.py"):
+        self.script = script
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -53,7 +55,7 @@ class AppServer:
 
     def __enter__(self) -> AppServer:
         cmd = [
-            sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+            sys.executable, "-m", "streamlit", "run", self.script,
             "--server.address", "127.0.0.1", "--server.port", str(self.port),
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
             *self.extra_args,
@@ -95,6 +97,12 @@ class AppServer:
 
 def launch_browser(playwright):
     return playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+
+
+def slider_value(tab, label: str) -> str:
+    """The value a slider shows on its thumb, found by its label."""
+    slider = tab.locator('[data-testid="stSlider"]').filter(has_text=label)
+    return slider.locator('[data-testid="stSliderThumbValue"]').inner_text()
 
 
 def draw_charts(tab, timeout_ms: int = 20_000) -> None:

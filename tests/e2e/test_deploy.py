@@ -18,8 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from benchmarks import loadtest as lt
-from deploy import replicas
-from tests.e2e.harness import ROOT, free_port
+from deploy import replicas, subpaths
+from tests.e2e.conftest import LOGS
+from tests.e2e.harness import ROOT, AppServer, free_port, slider_value, wait_for_app
 
 
 def test_config_lists_every_replica_with_its_affinity_cookie():
@@ -116,3 +117,30 @@ def test_two_replicas_serve_sessions_through_haproxy_and_stop_together():
     assert all(replicas.port_free(p) for p in (port, first, first + 1)), (
         "a replica or haproxy outlived the launcher"
     )
+
+
+@pytest.mark.parametrize("path, target", SUBPATHS)
+def test_the_redirect_rule_sends_a_path_below_a_page_to_the_page(path, target):
+    bare, _, query = path.partition("?")
+    assert subpaths.redirect_target(bare, query) == target
+
+
+def test_serve_py_redirects_a_path_below_a_page_and_the_page_opens_with_its_query(browser):
+    """One `streamlit run serve.py` (st.App with the redirect middleware): what the proxy does, and
+    a real browser sent from /vanishing/extra?T=30 to the page with T = 30."""
+    with AppServer(LOGS / "test_serve_py.log", script="serve.py") as server:
+        for path, target in SUBPATHS:
+            got = _redirect(server.url + path)
+            assert (got and got.removeprefix(server.url)) == target, path
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        tab = context.new_page()
+        try:
+            tab.goto(f"{server.url}/vanishing/extra?T=30")
+            wait_for_app(tab)
+            assert tab.url == f"{server.url}/vanishing?T=30"
+            assert "Vanishing" in tab.locator("h1").first.inner_text()
+            assert slider_value(tab, "Sequence length T") == "30"
+        finally:
+            context.close()
+        log = server.log()
+    assert "Traceback" not in log, log

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.e2e.harness import wait_for_app
+from tests.e2e.harness import slider_value, wait_for_app
 
 
 @pytest.fixture
@@ -23,11 +23,6 @@ def tab(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     yield context.new_page()
     context.close()
-
-
-def slider_value(tab, label: str) -> str:
-    slider = tab.locator('[data-testid="stSlider"]').filter(has_text=label)
-    return slider.locator('[data-testid="stSliderThumbValue"]').inner_text()
 
 
 def view(tab) -> tuple[str, dict]:

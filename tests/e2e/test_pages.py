@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.harness import wait_for_app
+from tests.e2e.harness import slider_value, wait_for_app
 
 # page url path → (a deep-link query, its title, how many st.latex formulas it shows at least)
 PAGES = {
@@ -58,11 +58,6 @@ def test_garbage_link_opens_with_defaults_and_no_error(server, page):
     assert page.locator('[data-testid="stSidebar"] input').first.input_value() == "tanh"
     # Streamlit drops what it rejected from the URL
     assert not {"T", "H", "scale", "act"} & set(parse_qs(urlparse(page.url).query))
-
-
-def slider_value(tab, label: str) -> str:
-    slider = tab.locator('[data-testid="stSlider"]').filter(has_text=label)
-    return slider.locator('[data-testid="stSliderThumbValue"]').inner_text()
 
 
 def test_moving_a_slider_updates_the_page_and_the_url_and_a_reload_restores_it(server, page):

@@ -97,24 +97,21 @@ def shoot(tab, name: str, width: int) -> None:
     tab.set_viewport_size({"width": width, "height": 900})
 
 
-@pytest.mark.parametrize("pred", ["off", "on"], ids=["charts", "questions"])
 @pytest.mark.parametrize("page_path", [p.url_path for p in PAGES], ids=lambda p: p or "overview")
-def test_nothing_pans_sideways_and_charts_fill_their_column(app, browser, page_path, pred):
-    """Every width with the charts shown; a phone and a laptop with the prediction questions asked
-    (what a student opens by default)."""
+def test_nothing_pans_sideways_and_charts_fill_their_column(app, browser, page_path):
+    """Every width with every chart shown (test_questions_view.py: with the questions asked)."""
     context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
     tab = context.new_page()
     try:
-        tab.goto(f"{app.url}/{page_path}?pred={pred}")
+        tab.goto(f"{app.url}/{page_path}?pred=off")
         wait_for_app(tab)
         found = []
-        for width in WIDTHS if pred == "off" else SHOT_WIDTHS:
+        for width in WIDTHS:
             tab.set_viewport_size({"width": width, "height": 900})
             wait_for_app(tab, settle=0.5)
             found += problems_at(tab, width)
             if width in SHOT_WIDTHS:
-                suffix = "" if pred == "off" else "-questions"
-                shoot(tab, f"responsive-{page_path or 'overview'}-{width}{suffix}", width)
+                shoot(tab, f"responsive-{page_path or 'overview'}-{width}", width)
         assert not found, "\n".join(found)
     finally:
         context.close()
