@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import screenshot
 from tests.e2e.harness import wait_for_app
 from tests.e2e.test_contrast import low_contrast
 from tests.ui.test_predict import regime_by_hand
@@ -39,6 +40,7 @@ def test_commit_a_prediction_on_a_phone(server, page):
     wait_for_app(page)
     expect(other.get_by_text(say(t.WRONG))).to_be_visible(timeout=20_000)
     expect(other.get_by_text(say(mode.SCORE, right=1, n=2), exact=False)).to_be_visible()
+    screenshot(page, "predict_vanishing_390")  # two answers committed: a reveal right, one wrong
     # every text, the questions still asked and both reveals among it, reaches WCAG AA
     assert not low_contrast(page)
     assert page.locator('[data-testid="stException"]').count() == 0
