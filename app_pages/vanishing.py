@@ -25,9 +25,9 @@ T = net.T
 opens = calls.opens_by_default(net)  # sections 2–4 open by default
 
 
-def label(name: str) -> str:
+def label(name: str, default: bool = opens) -> str:
     """Section ``name``'s label: what it holds, and why it is closed by default on a large network."""
-    return t.section_label(name, opens, calls.OPEN_MAX_H, calls.OPEN_MAX_T)
+    return t.section_label(name, default, calls.OPEN_MAX_H, calls.OPEN_MAX_T)
 
 
 st.title(say(t.TITLE))
@@ -150,9 +150,7 @@ with section("init", label("init"), opens) as box:
 
 # --- 5. non-normal W (no network input: cheap at every size, open by default) ----------------------
 st.header(say(t.HEADER_NONNORMAL))
-with section(
-    "nonnormal", t.section_label("nonnormal", True, calls.OPEN_MAX_H, calls.OPEN_MAX_T), True
-) as box:
+with section("nonnormal", label("nonnormal", True), True) as box:
     if box.open:
         pp = calls.nonnormal()
         st.latex(t.matrix_formula(calls.NONNORMAL_W))
