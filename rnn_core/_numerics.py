@@ -99,6 +99,51 @@ def _two_by_two_bound(theta: float, rho: float, tau: float) -> float:
     return 0.5 * (theta + tau) + math.hypot(0.5 * (theta - tau), rho)
 
 
+def top_eigenvalues(G: np.ndarray) -> np.ndarray:
+    """λ_max of each symmetric positive semi-definite matrix of a stack G (n, H, H), (n,); never a
+    LinAlgError.
+
+    LAPACK's ``syevd`` on the whole stack. Where it does not converge (it can, rarely, on a finite
+    matrix), each matrix alone, and for one that still fails its largest singular value by ``gesdd``,
+    another algorithm, which for a positive semi-definite matrix is the same number. A matrix that
+    holds inf or nan, or on which neither converges, gives nan.
+    """
+    G = np.asarray(G, dtype=np.float64)
+    out = np.full(G.shape[0], np.nan)
+    ok = np.flatnonzero(np.isfinite(G).all(axis=(1, 2)))
+    if not ok.size:
+        return out
+    try:
+        out[ok] = np.linalg.eigvalsh(G[ok])[:, -1]
+    except np.linalg.LinAlgError:
+        for i in ok:
+            try:
+                out[i] = np.linalg.eigvalsh(G[i])[-1]
+            except np.linalg.LinAlgError:
+                try:
+                    out[i] = np.linalg.svd(G[i], compute_uv=False)[0]
+                except np.linalg.LinAlgError:
+                    pass
+    return out
+
+
+def norm2(W) -> float:
+    """‖W‖₂, the largest singular value of a float64 matrix; nan if W holds inf or nan.
+
+    LAPACK's SVD; where it does not converge (rarely, on a finite W), √λ_max(WᵀW/m²)·m with
+    m = max|Wᵢⱼ| by the eigenvalue routine (:func:`top_eigenvalues`), so never a LinAlgError.
+    """
+    W = np.asarray(W, dtype=np.float64)
+    if not np.isfinite(W).all():
+        return math.nan
+    try:
+        return float(np.linalg.norm(W, 2))
+    except np.linalg.LinAlgError:
+        m = float(np.abs(W).max())
+        scaled = W / m
+        return m * math.sqrt(max(float(top_eigenvalues((scaled.T @ scaled)[None])[0]), 0.0))
+
+
 def warm_sigma_max(M: np.ndarray, u: np.ndarray) -> tuple[float, np.ndarray]:
     """σ_max(M) to relative accuracy _TOL, certified, and a unit vector near its left singular vector.
 
@@ -149,10 +194,15 @@ def warm_sigma_max(M: np.ndarray, u: np.ndarray) -> tuple[float, np.ndarray]:
             pass
     if not np.isfinite(G).all():
         return (math.nan if np.isnan(G).any() else math.inf), u  # past float64: no eigenvalues
-    top = np.linalg.eigvalsh(G)[-1]
+    top = float(top_eigenvalues(G[None])[0])
+    if not top >= 0.0:  # no eigenvalue method converged on this G
+        return math.nan, u
     if not theta > top * (1.0 - 1e-6):  # u is far from the top direction, not merely unsettled
         # (c·I − G)⁻¹ with c just above σ_max² magnifies the top direction by ~1e9 over the
         # others; the dense term keeps a component along it even where u has none
-        x = np.linalg.solve(top * (1.0 + 1e-9) * eye - G, u + 1.0 / math.sqrt(len(u)))
-        u = x / math.sqrt(x @ x)
+        try:
+            x = np.linalg.solve(top * (1.0 + 1e-9) * eye - G, u + 1.0 / math.sqrt(len(u)))
+            u = x / math.sqrt(x @ x)
+        except np.linalg.LinAlgError:  # singular to working precision: keep u, the norm is exact
+            pass
     return math.sqrt(top), u

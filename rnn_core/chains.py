@@ -12,12 +12,11 @@ the term is 0 or not a number, why.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._numerics import array_norm, warm_sigma_max
+from ._numerics import array_norm, top_eigenvalues, warm_sigma_max
 from .accounting import path_terms
 from .activations import get_activation
 from .bptt import check_step, check_trace, output_errors
@@ -85,21 +84,11 @@ class PathChain:
 def _factor_norms(fprime: np.ndarray, W: np.ndarray) -> np.ndarray:
     """‖diag(d) W‖₂ for each row d of ``fprime`` (n, H): √λ_max(diag(d) WWᵀ diag(d)), one batched
     eigvalsh on Gram matrices scaled from one WWᵀ (no product per factor); nan where d is not finite."""
-    out = np.full(fprime.shape[0], np.nan)
     with np.errstate(all="ignore"):
         gram = fprime[:, :, None] * (W @ W.T)[None] * fprime[:, None, :]  # (n, H, H)
     # a W that training drove to inf or nan, or a Gram that overflows: nan, never a LinAlgError
-    ok = np.isfinite(gram).all(axis=(1, 2))
-    for rows in (np.flatnonzero(ok),) if ok.any() else ():
-        try:
-            out[rows] = np.sqrt(np.maximum(np.linalg.eigvalsh(gram[rows])[:, -1], 0.0))
-        except np.linalg.LinAlgError:  # one matrix at a time: only the one that fails is nan
-            for i in rows:
-                try:
-                    out[i] = math.sqrt(max(np.linalg.eigvalsh(gram[i])[-1], 0.0))
-                except np.linalg.LinAlgError:
-                    pass
-    return out
+    with np.errstate(invalid="ignore"):
+        return np.sqrt(np.maximum(top_eigenvalues(gram), 0.0))
 
 
 def _products(factors: np.ndarray, H: int) -> tuple[np.ndarray, np.ndarray]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import as_float_array, positive_int
-from ._numerics import log_line
+from ._numerics import log_line, norm2
 from .activations import get_activation
 from .verdicts import BoundVerdict, bound_verdict
 
@@ -60,13 +60,24 @@ def _square(name: str, W) -> np.ndarray:
 
 
 def sigma_max(W: np.ndarray) -> float:
-    r"""$\sigma_{\max}(W) = \|W\|_2$, the largest singular value of a float64 matrix W (H, H)."""
-    return float(np.linalg.norm(W, 2))
+    r"""$\sigma_{\max}(W) = \|W\|_2$, the largest singular value of a float64 matrix W (H, H).
+
+    nan if W holds inf or nan. LAPACK's SVD; where it does not converge (rarely, on a finite W),
+    √λ_max(WᵀW/m²)·m with m = max|Wᵢⱼ| by the eigenvalue routine, so never a LinAlgError.
+    """
+    return norm2(W)
 
 
 def spectral_radius(W: np.ndarray) -> float:
-    r"""$\rho(W) = \max_i |\lambda_i(W)|$ of a float64 square matrix W (H, H)."""
-    return float(np.abs(np.linalg.eigvals(W)).max())
+    r"""$\rho(W) = \max_i |\lambda_i(W)|$ of a float64 square matrix W (H, H); nan if W holds inf or
+    nan or LAPACK's eigenvalue routine does not converge on it (never a LinAlgError)."""
+    W = np.asarray(W, dtype=np.float64)
+    if not np.isfinite(W).all():
+        return float("nan")
+    try:
+        return float(np.abs(np.linalg.eigvals(W)).max())
+    except np.linalg.LinAlgError:
+        return float("nan")
 
 
 def spectral_summary(W, activation: str) -> SpectralSummary:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import positive_int
+from ._numerics import norm2
 from .accounting import jacobian_log_norms
 from .activations import get_activation
 from .forward import Trace
@@ -197,7 +198,7 @@ def _log_norm_power(W: np.ndarray, d: int) -> float:
                 result, log_result = result / size, log_result + log_base + np.log10(size)
             d >>= 1
             if not d:
-                return float(log_result + np.log10(np.linalg.norm(result, 2)))
+                return float(log_result + np.log10(norm2(result)))
             base = base @ base
             size = np.abs(base).max()
             if not size > 0.0:
@@ -216,7 +217,7 @@ def cause_of(
     d = positive_int("distance", distance)
     act = get_activation(activation)
     gamma = act.gamma
-    sigma = float(np.linalg.norm(W, 2))
+    sigma = norm2(W)
     fprime = np.asarray(fprime, dtype=np.float64)
     with np.errstate(all="ignore"):
         below = float(np.mean(fprime < gamma * (1 - 1e-12))) if fprime.size else 0.0
