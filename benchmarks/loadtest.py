@@ -493,6 +493,24 @@ def widget_from_element(el: Element, fragment_id: str) -> tuple[Widget, Any] | N
     return w, (p.value if p.set_value else None)
 
 
+def expander_from_block(block, fragment_id: str) -> tuple[Widget, Any] | None:
+    """An expander with state (``st.expander(key=…, on_change=…)``) is a widget whose value is
+    whether it is open: a student opens or closes it, and the page computes what it holds only while
+    it is open. As a checkbox here (its state is a bool); the server sends its current state."""
+    if block.WhichOneof("type") != "expandable" or not block.expandable.id:
+        return None
+    e = block.expandable
+    w = Widget(
+        id=e.id,
+        kind="checkbox",
+        label=e.label,
+        default=e.default_expanded,
+        url_key=e.query_param_key or None,
+        fragment_id=fragment_id or None,
+    )
+    return w, e.expanded
+
+
 # ---------------------------------------------------------------------------------------------
 # One session: a websocket, a reader task, and the state a browser tab keeps
 
@@ -799,6 +817,11 @@ class Session:
             # is not), not with what the page shows.
             if msg.metadata.delta_path[:1] == [RootContainer.MAIN]:
                 _apply(p.page, tuple(msg.metadata.delta_path), delta)
+        if delta.WhichOneof("type") == "add_block":
+            found = expander_from_block(delta.add_block, delta.fragment_id)
+            if found is not None:
+                self._track(msg, p, *found)
+            return
         if delta.WhichOneof("type") != "new_element":
             return
         el = delta.new_element
@@ -812,7 +835,10 @@ class Session:
         found = widget_from_element(el, delta.fragment_id)
         if found is None:
             return
-        widget, server_value = found
+        self._track(msg, p, *found)
+
+    def _track(self, msg: ForwardMsg, p: _Pending | None, widget: Widget, server_value: Any) -> None:
+        """Keep ``widget`` (seen in ``msg``) and its value, as the browser does."""
         widget.sidebar = msg.metadata.delta_path[:1] == [RootContainer.SIDEBAR]
         self.widgets[widget.id] = widget
         if p is not None:

@@ -138,3 +138,29 @@ def test_a_herd_pressing_train_on_one_run_gets_every_result_from_one_computation
     assert len({r["session"] for r in pressed}) == n and all(r["n_deltas"] > 0 for r in pressed)
     # the other page's session kept working meanwhile, on another page
     assert any(r["role"] == "other" and r["page"] != "training" for r in res["records"])
+
+
+async def _open_a_section(url: str) -> tuple[lt.Widget, lt.RunResult, lt.RunResult, lt.RunResult]:
+    """The Vanishing page on a network large enough that its sections start closed: the section of
+    the paths opened by its expander's state, and the same section opened by a link."""
+    a, b = lt.Session(url), lt.Session(url)
+    await a.connect()
+    await b.connect()
+    try:
+        closed = await a.load("vanishing", "H=100", 60)
+        box = next(w for w in a.widgets.values() if w.url_key == "vpaths")
+        assert a.values[box.id] is False and box.changeable
+        opened = await a.change(box, True, 60)
+        linked = await b.load("vanishing", "H=100&vpaths=true", 60)
+        return box, closed, opened, linked
+    finally:
+        await a.close()
+        await b.close()
+
+
+def test_the_generator_opens_a_section_as_a_student_does(server):
+    box, closed, opened, linked = in_thread(asyncio.run, _open_a_section(server.url))
+    assert [closed.status, opened.status, linked.status] == ["ok"] * 3, linked.errors
+    assert box.kind == "checkbox" and box.default is False
+    # opening computes and sends the section: another page, the one its link gives
+    assert opened.digest != closed.digest and opened.digest == linked.digest
