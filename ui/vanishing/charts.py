@@ -124,7 +124,7 @@ def _marker_rule(df: pd.DataFrame, x: str, tip: alt.Tooltip) -> alt.Chart:
     return (
         alt.Chart(df)
         .mark_rule(color=palette.MARKER, strokeDash=palette.MARKER_DASH)
-        .encode(x=f"{x}:Q", tooltip=[alt.Tooltip("what:N", title=""), tip])
+        .encode(x=alt.X(f"{x}:Q"), tooltip=[alt.Tooltip("what:N", title=""), tip])
     )
 
 
@@ -147,7 +147,7 @@ def profile_chart(p: rc.JacobianProfile) -> alt.LayerChart:
     )
     df = _finite(df, "log10")
     colour, dash = _series_style(series)
-    base = alt.Chart(df).encode(
+    base = alt.Chart().encode(  # the data on the layer (see ledger_heatmap)
         x=alt.X("d:Q", title=say(AXIS_DISTANCE_T)),
         y=alt.Y("log10:Q", title=say(AXIS_LOG), axis=alt.Axis(format=",~f")),
         color=colour,
@@ -159,7 +159,7 @@ def profile_chart(p: rc.JacobianProfile) -> alt.LayerChart:
     )
     lines = base.mark_line().encode(strokeDash=dash)
     points = base.transform_filter(alt.datum.series == list(series)[0]).mark_circle(size=28)
-    return alt.layer(lines, points).properties(height=320)
+    return alt.layer(lines, points, data=df).properties(height=320)
 
 
 # --- 2. the contribution ledger -----------------------------------------------------------------
@@ -221,7 +221,13 @@ def ledger_heatmap(
         scale=alt.Scale(domain=[0.5, T + 0.5], nice=False, reverse=True),
     )
     edges = dict(k0="datum.k - 0.5", k1="datum.k + 0.5", s0="datum.s - 0.5", s1="datum.s + 0.5")
-    base = alt.Chart(df).transform_calculate(**edges).encode(x=x, x2="k1:Q", y=y, y2="s1:Q", tooltip=tooltip)
+    # The data on the layer, not on each part: given to each part, Altair would lift it to the layer
+    # after comparing the parts' specs, data included, through the frame's text (most of the build).
+    base = (
+        alt.Chart()
+        .transform_calculate(**edges)
+        .encode(x=x, x2=alt.X2("k1:Q"), y=y, y2=alt.Y2("s1:Q"), tooltip=tooltip)
+    )
     positive = (
         base.transform_filter("datum.value > 0")
         .mark_rect()
@@ -240,7 +246,7 @@ def ledger_heatmap(
         # data as the cells, so nothing more is sent (inf/nan cells are not drawn: the inputs open them)
         pick = alt.selection_point(name=select, fields=["s", "k"], on="click", toggle=False, clear=False)
         layers.append(base.mark_rect(color="transparent").add_params(pick))
-    return alt.layer(*layers).properties(height=height)
+    return alt.layer(*layers, data=df).properties(height=height)
 
 
 def _ring(T: int, chosen: tuple[int, int]) -> alt.LayerChart:
@@ -354,7 +360,7 @@ def regime_map_chart(
         .mark_rect()
         .encode(
             x=x,
-            x2="hi:Q",
+            x2=alt.X2("hi:Q"),
             y=y,
             color=alt.Color(
                 "value:Q",
@@ -369,7 +375,7 @@ def regime_map_chart(
         .mark_rect(color=palette.ZERO)
         .encode(
             x=x,
-            x2="hi:Q",
+            x2=alt.X2("hi:Q"),
             y=y,
             tooltip=[tooltip[0], tooltip[1], alt.Tooltip("status:N", title=say(TIP_STATUS))],
         )
@@ -550,8 +556,8 @@ def init_chart(profiles: dict[str, rc.JacobianProfile]) -> alt.LayerChart:
         alt.Chart(bound)
         .mark_line(color=palette.BOUND, strokeDash=palette.BOUND_DASH)
         .encode(
-            x="d:Q",
-            y="log10:Q",
+            x=alt.X("d:Q"),
+            y=alt.Y("log10:Q"),
             tooltip=[alt.Tooltip("what:N", title=""), alt.Tooltip("log10:Q", format=".4f")],
         )
     )
