@@ -1,7 +1,7 @@
 """Vanishing & exploding: how far back the gradient reaches, which paths carry it, the regimes, the remedies.
 
 Section 1 is always computed; each section after it is an expander computed only while open (see
-ui.vanishing.sections.section), open by default on a network small enough for them to be cheap.
+ui.vanishing.sections.section); sections 2–4 start closed.
 """
 
 import streamlit as st
@@ -17,17 +17,16 @@ from ui.state import current_network, current_steps
 from ui.vanishing import calls, charts
 from ui.vanishing import text as t
 from ui.vanishing.chain import ledger_and_chain
-from ui.vanishing.sections import distance_slider, metrics, notes, section
+from ui.vanishing.sections import DEFAULT_OPEN, distance_slider, metrics, notes, section
 
 net, steps = current_network(), current_steps()
 live = live_network(net, steps)
 T = net.T
-opens = calls.opens_by_default(net)  # sections 2–4 open by default
 
 
-def label(name: str, default: bool = opens) -> str:
-    """Section ``name``'s label: what it holds, and why it is closed by default on a large network."""
-    return t.section_label(name, default, calls.OPEN_MAX_H, calls.OPEN_MAX_T)
+def label(name: str) -> str:
+    """Section ``name``'s label: what it holds, and whether it is computed when opened."""
+    return t.section_label(name, DEFAULT_OPEN[name])
 
 
 st.title(say(t.TITLE))
@@ -50,7 +49,7 @@ if predict.ask("vanishing", predictions.regime(net, steps)):
 
 # --- 2. which paths carry the gradient -------------------------------------------------------------
 st.header(say(t.HEADER_PATHS))
-with section("paths", label("paths"), opens, opened_by=("cs", "ck")) as box:
+with section("paths", label("paths"), opened_by=("cs", "ck")) as box:
     if box.open:
         st.write(say(t.PATHS_INTRO))
         st.latex(formulas.DISTANCE_LATEX)
@@ -65,7 +64,7 @@ with section("paths", label("paths"), opens, opened_by=("cs", "ck")) as box:
 
 # --- 3. the regime map -----------------------------------------------------------------------------
 st.header(say(t.HEADER_MAP))
-with section("map", label("map"), opens, opened_by=("dist",)) as box:
+with section("map", label("map"), opened_by=("dist",)) as box:
     if box.open:
         st.write(say(t.MAP_INTRO))
         dist = distance_slider(
@@ -89,7 +88,7 @@ with section("map", label("map"), opens, opened_by=("dist",)) as box:
 st.header(say(t.HEADER_REMEDIES))
 st.subheader(say(t.HEADER_TRUNCATION))
 tau = None  # the truncation length τ, when its section is open
-with section("truncation", label("truncation"), opens, opened_by=("tau",)) as box:
+with section("truncation", label("truncation"), opened_by=("tau",)) as box:
     if box.open:
         st.write(say(t.TRUNCATION_INTRO))
         st.latex(formulas.TRUNCATION_LATEX)
@@ -108,7 +107,7 @@ with section("truncation", label("truncation"), opens, opened_by=("tau",)) as bo
             show_chart(charts.truncation_chart(acc.split, tau), say(t.TRUNCATION_NOTICE))
 
 st.subheader(say(t.HEADER_CLIPPING))
-with section("clipping", label("clipping"), opens, opened_by=("clip",)) as box:
+with section("clipping", label("clipping"), opened_by=("clip",)) as box:
     if box.open:
         st.write(say(t.CLIPPING_INTRO))
         st.latex(formulas.clip_latex())
@@ -140,7 +139,7 @@ with section("clipping", label("clipping"), opens, opened_by=("clip",)) as box:
             st.info(t.long_range_text(clip.long, clip.comparison))
 
 st.subheader(say(t.HEADER_INIT))
-with section("init", label("init"), opens) as box:
+with section("init", label("init")) as box:
     if box.open:
         st.write(say(t.INIT_INTRO))
         profiles = calls.init_profiles(net)
@@ -150,7 +149,7 @@ with section("init", label("init"), opens) as box:
 
 # --- 5. non-normal W (no network input: cheap at every size, open by default) ----------------------
 st.header(say(t.HEADER_NONNORMAL))
-with section("nonnormal", label("nonnormal", True), True) as box:
+with section("nonnormal", label("nonnormal")) as box:
     if box.open:
         pp = calls.nonnormal()
         st.latex(t.matrix_formula(calls.NONNORMAL_W))

@@ -7,8 +7,9 @@
 
 One server, one session at a time (nothing else loads the server). For each page of ui/site.py:
 
-- **hit**: the sidebar's T slider moved back and forth between two values, so that after the first
-  two runs every cached result is a hit: what a revisited configuration costs;
+- **hit**: the page opened (from a link with ``--query``, if given), then the sidebar's T slider
+  moved back and forth between two values, so that after the first two runs every cached result is
+  a hit: what a revisited configuration costs;
 - **miss**: the sidebar's seed set to a new value each time, so that every network-dependent result
   is computed afresh: what a new configuration costs;
 - **largest**: the page opened at its largest settings (H = 128, T = 200) and one sidebar control
@@ -67,13 +68,13 @@ async def _measure(s: lt.Session, meter: lt.ProcessMeter, changes) -> dict:
     }
 
 
-async def _page(url: str, pid: int, path: str, reruns: int) -> dict:
+async def _page(url: str, pid: int, path: str, reruns: int, query: str = "") -> dict:
     meter = lt.ProcessMeter(pid)
-    out: dict = {"page": path or "overview"}
+    out: dict = {"page": path or "overview", "query": query}
     s = lt.Session(url)
     await s.connect()
     try:
-        first = await s.load(path, "", TIMEOUT)
+        first = await s.load(path, query, TIMEOUT)
         out["first_ms"] = 1000 * first.latency
         T = _widget(s, "T")
         t0 = s.values[T.id][0]
@@ -89,7 +90,7 @@ async def _page(url: str, pid: int, path: str, reruns: int) -> dict:
         )
     finally:
         await s.close()
-    out.update(await _largest(url, pid, path, "", "T", 1, seed0=0))
+    out.update(await _largest(url, pid, path, query, "T", 1, seed0=0))
     return out
 
 
@@ -154,7 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reruns", type=int, default=30)
     ap.add_argument("--json", dest="json_path")
     ap.add_argument("--largest-only", action="store_true", help="measure only the largest settings")
-    ap.add_argument("--query", default="", help="added to the largest settings' link, e.g. vpaths=true")
+    ap.add_argument(
+        "--query", default="", help="the link's query (added to the largest settings'), e.g. vpaths=true"
+    )
     ap.add_argument("--rerun-key", default="T", help="the sidebar control moved for the rerun: T or scale")
     ap.add_argument("--repeat", type=int, default=1, help="rounds at the largest settings (medians shown)")
     args = ap.parse_args(argv)
@@ -166,10 +169,11 @@ def main(argv: list[str] | None = None) -> int:
     with lt.StreamlitServer(REPO / "streamlit_app.py", env={"OPENBLAS_NUM_THREADS": "1"}) as server:
         for name in args.pages.split(","):
             path = "" if name == "overview" else name
-            rows.append(asyncio.run(_page(server.url, server.proc.pid, path, args.reruns)))
+            rows.append(asyncio.run(_page(server.url, server.proc.pid, path, args.reruns, args.query)))
     f = floor["cpu_ms"]
     print(f"floor: {f:.1f} ms server CPU per rerun (wall p50 {floor['wall_p50_ms']:.0f} ms, "
-          f"{floor['kb']:.1f} kB); load average {lt.load_average()}")  # fmt: skip
+          f"{floor['kb']:.1f} kB); load average {lt.load_average()}"
+          + (f"; each page opened with ?{args.query}" if args.query else ""))  # fmt: skip
     print("| page | hit: CPU ms (× floor) | miss: CPU ms (× floor) | wall p50 hit / miss (ms) | kB per run |"
           " first page (ms) | largest: first / rerun (s) |")  # fmt: skip
     print("|---|---:|---:|---:|---:|---:|---:|")

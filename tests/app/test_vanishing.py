@@ -14,18 +14,19 @@ from streamlit.testing.v1 import AppTest
 import rnn_core as rc
 from tests.app.helpers import find_widget, open_app, widget
 from ui.i18n import say
-from ui.state import ACTIVATION_LABELS, DEFAULT, INIT_LABELS, LOSS_LABELS, Network
+from ui.state import ACTIVATION_LABELS, DEFAULT, INIT_LABELS, LOSS_LABELS
 from ui.vanishing import calls
 from ui.vanishing import text as t
 from ui.vanishing.sections import SECTION_KEYS
 
 PAGE = "app_pages/vanishing.py"
-# every section open: above H = 64 or T = 100 sections 2–4 are closed by default (test_vanishing_lazy.py)
+# every section open: sections 2–4 start closed (test_vanishing_lazy.py)
 ALL_OPEN = {key: "true" for key in SECTION_KEYS.values()}
 
 
 def run_page(**query) -> AppTest:
-    return open_app(PAGE, **{k: str(v) for k, v in query.items()})
+    """The page from a link carrying ``query``, with every section open (the link says so)."""
+    return open_app(PAGE, **{**ALL_OPEN, **{k: str(v) for k, v in query.items()}})
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -111,7 +112,7 @@ def test_initialisation_metrics_of_a_linear_network_follow_the_closed_form():
 
 def test_saturated_units_zero_gradient_is_explained():
     # five steps at lr 0.1 push tanh so far into saturation that f′ underflows to 0: ∂L/∂W = 0
-    at = run_page(act="tanh", scale="4.0", T="200", steps="5", **ALL_OPEN)
+    at = run_page(act="tanh", scale="4.0", T="200", steps="5")
     assert not at.exception
     infos = "\n".join(i.value for i in at.info)
     assert say(t.ZERO_GRADIENT, why=say(t.ZERO_CUT)) in infos
@@ -128,7 +129,7 @@ def test_relu_with_one_unit_explains_exactly_zero_jacobians():
 
 def test_overflow_is_explained_not_crashed_on():
     # 4^200 fits in float64; the gradient steps that follow do not (as on the Overview page)
-    at = run_page(act="linear", scale="4.0", T="200", steps="2", **ALL_OPEN)
+    at = run_page(act="linear", scale="4.0", T="200", steps="2")
     assert not at.exception
     assert any("overflowed float64 at t =" in w.value for w in at.warning)
     assert say(t.CLIP_NONFINITE) in texts(at)
@@ -212,18 +213,12 @@ def test_sidebar_controls_at_their_extremes(key, value):
         assert not (find_widget(at, "dist") is not None) and not (find_widget(at, "tau") is not None)
         # ∂L/∂W = δ⁽¹⁾h⁽⁰⁾ᵀ = 0: the page says why there are no shares
         assert any(say(t.ZERO_GRADIENT, why=say(t.ZERO_ONE_STEP)) in i.value for i in at.info)
-    else:
-        if not calls.opens_by_default(Network(H=widget(at, "H").value, T=widget(at, "T").value)):
-            # untouched, sections 2–4 follow their default and close; opened, they compute
-            assert metrics(at, say(t.SHARE_SUM)) == []
-            at.session_state[SECTION_KEYS["paths"]] = True
-            at.run()
-            assert not at.exception
+    else:  # the link opened the sections: they stay open and compute for the new value
         assert float(metric(at, say(t.SHARE_SUM))) == pytest.approx(1.0, abs=1e-9)
 
 
 def test_largest_network_runs():
-    at = run_page(H="128", T="200", dist="200", tau="200", **ALL_OPEN)
+    at = run_page(H="128", T="200", dist="200", tau="200")
     assert not at.exception
     assert widget(at, "dist").value == 200
     assert say(t.TRUNCATION_FULL, tau=200, T=200) in texts(at)

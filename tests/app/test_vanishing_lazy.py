@@ -1,6 +1,6 @@
-"""AppTest of the Vanishing page's lazy sections: a closed section computes nothing, a link opens
-exactly the sections it names, an untouched section follows the network's size, and a link value
-a section cannot take is said, not raised.
+"""AppTest of the Vanishing page's lazy sections: sections 2–4 start closed and a closed section
+computes nothing, a link opens exactly the sections it names, an opened section stays open when the
+network changes, and a link value a section cannot take is said, not raised.
 
 "Computes nothing" is observed, not inferred from the page: the rnn_core functions each section
 calls are wrapped in counters (the page reaches them through ``rnn_core``'s attributes) and every
@@ -22,7 +22,7 @@ from ui.vanishing import text as t
 from ui.vanishing.sections import SECTION_KEYS
 
 PAGE = "app_pages/vanishing.py"
-LARGE = dict(H="80", T="30")  # H above the limit of sections open by default; cheap to compute
+LARGE = dict(H="80", T="30")  # a network other than the default one; cheap to compute
 # what each section computes in rnn_core, and nothing before it needs
 SPIED = ("contributions", "distance_terms", "path_chain", "regime_map", "clipping_sweep", "jacobian_profile")
 CALLS = {
@@ -62,16 +62,17 @@ def expanders(at) -> dict[str, object]:
     return found
 
 
-def test_a_large_network_opens_with_sections_2_to_4_closed_and_computes_none_of_them(counted):
-    at = open_app(PAGE, **LARGE)
+@pytest.mark.parametrize("query", [{}, LARGE, dict(H="128", T="200")], ids=["defaults", "H=80", "largest"])
+def test_the_page_opens_with_sections_2_to_4_closed_and_computes_none_of_them(counted, query):
+    at = open_app(PAGE, **query)
     assert not at.exception
     shown = expanders(at)
     assert set(shown) == set(SECTION_KEYS)
     for name in ("paths", "map", "truncation", "clipping", "init"):
-        # closed, and the label says why: H = 80 is above the stated limit
+        # closed, and the label says that it is computed when opened
         assert not shown[name].proto.expanded, name
-        assert f"H > {calls.OPEN_MAX_H}" in shown[name].label and 80 > calls.OPEN_MAX_H
-    assert shown["nonnormal"].proto.expanded and "closed by default" not in shown["nonnormal"].label
+        assert shown[name].label == say(t.SECTION_ON_OPEN, what=say(t.SECTION_WHAT[name]))
+    assert shown["nonnormal"].proto.expanded and shown["nonnormal"].label == say(t.SECTION_WHAT["nonnormal"])
     # only section 1's profile was computed; no control of a closed section is drawn
     assert counted == {"jacobian_profile": 1}
     for key in ("dist", "tau", "clip", "cs", "ck"):
@@ -99,48 +100,41 @@ def test_a_link_opens_one_section_and_only_that_one_computes(counted, name):
         assert at.query_params[SECTION_KEYS[name]] == "true"
 
 
-def test_defaults_open_every_section_and_a_closed_one_computes_nothing_more(counted):
+def test_a_section_the_student_opens_computes_and_closed_again_computes_nothing_more(counted):
     at = open_app(PAGE)
+    at.session_state[SECTION_KEYS["map"]] = True  # the student opens the regime map (the URL's
+    at.run()  # true is written by the browser: tests/e2e/test_lazy_sections.py)
     assert not at.exception
-    shown = expanders(at)
-    assert set(shown) == set(SECTION_KEYS) and all(e.proto.expanded for e in shown.values())
-    assert not any("closed by default" in e.label for e in shown.values())
-    assert not set(SECTION_KEYS.values()) & set(at.query_params)  # the defaults: a clean URL
-    assert counted["regime_map"] == 1 and counted["contributions"] == 1
-    at.session_state[SECTION_KEYS["map"]] = False  # the student closes the regime map (the URL's
-    at.run()  # false is written by the browser: tests/e2e/test_lazy_sections.py)
+    assert expanders(at)["map"].proto.expanded and counted["regime_map"] == 1
+    assert widget(at, "dist").value == min(calls.DEFAULT_DIST, 20)
+    assert counted["contributions"] == 0  # the ledger's section is still closed
+    at.session_state[SECTION_KEYS["map"]] = False  # and closes it again
+    at.run()
     assert not at.exception
     assert find_widget(at, "dist") is None and counted["regime_map"] == 1
     assert not expanders(at)["map"].proto.expanded
 
 
-def test_an_untouched_section_follows_the_size_and_an_opened_one_stays_open(counted):
+def test_an_opened_section_stays_open_when_the_network_changes(counted):
     at = open_app(PAGE)
-    widget(at, "H").set_value(80).run()  # above the limit: the untouched sections close
-    assert not at.exception
-    shown = expanders(at)
-    assert not any(shown[n].proto.expanded for n in ("paths", "map", "truncation", "clipping", "init"))
-    assert not set(SECTION_KEYS.values()) & set(at.query_params)  # closed is now the default
     at.session_state[SECTION_KEYS["truncation"]] = True  # the student opens truncation
     at.run()
-    widget(at, "H").set_value(100).run()  # larger still: it stays open, and says so in the URL
-    assert not at.exception
-    assert expanders(at)["truncation"].proto.expanded and widget(at, "tau").value == min(
-        calls.DEFAULT_TAU, 20
-    )
-    assert at.query_params[SECTION_KEYS["truncation"]] == "true"
-    widget(at, "H").set_value(16).run()  # small again: the untouched ones open with their default
-    assert not at.exception
-    assert all(e.proto.expanded for e in expanders(at).values())
+    for H in (100, 16):  # larger, then small again: it stays open (the browser's URL says
+        widget(at, "H").set_value(H).run()  # so: tests/e2e/test_lazy_sections.py)
+        assert not at.exception
+        assert expanders(at)["truncation"].proto.expanded
+        assert widget(at, "tau").value == min(calls.DEFAULT_TAU, 20)
+    # the sections the student did not open stay closed
+    assert [n for n, e in expanders(at).items() if e.proto.expanded] == ["truncation", "nonnormal"]
 
 
 @pytest.mark.parametrize("raw", ["banana", "1", "", "<b>"])
 def test_a_section_value_it_cannot_take_is_said_and_the_default_used(raw):
     at = open_app(PAGE, **{SECTION_KEYS["map"]: raw})
     assert not at.exception
-    assert expanders(at)["map"].proto.expanded  # the default at the default size
+    assert not expanders(at)["map"].proto.expanded  # the default: closed
     notes = [w.value for w in at.warning if say(t.SECTION_EXPECTED) in w.value]
-    assert len(notes) == 1 and f"“{raw}”" in notes[0] and say(t.SECTION_OPEN) in notes[0]
+    assert len(notes) == 1 and f"“{raw}”" in notes[0] and say(t.SECTION_CLOSED) in notes[0]
 
 
 @pytest.mark.parametrize(

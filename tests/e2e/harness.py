@@ -29,6 +29,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The Vanishing page's sections 2–4 start closed (ui.vanishing.sections.DEFAULT_OPEN): a link
+# that opens them all, for the tests that look at everything a page can show.
+ALL_SECTIONS = "vpaths=true&vmap=true&vtrunc=true&vclip=true&vinit=true"
+
+
+def whole_page(page_path: str, query: str) -> str:
+    """``query`` for the page at ``page_path``, with every section of it open."""
+    return f"{query}&{ALL_SECTIONS}" if page_path == "vanishing" else query
+
+
 def chromium_path() -> str | None:
     """Debian's Chromium, where `which chromium` finds it (or CHROMIUM_PATH)."""
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")

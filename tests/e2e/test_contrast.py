@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.harness import draw_charts, wait_for_app
+from tests.e2e.harness import draw_charts, wait_for_app, whole_page
 from ui import layout
 from ui.site import PAGES
 
@@ -96,7 +96,7 @@ def test_every_text_reaches_aa_contrast(app, browser, page_path):
     context = browser.new_context(viewport={"width": 1400, "height": 1200})
     tab = context.new_page()
     try:
-        tab.goto(f"{app.url}/{page_path}?pred=off")
+        tab.goto(f"{app.url}/{page_path}?{whole_page(page_path, 'pred=off')}")
         wait_for_app(tab)
         wait_for_style(tab)
         found = low_contrast(tab)

@@ -57,7 +57,7 @@ def test_back_after_a_page_switch_restores_the_network_of_the_sidebar(app, tab):
 
 
 def test_back_after_a_page_switch_restores_the_pages_own_controls(app, tab):
-    tab.goto(f"{app.url}/vanishing")
+    tab.goto(f"{app.url}/vanishing?vtrunc=true")  # the truncation section open
     wait_for_app(tab)
     thumb = tab.get_by_role("slider", name="Truncation length τ")
     thumb.scroll_into_view_if_needed()
@@ -65,7 +65,7 @@ def test_back_after_a_page_switch_restores_the_pages_own_controls(app, tab):
     thumb.press("ArrowRight")
     wait_for_app(tab)
     shown = slider_value(tab, "Truncation length τ")
-    assert view(tab) == ("/vanishing", {"tau": [shown]})
+    assert view(tab) == ("/vanishing", {"vtrunc": ["true"], "tau": [shown]})
     entries = tab.evaluate("history.length")
 
     switch_to(tab, "Update rules", "/update-rules")
@@ -73,5 +73,7 @@ def test_back_after_a_page_switch_restores_the_pages_own_controls(app, tab):
     assert tab.evaluate("history.length") == entries + 1, "a page switch added more than one entry"
 
     back(tab)
-    assert view(tab) == ("/vanishing", {"tau": [shown]}), "one Back did not return to the view shown"
+    assert view(tab) == ("/vanishing", {"vtrunc": ["true"], "tau": [shown]}), (
+        "one Back did not return to the view shown"
+    )
     assert slider_value(tab, "Truncation length τ") == shown

@@ -1,6 +1,6 @@
 """The Vanishing page's lazy sections in a real browser: opening one writes its key in the URL, the
 link opens it again in a fresh tab, closing it takes the key out (or writes false where open is the
-default), and a reload keeps what the URL says."""
+default: section 5), and a reload keeps what the URL says."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ui.i18n import say
 from ui.vanishing import text as t
 from ui.vanishing.sections import SECTION_KEYS
 
-LARGE = "H=80&T=30"  # H above the limit of the sections open by default; quick to compute
+LARGE = "H=80&T=30"  # a network other than the default one; quick to compute
 DIST = say(t.DIST_LABEL)
 
 
@@ -53,7 +53,7 @@ def test_opening_a_section_puts_it_in_the_link_and_the_link_opens_it(server, pag
     wait_for_app(fresh)
     assert is_open(fresh, "map") and dist_sliders(fresh) == 1
     assert not is_open(fresh, "paths") and not is_open(fresh, "truncation")
-    toggle(fresh, "map")  # closed again: the default at this size, so the key leaves the URL
+    toggle(fresh, "map")  # closed again: the default, so the key leaves the URL
     assert not is_open(fresh, "map") and SECTION_KEYS["map"] not in query(fresh), fresh.url
     fresh.reload()
     wait_for_app(fresh)
@@ -66,13 +66,13 @@ def test_opening_a_section_puts_it_in_the_link_and_the_link_opens_it(server, pag
 def test_closing_a_section_open_by_default_writes_false_and_a_reload_keeps_it(server, page):
     page.goto(f"{server.url}/vanishing")
     wait_for_app(page)
-    assert is_open(page, "map") and dist_sliders(page) == 1
-    toggle(page, "map")
-    assert not is_open(page, "map") and dist_sliders(page) == 0
-    assert query(page).get(SECTION_KEYS["map"]) == ["false"], page.url
+    assert is_open(page, "nonnormal") and not is_open(page, "map")
+    toggle(page, "nonnormal")
+    assert not is_open(page, "nonnormal")
+    assert query(page).get(SECTION_KEYS["nonnormal"]) == ["false"], page.url
     page.reload()
     wait_for_app(page)
-    assert not is_open(page, "map") and dist_sliders(page) == 0
-    assert is_open(page, "paths")  # the others keep their default
+    assert not is_open(page, "nonnormal")
+    assert not is_open(page, "paths") and dist_sliders(page) == 0  # the others keep their default
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.console_errors == []

@@ -40,7 +40,7 @@ def _shown_ledger_value(tab, s: int, k: int) -> str:
 
 
 def test_clicking_a_cell_opens_its_chain_and_the_link_reopens_it(server, page):
-    page.goto(f"{server.url}/vanishing?T={T}&H=6")
+    page.goto(f"{server.url}/vanishing?T={T}&H=6&vpaths=true")
     wait_for_app(page)
     x, y = _cell_centre(page, S, K)
     page.mouse.click(x, y)

@@ -9,14 +9,14 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.harness import slider_value, wait_for_app
+from tests.e2e.harness import ALL_SECTIONS, slider_value, wait_for_app
 
 # page url path → (a deep-link query, its title, how many st.latex formulas it shows at least)
 PAGES = {
     "": ("act=tanh&T=12&H=8", "BPTT Explorer", 2),
     "update-rules": ("T=10&s=4", "Update rules", 3),
     "activations": ("act=sigmoid", "Activation derivatives", 1),
-    "vanishing": ("T=40&scale=1.5", "Vanishing", 1),
+    "vanishing": (f"T=40&scale=1.5&{ALL_SECTIONS}", "Vanishing", 1),
     "training": ("tT=12&tsteps=20", "Training lab", 1),
 }
 
@@ -145,7 +145,7 @@ def test_activations_k_slider(server, page):
 
 
 def test_vanishing_distance_slider(server, page):
-    page.goto(f"{server.url}/vanishing?T=30")
+    page.goto(f"{server.url}/vanishing?T=30&vmap=true")
     wait_for_app(page)
     start = int(slider_value(page, "Distance d (steps back from T)"))
     nudge(page, "Distance d (steps back from T)", 2)

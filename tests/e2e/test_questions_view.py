@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.harness import ROOT, wait_for_app
+from tests.e2e.harness import ROOT, wait_for_app, whole_page
 from tests.e2e.test_contrast import low_contrast, wait_for_style
 from tests.e2e.test_responsive import problems_at, shoot
 from ui.site import PAGES
@@ -24,7 +24,7 @@ def test_with_its_questions_a_page_fits_a_phone_and_reaches_aa_on_a_laptop(app, 
     context = browser.new_context(viewport={"width": 390, "height": 900})
     tab = context.new_page()
     try:
-        tab.goto(f"{app.url}/{page_path}?pred=on")
+        tab.goto(f"{app.url}/{page_path}?{whole_page(page_path, 'pred=on')}")
         wait_for_app(tab)
         assert tab.locator('[class*="st-key-predict-"]').count() >= 1, "no question asked"
         found = problems_at(tab, 390)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.harness import draw_charts, wait_for_app
+from tests.e2e.harness import draw_charts, wait_for_app, whole_page
 from ui.site import PAGES
 
 WIDTHS = (390, 768, 1024, 1400)
@@ -103,7 +103,7 @@ def test_nothing_pans_sideways_and_charts_fill_their_column(app, browser, page_p
     context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
     tab = context.new_page()
     try:
-        tab.goto(f"{app.url}/{page_path}?pred=off")
+        tab.goto(f"{app.url}/{page_path}?{whole_page(page_path, 'pred=off')}")
         wait_for_app(tab)
         found = []
         for width in WIDTHS:

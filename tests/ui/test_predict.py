@@ -74,7 +74,7 @@ def regime_by_hand(net=DEFAULT) -> str:
 
 
 def test_questions_wait_then_a_wrong_and_a_right_answer_change_the_score():
-    at = open_app(VANISHING, pred="on")
+    at = open_app(VANISHING, pred="on", vclip="true")  # the clipping question is in its section
     assert not at.exception
     assert {"regime", "clip_long_range", "transient"} <= set(questions(at))
     assert score_line(at) == say(mode.SCORE_NONE)
@@ -115,10 +115,10 @@ def test_changing_the_network_asks_again():
 
 
 def test_pred_off_shows_every_chart_and_no_question():
-    at = open_app(VANISHING, pred="off")
+    at = open_app(VANISHING, pred="off", vclip="true")
     assert not at.exception
     assert questions(at) == {}
-    on = open_app(VANISHING, pred="on")
+    on = open_app(VANISHING, pred="on", vclip="true")
     for name, value in (("regime", "shrinks"), ("clip_long_range", "same"), ("transient", "decays")):
         on = commit(on, name, value)
     assert charts(at) == charts(on)  # off shows what committing every answer reveals

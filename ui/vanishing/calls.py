@@ -28,16 +28,6 @@ MAP_EDGES = rc.sigma_grid(SIGMA_LOW, SIGMA_HIGH, SIGMA_STEPS)[1]  # its cell edg
 # to its peak near n ≈ −1/ln λ ≈ 9.5 (×2.6 above ‖W‖₂) although ρ = λ = 0.9 < 1, then decays
 NONNORMAL_W = ((0.9, 1.0), (0.0, 0.9))
 NONNORMAL_N = 60
-# Sections 2–4 open by default on a network up to this size, where each takes a few tens of ms of
-# CPU; above it they are computed only when the student opens them (at H = 128, T = 200 sections
-# 2–4 take over a second of CPU together, the distance split of ∂L/∂W half of it).
-OPEN_MAX_H, OPEN_MAX_T = 64, 100
-
-
-def opens_by_default(net: Network) -> bool:
-    """Whether the page's sections 2–4 are open by default for ``net`` (H and T within the limits)."""
-    return net.H <= OPEN_MAX_H and net.T <= OPEN_MAX_T
-
 
 # --- 1. the Jacobian profile --------------------------------------------------------------------
 

@@ -4,9 +4,7 @@ only: the words come from :mod:`.text`.
 
 A section is an expander bound to the URL (its key below is its URL key, ``true`` or ``false``
 when it differs from the default), so a link opens exactly the sections its sender had open. Its
-default may depend on the network (:func:`ui.vanishing.calls.opens_by_default`); a section the
-student has not toggled follows that default when the network changes, one they toggled keeps its
-state. Its label says what it holds and, when it is closed by default, why.
+label says what it holds and, when it starts closed, that it is computed when opened.
 """
 
 from __future__ import annotations
@@ -30,7 +28,19 @@ SECTION_KEYS = {
     "init": "vinit",
     "nonnormal": "vnn",
 }
-FOLLOW_KEY = "vanishing_section_defaults"  # key → the default each section was last drawn with
+# Sections 2–4 start closed. Each one costs one to four times a trivial page's whole rerun, even on
+# the default network: computed together on every rerun they made the page about 13 times that
+# (benchmarks/results/vanishing-closed.md), too much for a class sharing one server. A student opens
+# the one they read; a link carries which are open. Section 5 has no network input (computed once
+# for every session) and starts open.
+DEFAULT_OPEN = {
+    "paths": False,
+    "map": False,
+    "truncation": False,
+    "clipping": False,
+    "init": False,
+    "nonnormal": True,
+}
 
 
 def metrics(rows: list[Metric]) -> None:
@@ -54,25 +64,17 @@ def distance_slider(label: str, T: int, default: int, *, key: str, help: str, on
     return 1
 
 
-def section(name: str, label: str, default: bool, *, opened_by: tuple[str, ...] = ()):
+def section(name: str, label: str, *, opened_by: tuple[str, ...] = ()):
     """The expander of section ``name`` (``with`` it; its ``.open`` says whether to compute the
-    contents), open by ``default`` unless the session or the link says otherwise. A link that
-    carries one of the URL keys ``opened_by`` (the section's own controls) and does not say
-    whether the section is open opens it: its sender had it open."""
+    contents), open as :data:`DEFAULT_OPEN` says unless the session or the link says otherwise. A
+    link that carries one of the URL keys ``opened_by`` (the section's own controls) and does not
+    say whether the section is open opens it: its sender had it open."""
     key = SECTION_KEYS[name]
     raw = st.query_params.get(key)
-    follow = st.session_state.setdefault(FOLLOW_KEY, {})
-    last, held = follow.get(key), st.session_state.get(key)
-    if last is None and raw is None and any(k in st.query_params for k in opened_by):
-        st.session_state[key] = True  # the first draw in this session, from that link
-    # The default is part of the expander's identity: when it changes, the state is carried over
-    # by hand (the default if untouched, else what the student chose); without this, Streamlit
-    # seeds the new expander from the page's first URL.
-    if last is not None and last != default and isinstance(held, bool):
-        st.session_state[key] = default if held == last else held
-    follow[key] = default
+    if raw is None and key not in st.session_state and any(k in st.query_params for k in opened_by):
+        st.session_state[key] = True  # the first draw of this section, from that link
     note = st.container()
-    box = st.expander(label, expanded=default, key=key, bind="query-params")
+    box = st.expander(label, expanded=DEFAULT_OPEN[name], key=key, bind="query-params")
     if raw is not None and raw.lower() not in ("true", "false"):  # Streamlit used the default
         used = say(t.SECTION_OPEN if box.open else t.SECTION_CLOSED)
         expected = say(t.SECTION_EXPECTED)

@@ -80,8 +80,8 @@ SECTION_WHAT = {
     "init": "The Jacobian profile of each W initialisation at this σ_max(W)",
     "nonnormal": "‖Wⁿ‖₂ of a non-normal W against ρ(W)ⁿ and σ_max(W)ⁿ",
 }
-# the label of a section closed by default because the network is large (calls.opens_by_default)
-SECTION_LARGE = "{what} · closed by default when H > {H} or T > {T}: computed when you open it"
+# the label of a section that starts closed (ui.vanishing.sections.DEFAULT_OPEN)
+SECTION_ON_OPEN = "{what} · computed when you open it"
 SECTION_EXPECTED = "true (open) or false (closed)"
 SECTION_OPEN, SECTION_CLOSED = "the section open", "the section closed"
 TAU_OF_CLOSED = (
@@ -90,10 +90,11 @@ TAU_OF_CLOSED = (
 )
 
 
-def section_label(name: str, opens: bool, max_h: int, max_t: int) -> str:
-    """The label of section ``name``: what it holds, and why it is closed when ``opens`` is False."""
+def section_label(name: str, opens: bool) -> str:
+    """The label of section ``name``: what it holds, and when ``opens`` is False (it starts closed)
+    that it is computed when opened."""
     what = say(SECTION_WHAT[name])
-    return what if opens else say(SECTION_LARGE, what=what, H=max_h, T=max_t)
+    return what if opens else say(SECTION_ON_OPEN, what=what)
 
 
 # --- 1. the Jacobian profile --------------------------------------------------------------------
