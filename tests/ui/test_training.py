@@ -764,3 +764,18 @@ def test_the_fitted_adding_baseline_is_b_minus_1_over_b_of_a_constants_loss_as_t
     assert np.mean(baselines) == pytest.approx((B - 1) / B / 12, rel=0.05)
     assert rc.half_information_loss() / ((B - 1) / B / 12) == pytest.approx(B / (2 * (B - 1)))
     assert "B/(2(B − 1))" in say(text.MEASURED_QUANTITIES) and "B/(2(B − 1))" in text.summary_caption()
+
+
+def test_a_stored_run_is_one_read_only_object_for_every_session():
+    """Every session reading a finished run gets the same object (its charts are then built once for
+    all of them), and none can change it for the others."""
+    s = replace(TINY, seed=4242)  # settings no other test stores
+    assert calls.cached_run(s) is None
+    record = calls.train_run(s)
+    calls.store_run(record)
+    first, second = calls.cached_run(s), calls.cached_run(s)
+    assert first is second is record
+    loss = first.result.history["loss"]
+    with pytest.raises(ValueError, match="read-only"):
+        loss[0] = 0.0
+    np.testing.assert_array_equal(second.result.history["loss"], calls.train_run(s).result.history["loss"])

@@ -87,10 +87,12 @@ class _NotStored(Exception):
     """Raised by :func:`_stored` on a cache miss, so that nothing is cached for that call."""
 
 
-@st.cache_data(**CACHE)
+@st.cache_resource(max_entries=CACHE["max_entries"], show_spinner=False)
 def _stored(settings: RunSettings, _record: RunRecord | None = None) -> RunRecord:
     # called with a record it stores it; called without, it returns the stored run or raises (an
-    # exception is not cached)
+    # exception is not cached). One object for every session (st.cache_resource: not a copy per
+    # hit), so the charts of a run are built once for all of them (sections.shared_chart_set); its
+    # arrays are read-only (store_run), so no session can change what the others see.
     if _record is None:
         raise _NotStored
     return _record
@@ -105,7 +107,10 @@ def cached_run(settings: RunSettings) -> RunRecord | None:
 
 
 def store_run(record: RunRecord) -> None:
-    """Put a finished run in the cache, keyed by its settings."""
+    """Put a finished run in the cache, keyed by its settings, its history made read-only (the
+    parameters are already)."""
+    for values in record.result.history.values():
+        values.setflags(write=False)
     _stored(record.settings, _record=record)
 
 
