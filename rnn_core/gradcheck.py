@@ -7,8 +7,14 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from ._checks import choice
+from .activations import get_activation
 from .bptt import check_step
-from .forward import check_cell_options, check_inputs, check_params, forward
+from .forward import _recurrence, check_cell_options, check_inputs, check_params, forward, output_layer
+from .params import RNNParams
+
+# The vanilla RNN's differences run perturbed copies of θ side by side, in groups that hold about
+# this many numbers (each copy: its field, and a and h over T steps), at least one entry a group.
+BATCH_FLOATS = 1 << 21
 
 
 def numerical_partial(
@@ -30,7 +36,9 @@ def numerical_partial(
 
     ``params`` is RNNParams, LSTMParams or GRUParams; ``activation``, ``h0``, ``s0`` and ``mask``
     as in :func:`rnn_core.forward`. Returns an array of that field's shape. ``entries`` (flat
-    indices) limits the work to those entries; the others are nan. Two forward passes per entry.
+    indices) limits the work to those entries; the others are nan. Two forward passes per entry;
+    for RNNParams they run side by side (:func:`_rnn_losses`), each one the same arithmetic as
+    :func:`rnn_core.forward` on that perturbed θ, so the differences are those of separate passes.
     """
     check_params(params)
     choice("wrt", wrt, [f.name for f in fields(params)])
@@ -41,8 +49,14 @@ def numerical_partial(
     if not (np.isfinite(eps) and eps > 0):
         raise ValueError(f"eps must be a finite number > 0; received {eps!r}")
     base = getattr(params, wrt)
-    idx = range(base.size) if entries is None else np.asarray(entries, dtype=int).ravel()
+    idx = np.arange(base.size) if entries is None else np.asarray(entries, dtype=int).ravel()
     grad = np.full(base.size, np.nan) if entries is not None else np.empty(base.size)
+
+    if isinstance(params, RNNParams):
+        plus, minus = _rnn_losses(params, xs, targets, h0, mask, activation, loss, wrt, idx, eps, s)
+        with np.errstate(all="ignore"):  # an exploded loss gives nan here, not a warning
+            grad[idx] = (plus - minus) / (2 * eps)
+        return grad.reshape(base.shape)
 
     def loss_at(theta):
         tr = forward(
@@ -66,6 +80,77 @@ def numerical_partial(
         with np.errstate(all="ignore"):  # an exploded loss gives nan here, not a warning
             grad[i] = (plus - minus) / (2 * eps)
     return grad.reshape(base.shape)
+
+
+class _Output:
+    """What :func:`rnn_core.forward.output_layer` reads of the parameters: V and c."""
+
+    __slots__ = ("V", "c")
+
+    def __init__(self, V, c):
+        self.V, self.c = V, c
+
+
+def _perturbed(base: np.ndarray, idx: np.ndarray, eps: float) -> np.ndarray:
+    """(2·len(idx), *base.shape): base with entry idx[k] + ε (copy 2k) and − ε (copy 2k + 1)."""
+    n = len(idx)
+    out = np.repeat(base.reshape(1, -1), 2 * n, axis=0)
+    rows = np.arange(2 * n)
+    out[rows, np.repeat(idx, 2)] = np.repeat(base.ravel()[idx], 2) + np.tile([eps, -eps], n)
+    return out.reshape((2 * n,) + base.shape)
+
+
+def _rnn_losses(params, xs, targets, h0, mask, activation, loss, wrt, idx, eps, s):
+    """L(θ + ε eᵢ) and L(θ − ε eᵢ) for each flat index i of ``idx`` into the field ``wrt``, from
+    validated inputs: the passes of all perturbed copies of θ side by side.
+
+    Each copy does exactly what :func:`rnn_core.forward` does on it, in the same order (the same
+    products over the same operands, one copy at a time, and the same elementwise steps), so its
+    loss is that of its own pass. A perturbed V or c leaves the recurrence as it is: it runs once.
+    """
+    idx = np.asarray(idx, dtype=int)
+    n = len(idx)
+    if n == 0:
+        return np.empty(0), np.empty(0)
+    f = get_activation(activation).f
+    T, B, D = xs.shape
+    H = params.n_hidden
+    losses = np.empty(2 * n)
+
+    def total(out, h):
+        _, _, per_step, value = output_layer(out, h, targets, mask, loss)
+        return value if s is None else per_step[s - 1]
+
+    if wrt in ("V", "c"):
+        h = _recurrence(params, xs, h0, f)["h"]
+        thetas = _perturbed(getattr(params, wrt), idx, eps)
+        for k, theta in enumerate(thetas):
+            out = _Output(theta, params.c) if wrt == "V" else _Output(params.V, theta)
+            losses[k] = total(out, h)
+        return losses[0::2], losses[1::2]
+    per_copy = 2 * T * B * H + getattr(params, wrt).size
+    per_group = max(1, BATCH_FLOATS // (2 * per_copy))  # entries per group: two copies each
+    for start in range(0, n, per_group):
+        group = idx[start : start + per_group]
+        thetas = _perturbed(getattr(params, wrt), group, eps)  # (P, *shape)
+        P = len(thetas)
+        with np.errstate(all="ignore"):  # as in forward: overflow is kept, not warned about
+            a = np.empty((T, P, B, H))
+            if wrt == "U":
+                for k, U in enumerate(thetas):
+                    a[:, k] = (xs.reshape(T * B, D) @ U.T).reshape(T, B, -1) + params.b
+            else:
+                proj = (xs.reshape(T * B, D) @ params.U.T).reshape(T, B, -1)
+                a[:] = proj[:, None] + (thetas[None, :, None, :] if wrt == "b" else params.b)
+            W_T = thetas.transpose(0, 2, 1) if wrt == "W" else params.W.T
+            h = np.empty((T + 1, P, B, H))
+            h[0] = h0
+            for t in range(T):
+                a[t] += h[t] @ W_T  # one (B, H) @ (H, H) product per copy, as forward's
+                h[t + 1] = f(a[t])
+        for k in range(P):
+            losses[2 * start + k] = total(params, np.ascontiguousarray(h[:, k]))
+    return losses[0::2], losses[1::2]
 
 
 def numerical_gradient(

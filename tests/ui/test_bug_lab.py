@@ -274,3 +274,133 @@ def test_step_ranges_read_as_runs():
     assert tx.step_ranges((1, 2, 3, 7, 9, 10), 12) == "1–3, 7, 9–10"
     assert tx.step_ranges(tuple(range(1, 6)), 5) == "all 5"
     assert tx.step_ranges((), 5) == "none"
+
+
+# --- the check's work shared: each number as computed one piece at a time --------------------------
+
+
+def step_errors_one_by_one(params, trace, key: str, tau: int | None) -> np.ndarray:
+    """(B, 5, T): rc.rel_error of every step's term, the variant's against the reference's."""
+    out = np.full((trace.a.shape[1], len(bugs.PARAMS), trace.T), -1.0)
+    with np.errstate(all="ignore"):
+        pairs = zip(bugs.reference_steps(params, trace, tau=tau), bugs.variant(key)(params, trace, tau=tau))
+        for (n, t, good), (_, _, bad) in pairs:
+            for j, name in enumerate(bugs.PARAMS):
+                out[n, j, t - 1] = rc.rel_error(getattr(bad, name), getattr(good, name))
+    return out
+
+
+def finite_differences_one_pass_each(params, trace, masks) -> dict:
+    """Central differences at the checked entries, one rc.forward per perturbed θ (nan elsewhere)."""
+    out = {}
+    for name in bugs.PARAMS:
+        base = getattr(params, name)
+        grad = np.full(base.size, np.nan)
+        for i in np.flatnonzero(masks[name]):
+            pair = []
+            for step in (bugs.FD_EPS, -bugs.FD_EPS):
+                theta = base.ravel().copy()
+                theta[i] = base.flat[i] + step
+                moved = replace(params, **{name: theta.reshape(base.shape)})
+                pair.append(
+                    rc.forward(
+                        moved, trace.xs, trace.targets, activation=trace.activation, loss=trace.loss_name
+                    ).loss
+                )
+            grad[i] = (pair[0] - pair[1]) / (2 * bugs.FD_EPS)
+        out[name] = grad.reshape(base.shape)
+    return out
+
+
+@pytest.mark.parametrize("key", bugs.KEYS)
+@pytest.mark.parametrize("B, tau, activation", [(1, None, "tanh"), (2, None, "relu"), (2, 3, "sigmoid")])
+def test_one_sweep_gives_exactly_what_separate_runs_give(key, B, tau, activation):
+    params, trace = batch(T=7, B=B, H=6, activation=activation, seed=4)
+    swept = bugs.sweep(params, trace, tau=tau, bug=key)
+    grad, correct = bugs.lab_bptt(params, trace, tau=tau, bug=key), bugs.lab_bptt(params, trace, tau=tau)
+    for name in bugs.PARAMS:
+        np.testing.assert_array_equal(getattr(swept.grad, name), getattr(grad, name))
+        np.testing.assert_array_equal(getattr(swept.correct, name), getattr(correct, name))
+    np.testing.assert_array_equal(swept.step_errors, step_errors_one_by_one(params, trace, key, tau))
+    assert bugs.sweep(params, trace, tau=tau, bug=key, steps=False).step_errors is None
+    # the exact route agrees with rnn_core's own BPTT too
+    exact = rc.bptt(params, trace, truncate=tau)
+    assert max(rc.rel_error(getattr(swept.correct, n), getattr(exact, n)) for n in bugs.PARAMS) < 1e-12
+
+
+def test_a_terms_error_is_rel_error_also_where_the_terms_are_equal():
+    x = np.array([[1.0, -2.0], [0.0, 3.0]])
+    cases = [
+        (x, x.copy()),
+        (np.zeros(3), np.zeros(3)),
+        (np.array([-0.0, 1.0]), np.array([0.0, 1.0])),
+        (np.array([np.inf, 1.0]), np.array([np.inf, 1.0])),
+        (np.array([np.nan, 1.0]), np.array([np.nan, 1.0])),
+        (x, x + 1e-9),
+        (np.array([1e300, -1e300]), np.array([1e300, -1e300])),
+    ]
+    for bad, good in cases:
+        ours, theirs = bugs._term_error(bad, good), rc.rel_error(bad, good)
+        assert ours == theirs or (np.isnan(ours) and np.isnan(theirs)), (bad, good)
+    assert bugs._term_error(x, x.copy()) == 0.0 and np.isnan(bugs._term_error(cases[3][0], cases[3][1]))
+
+
+@pytest.mark.parametrize("key", ["prev_state", "not_reset", "truncation_off_by_one"])
+def test_the_lab_check_is_the_check_computed_one_piece_at_a_time(key):
+    net = replace(DEFAULT, H=24, T=60, D=3, K=4, seed=6)  # large enough that a sample is checked
+    result = calls.lab_check(net, 0, key)
+    assert result.found
+    setup, check = result.setup, result.check
+    params, trace = calls.batch(setup)
+    masks = {name: check.entry(name).checked for name in bugs.PARAMS}
+    if setup.tau is None:
+        assert not all(m.all() for m in masks.values())  # a seeded sample, not every entry
+        reference = finite_differences_one_pass_each(params, trace, masks)
+    else:
+        truncated = rc.bptt(params, trace, truncate=setup.tau)
+        reference = {name: getattr(truncated, name) for name in bugs.PARAMS}
+    grad = bugs.lab_bptt(params, trace, tau=setup.tau, bug=key)
+    correct = bugs.lab_bptt(params, trace, tau=setup.tau)
+    for name in bugs.PARAMS:
+        e = check.entry(name)
+        np.testing.assert_array_equal(e.reference, reference[name])
+        np.testing.assert_array_equal(e.grad, getattr(grad, name))
+        expected = bugs.entry_check(name, getattr(grad, name), reference[name], masks[name])
+        np.testing.assert_array_equal(e.errors, expected.errors)
+        assert e.rel_error == expected.rel_error
+    np.testing.assert_array_equal(check.step_errors, step_errors_one_by_one(params, trace, key, setup.tau))
+    control = max(
+        bugs.entry_check(n, getattr(correct, n), reference[n], masks[n]).rel_error for n in bugs.PARAMS
+    )
+    assert check.control == control
+    # the gap on the sidebar's settings, from the two gradients computed there
+    live_params, live_trace = calls.batch(calls.LabSetup(net, 0))
+    g, c = bugs.lab_bptt(live_params, live_trace, bug=key), bugs.lab_bptt(live_params, live_trace)
+    assert result.gap == max(rc.rel_error(getattr(g, n), getattr(c, n)) for n in bugs.PARAMS)
+
+
+def test_another_bug_on_the_same_network_is_checked_against_the_same_reference():
+    net = replace(DEFAULT, H=12, T=30, seed=8)
+    first, second = calls.lab_check(net, 0, "prev_state"), calls.lab_check(net, 0, "w_not_transposed")
+    assert first.setup == second.setup
+    params, trace = calls.batch(first.setup)
+    ref, masks = bugs.reference_gradient(params, trace, tau=None, sample=True, seed=net.seed)
+    for name in bugs.PARAMS:
+        for result in (first, second):
+            np.testing.assert_array_equal(result.check.entry(name).reference, getattr(ref, name))
+            np.testing.assert_array_equal(result.check.entry(name).checked, masks[name])
+
+
+def test_entry_labels_count_rows_and_columns_from_one():
+    assert charts.entry_labels("b", (3,)) == ("b[1]", "b[2]", "b[3]")
+    assert charts.entry_labels("W", (2, 3)) == (
+        "W[1, 1]",
+        "W[1, 2]",
+        "W[1, 3]",
+        "W[2, 1]",
+        "W[2, 2]",
+        "W[2, 3]",
+    )
+    rows, cols = np.indices((11, 12))
+    written = [f"U[{i + 1}, {j + 1}]" for i, j in zip(rows.ravel(), cols.ravel())]
+    assert list(charts.entry_labels("U", (11, 12))) == written

@@ -247,6 +247,43 @@ def lab_bptt(params: rc.RNNParams, trace: rc.Trace, *, tau: int | None = None, b
     return rc.RNNParams(**total)
 
 
+def _term_error(bad: np.ndarray, good: np.ndarray) -> float:
+    """rc.rel_error(bad, good), with its value 0.0 taken at once where the two terms are equal and finite."""
+    if np.array_equal(bad, good) and np.isfinite(good).all():
+        return 0.0
+    return rc.rel_error(bad, good)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A bug's variant and the reference run side by side, once: ``grad`` = lab_bptt(bug=…),
+    ``correct`` = lab_bptt(), and (when asked for) ``step_errors`` as :func:`step_errors` gives them."""
+
+    grad: rc.RNNParams
+    correct: rc.RNNParams
+    step_errors: np.ndarray | None
+
+
+def sweep(params, trace: rc.Trace, *, tau: int | None, bug: str, steps: bool = True) -> Sweep:
+    """The variant of ``bug`` and the reference step by step, once: both sums (each added up in the
+    order lab_bptt adds it) and, with ``steps``, each step's rel_error, the variant's against the
+    reference's."""
+    T, B = trace.T, trace.a.shape[1]
+    grad = {name: np.zeros_like(getattr(params, name)) for name in PARAMS}
+    correct = {name: np.zeros_like(getattr(params, name)) for name in PARAMS}
+    out = np.empty((B, len(PARAMS), T)) if steps else None
+    with np.errstate(all="ignore"):
+        pairs = zip(reference_steps(params, trace, tau=tau), variant(bug)(params, trace, tau=tau))
+        for (n, t, good), (_, _, bad) in pairs:
+            for j, name in enumerate(PARAMS):
+                g, b = getattr(good, name), getattr(bad, name)
+                correct[name] += g
+                grad[name] += b
+                if steps:
+                    out[n, j, t - 1] = _term_error(b, g)
+    return Sweep(rc.RNNParams(**grad), rc.RNNParams(**correct), out)
+
+
 # --- the gradient check -----------------------------------------------------------------------------
 
 
@@ -390,14 +427,7 @@ def entry_check(name: str, grad: np.ndarray, ref: np.ndarray, checked: np.ndarra
 
 def step_errors(params, trace: rc.Trace, *, tau: int | None, bug: str) -> np.ndarray:
     """(B, 5, T): rc.rel_error of each step's terms, the variant's against the reference's."""
-    T, B = trace.T, trace.a.shape[1]
-    out = np.empty((B, len(PARAMS), T))
-    with np.errstate(all="ignore"):
-        pairs = zip(reference_steps(params, trace, tau=tau), variant(bug)(params, trace, tau=tau))
-        for (n, t, good), (_, _, bad) in pairs:
-            for j, name in enumerate(PARAMS):
-                out[n, j, t - 1] = rc.rel_error(getattr(bad, name), getattr(good, name))
-    return out
+    return sweep(params, trace, tau=tau, bug=bug).step_errors
 
 
 def verdict_of(entries: tuple[EntryCheck, ...], steps: np.ndarray) -> Verdict:
@@ -422,13 +452,20 @@ def gradient_check(
     tau: int | None = None,
     sample: bool = True,
     seed: int = 0,
+    swept: Sweep | None = None,
+    reference: tuple | None = None,
 ) -> GradientCheck:
     """The bug's variant checked against the reference gradient (finite differences, or rc.bptt's
-    truncated gradient when ``tau`` is set), entry by entry and step by step."""
+    truncated gradient when ``tau`` is set), entry by entry and step by step. ``swept``: the
+    :func:`sweep` of this bug on these settings and ``reference``: what :func:`reference_gradient`
+    gives on them (with ``sample`` and ``seed``), if already computed (computed here otherwise)."""
+    if swept is None or swept.step_errors is None:
+        swept = sweep(params, trace, tau=tau, bug=bug)
+    grad, correct = swept.grad, swept.correct
+    if reference is None:
+        reference = reference_gradient(params, trace, tau=tau, sample=sample, seed=seed)
+    ref, masks = reference
     with np.errstate(all="ignore"):
-        ref, masks = reference_gradient(params, trace, tau=tau, sample=sample, seed=seed)
-        grad = lab_bptt(params, trace, tau=tau, bug=bug)
-        correct = lab_bptt(params, trace, tau=tau)
         entries = tuple(
             entry_check(name, getattr(grad, name), getattr(ref, name), masks[name]) for name in PARAMS
         )
@@ -436,7 +473,7 @@ def gradient_check(
             entry_check(name, getattr(correct, name), getattr(ref, name), masks[name]).rel_error
             for name in PARAMS
         )
-    steps = step_errors(params, trace, tau=tau, bug=bug)
+    steps = swept.step_errors
     return GradientCheck(entries, steps, float(control), verdict_of(entries, steps))
 
 
@@ -464,12 +501,16 @@ def probe_control(params: rc.RNNParams, trace: rc.Trace, *, entries: int = 4) ->
     return float(worst)
 
 
-def shows(params: rc.RNNParams, trace: rc.Trace, bug: str, *, tau: int | None = None) -> float:
+def shows(
+    params: rc.RNNParams, trace: rc.Trace, bug: str, *, tau: int | None = None, swept: Sweep | None = None
+) -> float:
     """The largest error of the bug's gradient against the correct reference's (exact, no finite
-    differences): above TOLERANCE the bug can show on these settings; nan counts as showing."""
+    differences): above TOLERANCE the bug can show on these settings; nan counts as showing.
+    ``swept``: the :func:`sweep` of this bug on these settings, if already run."""
+    if swept is None:
+        swept = sweep(params, trace, tau=tau, bug=bug, steps=False)
+    grad, correct = swept.grad, swept.correct
     with np.errstate(all="ignore"):
-        grad = lab_bptt(params, trace, tau=tau, bug=bug)
-        correct = lab_bptt(params, trace, tau=tau)
         errs = [rc.rel_error(getattr(grad, n), getattr(correct, n)) for n in PARAMS]
     return float(np.inf if any(np.isnan(errs)) else max(errs))
 

@@ -68,6 +68,15 @@ def candidates(bug: bugs.Bug, net: Network, steps: int) -> list[LabSetup]:
     return [c for i, c in enumerate(out) if c not in out[:i]]
 
 
+def meets_needs(bug: bugs.Bug, setup: LabSetup) -> bool:
+    """Whether ``setup`` has what ``bug`` needs to show at all (B = 2 sequences, a τ < T)."""
+    if bug.needs == "batch":
+        return setup.B > 1
+    if bug.needs == "truncation":
+        return setup.tau is not None and setup.tau < setup.net.T
+    return True
+
+
 def batch(setup: LabSetup) -> tuple[rc.RNNParams, rc.Trace]:
     """The parameters of the live network and the forward pass the check differentiates.
 
@@ -129,6 +138,21 @@ def changes_from(live: LabSetup, used: LabSetup) -> tuple:
     return tuple(out)
 
 
+# What a check compares with depends on the setting alone, not on the bug: "New bug" on the same
+# network reuses it.
+@st.cache_data(**CACHE)
+def reference(setup: LabSetup) -> tuple[rc.RNNParams, dict]:
+    """bugs.reference_gradient on ``setup`` (its seeded sample of entries), with its masks."""
+    params, trace = batch(setup)
+    return bugs.reference_gradient(params, trace, tau=setup.tau, sample=True, seed=setup.net.seed)
+
+
+@st.cache_data(**CACHE)
+def probe_control(setup: LabSetup) -> float:
+    """bugs.probe_control on ``setup``: whether finite differences can be trusted there."""
+    return bugs.probe_control(*batch(setup))
+
+
 @st.cache_data(**CACHE)
 def lab_check(net: Network, steps: int, key: str) -> LabResult:
     """The bug ``key`` checked on the first of :func:`candidates` where it shows."""
@@ -137,16 +161,22 @@ def lab_check(net: Network, steps: int, key: str) -> LabResult:
     gap, live_control, last = None, float("nan"), None
     for setup in tried:
         params, trace = batch(setup)
-        shown = bugs.shows(params, trace, key, tau=setup.tau)
+        # both BPTTs run once per setting, for the bug's gap and for the check; each step's errors
+        # too, unless the setting lacks what the bug needs (where the bug still shows, the check
+        # runs them again with the step errors)
+        swept = bugs.sweep(params, trace, tau=setup.tau, bug=key, steps=meets_needs(bug, setup))
+        shown = bugs.shows(params, trace, key, tau=setup.tau, swept=swept)
         gap = shown if gap is None else gap
         if setup is not tried[-1] and not shown > bugs.TOLERANCE:
             continue  # hidden here
         if setup is not tried[-1] and setup.tau is None:
-            probe = bugs.probe_control(params, trace)
+            probe = probe_control(setup)
             if not probe <= bugs.TOLERANCE:  # finite differences cannot be trusted here
                 live_control = probe if setup is tried[0] else live_control
                 continue
-        check = bugs.gradient_check(params, trace, key, tau=setup.tau, seed=setup.net.seed)
+        check = bugs.gradient_check(
+            params, trace, key, tau=setup.tau, seed=setup.net.seed, swept=swept, reference=reference(setup)
+        )
         if setup is tried[0]:
             live_control = check.control
         last = (setup, check)

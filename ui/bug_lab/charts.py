@@ -8,6 +8,8 @@ black, entries not checked grey (palette.ZERO).
 
 from __future__ import annotations
 
+import functools
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -75,6 +77,15 @@ def block_origins(H: int, D: int, K: int) -> dict[str, tuple[float, float]]:
     }
 
 
+@functools.lru_cache(maxsize=64)
+def entry_labels(name: str, shape: tuple[int, ...]) -> tuple[str, ...]:
+    """The label of every entry of a gradient of ``shape``, row by row, counted from 1: W[1, 2], b[3]."""
+    if len(shape) == 1:
+        return tuple(f"{name}[{i}]" for i in range(1, shape[0] + 1))
+    cols = [f", {j}]" for j in range(1, shape[1] + 1)]
+    return tuple(f"{name}[{i}{col}" for i in range(1, shape[0] + 1) for col in cols)
+
+
 def entry_frame(check: GradientCheck) -> pd.DataFrame:
     """One row per entry of every gradient: its cell, label, values, error and verdict."""
     H, D = check.entry("U").grad.shape
@@ -86,11 +97,7 @@ def entry_frame(check: GradientCheck) -> pd.DataFrame:
         rows, cols = np.indices(grid.shape)
         x0, y0 = origins[e.name]
         errors = e.errors.ravel()
-        single = e.grad.ndim == 1
-        labels = [
-            f"{e.name}[{i + 1}]" if single else f"{e.name}[{i + 1}, {j + 1}]"
-            for i, j in zip(rows.ravel(), cols.ravel())
-        ]
+        labels = list(entry_labels(e.name, e.grad.shape))
         frames.append(
             pd.DataFrame(
                 {
@@ -121,7 +128,8 @@ def _status_layer(base: alt.Chart, present) -> alt.Chart:
     """Cells without an error to colour: not a number (black), not checked (grey); the legend lists
     those ``present``."""
     domain = [say(NOT_A_NUMBER), say(NOT_CHECKED)]
-    shown = [d for d in domain if d in set(present)]
+    present = set(present)
+    shown = [d for d in domain if d in present]
     return (
         base.transform_filter(alt.FieldOneOfPredicate(field="status", oneOf=domain))
         .mark_rect()
@@ -192,7 +200,7 @@ def entries_chart(check: GradientCheck) -> alt.LayerChart:
     )
     layers = [_error_layer(base, check.verdict.tolerance), labels]
     if _without_error(df):
-        layers.insert(1, _status_layer(base, df["status"]))
+        layers.insert(1, _status_layer(base, df["status"].unique()))
     chart = alt.layer(*layers).resolve_scale(color="independent")
     return chart.properties(height=_height(height_cells + 2) + LEGEND_PX)
 
@@ -254,6 +262,6 @@ def steps_chart(check: GradientCheck) -> alt.LayerChart:
     )
     layers = [_error_layer(base, check.verdict.tolerance)]
     if _without_error(df):
-        layers.append(_status_layer(base, df["status"]))
+        layers.append(_status_layer(base, df["status"].unique()))
     chart = alt.layer(*layers).resolve_scale(color="independent")
     return chart.properties(height=STEP_ROW_PX * len(labels) + AXIS_PX + LEGEND_PX)
