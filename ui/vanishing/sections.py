@@ -29,10 +29,11 @@ SECTION_KEYS = {
     "nonnormal": "vnn",
 }
 # Sections 2–4 start closed. Each one costs one to four times a trivial page's whole rerun, even on
-# the default network: computed together on every rerun they made the page about 13 times that
-# (benchmarks/results/vanishing-closed.md), too much for a class sharing one server. A student opens
-# the one they read; a link carries which are open. Section 5 has no network input (computed once
-# for every session) and starts open.
+# the default network: computed together on every rerun they made the page more than ten times that
+# (`python benchmarks/page_cost.py --pages vanishing --query "vpaths=true&vmap=true&vtrunc=true&vclip=true&vinit=true"`
+# against the same without --query), too much for a class sharing one server. A student opens the
+# one they read; a link carries which are open. Section 5 has no network input (computed once for
+# every session) and starts open.
 DEFAULT_OPEN = {
     "paths": False,
     "map": False,
