@@ -197,7 +197,7 @@ def test_norms_from_their_log(log_value, shown):
 
 
 def test_the_page_opens_the_default_cell_with_the_ledgers_number():
-    at = open_app(PAGE)
+    at = open_app(PAGE, vpaths="true")  # the paths section (it starts closed)
     assert not at.exception
     s, k = calls.default_cell(DEFAULT.T)
     assert (widget(at, KEYS["s"]).value, widget(at, KEYS["k"]).value) == (s, k) == (20, 10)
@@ -207,7 +207,7 @@ def test_the_page_opens_the_default_cell_with_the_ledgers_number():
 
 
 def test_the_inputs_open_a_cell_and_put_it_in_the_url():
-    at = open_app(PAGE, T=9, H=5)
+    at = open_app(PAGE, T=9, H=5, vpaths="true")
     net = Network(T=9, H=5)
     widget(at, KEYS["s"]).set_value(7).run()
     widget(at, KEYS["k"]).set_value(3).run()
@@ -270,7 +270,7 @@ def test_a_bad_link_value_is_said_and_the_default_used(cs, ck, bad):
 
 
 def test_one_step_has_one_cell():
-    at = open_app(PAGE, T=1)
+    at = open_app(PAGE, T=1, vpaths="true")
     assert not at.exception
     assert say(ct.ONE_STEP) in texts(at)
     assert metric(at, say(ct.LEDGER, s=1, k=1)) == "0"  # the only term is δ₁⁽¹⁾ h⁽⁰⁾ᵀ = 0
