@@ -19,9 +19,9 @@ from ui.by_hand import calls, controls
 from ui.by_hand import text as tx
 from ui.by_hand.controls import ExampleSettings
 from ui.i18n import say
-from ui.state import ACTIVATION_LABELS, LOSS_LABELS
 
 PAGE = "app_pages/by_hand.py"
+ALL_OPEN = {controls.stage_key(stage): "true" for stage in tx.WORKED_STAGES}  # every stage's panel open
 
 
 def open_page(**query) -> AppTest:
@@ -81,27 +81,44 @@ def test_defaults_render_the_homeworks_example_with_every_sentence_filled():
         r"U = \begin{bmatrix}" + r" \\ ".join(f"{u[0]:.2f}" for u in given(ex, "U")) + r"\end{bmatrix}"
         in shown
     )
-    # every rule is shown, no value before it is revealed
-    for step in ex.steps:
-        if not step.given:
-            assert step.formula in shown, step.name
-            assert fm.by_hand_value_latex(step.latex, tx.rows(step)) not in shown, step.name
-    assert len([e for e in at.expander if e.label.startswith("Reveal")]) == len(ex.steps) - len(
-        ex.stage("given")
-    )
+    # every stage has its title and a closed panel; no step is drawn until its stage is opened
+    panels = [e for e in at.expander if e.label == say(tx.WORK_STAGE)]
+    assert len(panels) == len(tx.WORKED_STAGES)
+    assert [h.value for h in at.subheader] == [tx.stage_title(stage, ex) for stage in tx.WORKED_STAGES]
+    assert not [s for s in ex.steps if not s.given and s.formula in shown]
+    assert not at.text_input and not [e for e in at.expander if e.label.startswith("Reveal")]
     texts = shown_text(at)
     assert texts and not [t for t in texts if "{" in t and "$" not in t]
     assert len(at.get("download_button")) == 2
 
 
-@pytest.mark.parametrize("activation", list(rc.ACTIVATIONS))
-@pytest.mark.parametrize("loss", list(rc.LOSSES))
-def test_every_activation_and_loss_renders(activation, loss):
-    at = open_page(wx_act=ACTIVATION_LABELS[activation], wx_loss=LOSS_LABELS[loss], wx_r_fp2="true")
-    ex = rc.worked_example(activation=activation, loss=loss)
-    assert any(s.startswith("f'(a^{(2)}) = \\begin{bmatrix}") for s in latex(at))
-    assert any(rc.ACTIVATIONS[activation].latex_f in s for s in latex(at))
-    assert ("yhat1" in ex.names) == (loss == "softmax_ce")
+def test_an_open_stage_shows_every_rule_and_no_value_before_it_is_revealed():
+    at = open_page(**ALL_OPEN)
+    ex = rc.worked_example()
+    shown = latex(at)
+    computed = [s for s in ex.steps if not s.given]
+    for step in computed:
+        assert step.formula in shown, step.name
+        assert fm.by_hand_value_latex(step.latex, tx.rows(step)) not in shown, step.name
+    assert len([e for e in at.expander if e.label.startswith("Reveal")]) == len(computed)
+    assert len(at.text_input) == len(computed)
+    # one stage open: only its steps are drawn
+    at = open_page(**{controls.stage_key("gradients"): "true"})
+    assert [b.key for b in at.text_input] == [controls.answer_key(s.name) for s in ex.stage("gradients")]
+
+
+def test_a_value_typed_in_a_closed_stage_is_kept_for_the_session():
+    at = open_page()
+    at.session_state[controls.stage_key("forward")] = True  # the student opens the stage
+    at.run()
+    widget(at, controls.answer_key("L")).input("1.5")
+    at.run()
+    at.session_state[controls.stage_key("forward")] = False  # the student closes the stage
+    at.run()
+    assert not at.text_input
+    at.session_state[controls.stage_key("forward")] = True
+    at.run()
+    assert widget(at, controls.answer_key("L")).value == "1.5"
 
 
 def test_a_revealed_step_shows_the_numbers_of_an_independent_computation():
@@ -131,7 +148,7 @@ def test_reveal_every_step_and_hide_them_again():
 
 
 def test_a_right_answer_is_accepted_and_a_wrong_one_gets_its_likely_reason():
-    at = open_page()
+    at = open_page(**ALL_OPEN)
     ex = rc.worked_example()
     a1 = a1_by_hand(ex)
     check(at, "a1", " ".join(f"{v:.4f}" for v in a1))
@@ -150,7 +167,7 @@ def test_a_right_answer_is_accepted_and_a_wrong_one_gets_its_likely_reason():
 
 
 def test_what_cannot_be_read_is_explained_not_raised():
-    at = open_page()
+    at = open_page(**ALL_OPEN)
     check(at, "a1", "0.1 zebra")
     assert say(tx.ANSWER_PROBLEMS["not a number"], token="zebra") in [w.value for w in at.warning]
     check(at, "dW", "1 2; 3")
@@ -175,15 +192,26 @@ def test_a_link_reproduces_the_exercise_and_round_trips():
     assert any(s.startswith(r"\frac{\partial L}{\partial W} = \begin{bmatrix}") for s in latex(at))
     for key, value in query.items():
         assert qp(at, key) == value
+    # the link opened the stages of the steps it carries, and no other
+    ex_stages = {ex.step("dW").stage, ex.step("L").stage}
+    drawn = {ex.step(b.key.removeprefix(controls.ANSWER_PREFIX)).stage for b in at.text_input}
+    assert drawn == ex_stages == {"gradients", "forward"}
     # the page reads the link on a rerun too (the browser writes a moved control into it: tests/e2e)
     at.run()
     assert widget(at, "wx_seed").value == 7 and widget(at, controls.answer_key("L")).value == "1.5"
 
 
+def test_a_link_that_closes_a_stage_keeps_it_closed():
+    at = open_page(wx_in_L="1.5", **{controls.stage_key("forward"): "false"})
+    assert not at.text_input
+    at = open_page(wx_in_L="1.5", **{controls.stage_key("forward"): "true"})
+    assert widget(at, controls.answer_key("L")).value == "1.5"
+
+
 def test_s_follows_T_down_and_T_1_has_one_loss():
     at = open_page(wx_T="2", wx_s="3")
     assert widget(at, "wx_s").value == 2
-    at = open_page(wx_T="1")
+    at = open_page(wx_T="1", **ALL_OPEN)
     assert say(tx.ONLY_STEP) in [c.value for c in at.caption]
     assert any(r"\left.\frac{\partial L^{(1)}}{\partial W}\right|_{k=1}" in s for s in latex(at))
 

@@ -16,6 +16,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import rnn_core as rc
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -32,11 +34,14 @@ CHROMIUM_ARGS = [
 # The Vanishing page's sections 2–4 start closed (ui.vanishing.sections.DEFAULT_OPEN): a link
 # that opens them all, for the tests that look at everything a page can show.
 ALL_SECTIONS = "vpaths=true&vmap=true&vtrunc=true&vclip=true&vinit=true"
+# every stage's panel of steps on "Work it by hand" (the given values have no panel)
+ALL_STAGES = "&".join(f"wx_open_{stage}=true" for stage in rc.WORKED_STAGES if stage != "given")
+OPENED = {"vanishing": ALL_SECTIONS, "by-hand": ALL_STAGES}
 
 
 def whole_page(page_path: str, query: str) -> str:
-    """``query`` for the page at ``page_path``, with every section of it open."""
-    return f"{query}&{ALL_SECTIONS}" if page_path == "vanishing" else query
+    """``query`` for the page at ``page_path``, with every section (or stage) of it open."""
+    return f"{query}&{OPENED[page_path]}" if page_path in OPENED else query
 
 
 def chromium_path() -> str | None:

@@ -1,6 +1,7 @@
-"""The "Work it by hand" page in a real browser, on a phone and on a desktop: reveal a step, type a
-value and check it, with no exception and nothing that pans the page sideways; the link carries
-what was revealed and typed, and the CSV download holds the numbers of an independent computation."""
+"""The "Work it by hand" page in a real browser, on a phone and on a desktop: open a stage, reveal a
+step, type a value and check it, with no exception and nothing that pans the page sideways; the link
+carries the stage opened and what was revealed and typed; "Reveal every step" opens every stage;
+and the CSV download holds the numbers of an independent computation."""
 
 from __future__ import annotations
 
@@ -33,6 +34,10 @@ def test_reveal_type_and_check_a_step(server, page, width):
     assert "Work it by hand" in page.locator("h1").first.inner_text()
     # the given numbers the hand computation starts from
     expect(page.locator(".katex").filter(has_text="0.27").first).to_be_visible(timeout=20_000)
+    # the steps are drawn once their stage is opened
+    assert page.get_by_text("Reveal a⁽¹⁾", exact=True).count() == 0
+    page.locator(".st-key-wx_open_forward summary").click()
+    wait_for_app(page)
     # reveal a⁽¹⁾
     page.get_by_text("Reveal a⁽¹⁾", exact=True).click()
     wait_for_app(page)
@@ -60,7 +65,22 @@ def test_reveal_type_and_check_a_step(server, page, width):
     assert page.console_errors == []
     query = parse_qs(urlparse(page.url).query)
     assert query.get("wx_r_a1") == ["true"] and query.get("wx_in_a1") == [f"{a1[0]:.4f} {a1[1]:.4f}"]
+    assert query.get("wx_open_forward") == ["true"] and "wx_open_update" not in query
     screenshot(page, f"by_hand_{width}")
+
+
+def test_reveal_every_step_opens_every_stage_and_the_link_carries_it(server, page):
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    page.goto(f"{server.url}/by-hand")
+    wait_for_app(page)
+    page.get_by_role("button", name="Reveal every step").click()
+    wait_for_app(page)
+    expect(page.get_by_text("Reveal W (updated)", exact=True)).to_have_count(1, timeout=20_000)
+    query = parse_qs(urlparse(page.url).query)
+    assert query.get("wx_open_update") == ["true"] and query.get("wx_r_W_new") == ["true"]
+    assert query.get("wx_r_a1") == ["true"]
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.console_errors == []
 
 
 def test_a_link_reopens_the_view_and_the_csv_holds_the_numbers(server, page):

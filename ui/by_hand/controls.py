@@ -1,9 +1,14 @@
 """The "Work it by hand" page's controls: their ranges, defaults and URL keys (prefix wx_), and the
 settings they return.
 
-Every control is bound to a URL query parameter, so a link reproduces the exercise, the steps
-revealed and the answers typed; a value in a link that is garbage or out of range opens with that
-control's default (Streamlit drops it).
+Every control is bound to a URL query parameter, so a link reproduces the exercise, the stages
+open, and the steps revealed and the answers typed in them; a value in a link that is garbage or out
+of range opens with that control's default (Streamlit drops it).
+
+A stage's steps are drawn only while its panel is open (each step is a card with a text box, a button
+and an expander: drawing all of them on every rerun cost the server several times a trivial page). A
+value typed in a stage is kept for the session while the stage is closed, and is back in the link
+when it opens again.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ REVEAL_PREFIX = "wx_r_"  # + a step's name: its "Reveal" expander, open or close
 ANSWER_PREFIX = "wx_in_"  # + a step's name: the value the student typed
 CHECK_PREFIX = "wx_chk_"  # + a step's name: its Check button
 CHECKED = "wx_checked"  # session state: the names whose Check was pressed
+STAGE_PREFIX = "wx_open_"  # + a stage's name: its panel of steps, open or closed
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,16 @@ def reveal_key(name: str) -> str:
 
 def answer_key(name: str) -> str:
     return ANSWER_PREFIX + name
+
+
+def stage_key(stage: str) -> str:
+    return STAGE_PREFIX + stage
+
+
+def linked_steps(names) -> bool:
+    """Whether the link carries an answer or a reveal of one of the steps ``names``."""
+    params = st.query_params
+    return any(answer_key(n) in params or reveal_key(n) in params for n in names)
 
 
 def example_controls() -> ExampleSettings:
@@ -116,7 +132,14 @@ def was_checked(name: str) -> bool:
     return name in st.session_state.get(CHECKED, frozenset())
 
 
-def reveal_all(names: tuple[str, ...], open_: bool) -> None:
-    """on_click of "Reveal all" / "Hide all": every step's expander opened or closed."""
+def reveal_all(names: tuple[str, ...], open_: bool, stages: tuple[str, ...] = ()) -> None:
+    """on_click of "Reveal all" / "Hide all": every step's expander opened or closed; revealing also
+    opens the panels of ``stages``, where those steps are drawn (hiding leaves them as they are)."""
     for name in names:
-        st.session_state[reveal_key(name)] = open_
+        key = reveal_key(name)
+        if open_ and key not in st.session_state:  # not drawn yet: its value goes in by the link
+            st.query_params[key] = "true"
+        st.session_state[key] = open_
+    if open_:
+        for stage in stages:
+            st.session_state[stage_key(stage)] = True

@@ -1,5 +1,6 @@
 """The "Work it by hand" page's sections that draw with st.* calls: the given values, one step (its
-rule, the student's value with its Check, and its Reveal), a stage of steps, and the exports."""
+rule, the student's value with its Check, and its Reveal), a stage of steps (drawn only while its
+panel is open), and the exports."""
 
 from __future__ import annotations
 
@@ -35,14 +36,18 @@ def model(ex: rc.WorkedExample) -> None:
 def tolerance() -> None:
     st.markdown(tx.tolerance_lead())
     st.latex(fm.by_hand_tolerance_latex(tex_number(rc.HAND_RTOL, "g"), tex_number(rc.HAND_ATOL, "g")))
-    st.caption(say(tx.TYPE_HELP))
+    st.caption(f"{say(tx.TYPE_HELP)} {say(tx.STAGES_HELP, open=say(tx.WORK_STAGE))}")
 
 
 def reveal_buttons(ex: rc.WorkedExample) -> None:
     names = tuple(step.name for step in ex.steps if not step.given)
     c1, c2 = st.columns(2)
     c1.button(
-        say(tx.REVEAL_ALL), on_click=controls.reveal_all, args=(names, True), key="wx_all", width="stretch"
+        say(tx.REVEAL_ALL),
+        on_click=controls.reveal_all,
+        args=(names, True, tx.WORKED_STAGES),
+        key="wx_all",
+        width="stretch",
     )
     c2.button(
         say(tx.HIDE_ALL), on_click=controls.reveal_all, args=(names, False), key="wx_none", width="stretch"
@@ -76,6 +81,7 @@ def step_row(settings: ExampleSettings, step: rc.WorkedStep) -> None:
                 key=controls.answer_key(step.name),
                 placeholder=tx.placeholder(step),
                 bind="query-params",
+                persist_state="session",  # kept while its stage is closed
             )
             st.button(
                 say(tx.CHECK),
@@ -92,11 +98,30 @@ def step_row(settings: ExampleSettings, step: rc.WorkedStep) -> None:
                 st.latex(fm.by_hand_value_latex(step.latex, tx.rows(step)))
 
 
+def stage_panel(name: str, steps: tuple[rc.WorkedStep, ...]):
+    """The expander holding the steps of stage ``name`` (``with`` it; draw them only when ``.open``),
+    closed by default. A link that carries an answer or a reveal of one of its steps, and does not
+    say whether the stage is open, opens it on the session's first draw: its sender had it open. Its
+    label is the same for every exercise, so that moving T or s does not close it."""
+    key = controls.stage_key(name)
+    if (
+        key not in st.session_state
+        and st.query_params.get(key) is None
+        and controls.linked_steps(step.name for step in steps)
+    ):
+        st.session_state[key] = True
+    return st.expander(say(tx.WORK_STAGE), key=key, bind="query-params")
+
+
 def stage(settings: ExampleSettings, ex: rc.WorkedExample, name: str) -> None:
+    """A stage's title and lead, and its steps in a panel drawn only while open."""
     st.subheader(tx.stage_title(name, ex))
     st.markdown(tx.stage_lead(name, ex))
-    for step in ex.stage(name):
-        step_row(settings, step)
+    steps = ex.stage(name)
+    with stage_panel(name, steps) as box:
+        if box.open:
+            for step in steps:
+                step_row(settings, step)
 
 
 def downloads(settings: ExampleSettings) -> None:

@@ -68,6 +68,11 @@ TYPE_HELP = (
     "Type the numbers row by row: entries separated by spaces or commas, rows by “;” "
     "(0.1 0.2; 0.3 0.4). A vector may be typed on one line."
 )
+STAGES_HELP = (
+    "Each stage's steps open under **{open}**. A link carries the stages open, and the values typed "
+    "and the steps revealed in them."
+)
+WORK_STAGE = "Work these steps"
 REVEAL_ALL = "Reveal every step"
 HIDE_ALL = "Hide every step"
 STAGE_TITLES = {
