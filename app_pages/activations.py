@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import activations as ua
 from ui import formulas as uf
-from ui.activations import calls, charts, text
+from ui.activations import calls, charts, text, words
 from ui.chart_cache import draw_chart, notice, show_chart
 from ui.format import number
 from ui.i18n import say
@@ -68,7 +68,7 @@ k_max = st.slider(
 if show and predict.ask("activations", predictions.gamma_power(net.activation, int(k_max))):
     show_chart(
         charts.gamma_figure(int(k_max), show),
-        text.gamma_notice(calls.gamma_power_data(int(k_max)), int(k_max)),
+        words.gamma_notice(int(k_max)),
     )
 elif not show:
     st.info(say(text.CHOOSE))
@@ -94,11 +94,11 @@ st.header(say(text.FLOAT64_HEADER))
 st.write(say(text.FLOAT64_INTRO))
 for bounded in ua.BOUNDED:
     st.latex(uf.forms_latex(bounded))
-float64 = calls.float64_data()
-st.markdown(text.float64_table(float64))
+float64 = words.float64_words()
+st.markdown(float64.table)
 zoom, full = charts.float64_figures()
 left, right = st.columns(2)
 draw_chart(zoom, where=left)
 draw_chart(full, where=right)
-st.caption(notice(text.float64_notice(float64)))
-st.markdown(text.float64_meaning(float64, stats))
+st.caption(notice(float64.notice))
+st.markdown(f"{float64.meaning}\n\n{text.in_network(stats)}")

@@ -235,3 +235,17 @@ def test_textbook_zero_fraction_shown_for_a_trained_saturated_tanh_network():
     assert f"would round {textbook_zero:.1%} of its f′ values to exactly 0.0" in text
     assert f"rnn_core's form rounds {np.mean(rc.ACTIVATIONS['tanh'].df(a) == 0.0):.1%}" in text
     assert f"max |a⁽ᵗ⁾| = {sci(np.abs(a).max())}" in text
+
+
+def test_the_cached_float64_words_are_the_sentences_of_the_data_and_the_network():
+    from ui.activations import calls, words
+
+    data = calls.float64_data()
+    said = words.float64_words()
+    assert said.table == tx.float64_table(data) and said.notice == tx.float64_notice(data)
+    assert words.gamma_notice(50) == tx.gamma_notice(calls.gamma_power_data(50), 50)
+    for activation in ("tanh", "relu"):
+        at = open_page(act=ACTIVATION_LABELS[activation])
+        stats = calls.network_derivatives(Network(activation=activation), 0).stats
+        assert tx.float64_meaning(data, stats) in [m.value for m in at.markdown]
+        assert any(said.notice in c.value for c in at.caption)

@@ -128,7 +128,7 @@ def curves_chart(data: CurveData, show: list[str]) -> alt.VConcatChart:
         alt.Chart(peaks)
         .mark_rule(strokeDash=[5, 4], strokeWidth=1.5)
         .encode(
-            y="gamma:Q",
+            y=alt.Y("gamma:Q"),
             color=_color(show),
             tooltip=[activation_tip, alt.Tooltip("gamma:Q", title=say(tx.TIP_GAMMA))],
         )
@@ -137,8 +137,8 @@ def curves_chart(data: CurveData, show: list[str]) -> alt.VConcatChart:
         alt.Chart(peaks)
         .mark_point(size=150, filled=True, shape="diamond", stroke="black", strokeWidth=1, opacity=1)
         .encode(
-            x="a:Q",
-            y="gamma:Q",
+            x=alt.X("a:Q"),
+            y=alt.Y("gamma:Q"),
             color=_color(show),
             tooltip=[
                 activation_tip,
@@ -159,7 +159,7 @@ def curves_chart(data: CurveData, show: list[str]) -> alt.VConcatChart:
         .mark_rect(opacity=0.45)
         .encode(
             x=alt.X("lo:Q", title=say(tx.AXIS_A), scale=scale),
-            x2="hi:Q",
+            x2=alt.X2("hi:Q"),
             y=lane,
             color=_color(show),
             tooltip=[
@@ -178,7 +178,7 @@ def curves_chart(data: CurveData, show: list[str]) -> alt.VConcatChart:
         .encode(
             x=alt.datum(0.0, scale=scale),
             y=lane,
-            text="note:N",
+            text=alt.Text("note:N"),
             tooltip=[alt.Tooltip("note:N", title=say(tx.TIP_SATURATED))],
         )
     )
@@ -231,9 +231,9 @@ def histogram_chart(stats: rc.DerivativeStats) -> alt.LayerChart:
         .mark_rect(color=COLORS[stats.activation], stroke="white", strokeWidth=0.5)
         .encode(
             x=alt.X("lo:Q", title=say(tx.HIST_X), scale=alt.Scale(domain=[0, stats.gamma], nice=False)),
-            x2="hi:Q",
+            x2=alt.X2("hi:Q"),
             y=alt.Y("count:Q", title=say(tx.HIST_Y)),
-            y2="zero:Q",
+            y2=alt.Y2("zero:Q"),
             tooltip=[
                 alt.Tooltip("lo:Q", title=say(tx.TIP_DF_FROM), format=".4g"),
                 alt.Tooltip("hi:Q", title=say(tx.TIP_DF_TO), format=".4g"),
@@ -247,12 +247,12 @@ def histogram_chart(stats: rc.DerivativeStats) -> alt.LayerChart:
     rule = (
         alt.Chart(rule_df)
         .mark_rule(color=palette.HIGHLIGHT, strokeDash=palette.MARKER_DASH, strokeWidth=2)
-        .encode(x="threshold:Q", tooltip=[alt.Tooltip("label:N", title=say(tx.TIP_RULE))])
+        .encode(x=alt.X("threshold:Q"), tooltip=[alt.Tooltip("label:N", title=say(tx.TIP_RULE))])
     )
     text = (
         alt.Chart(rule_df)
         .mark_text(color=palette.HIGHLIGHT, align="left", dx=4, dy=-6, baseline="top")
-        .encode(x="threshold:Q", y=alt.value(0), text="label:N")
+        .encode(x=alt.X("threshold:Q"), y=alt.YValue(0), text=alt.Text("label:N"))
     )
     title = say(tx.HIST_TITLE, name=label(stats.activation), gamma=number(stats.gamma, "g"))
     return alt.layer(bars, rule, text).properties(height=260, title=title, autosize=FIT_X)
@@ -356,7 +356,7 @@ def _float64_panel(data: Float64Data, panel: str, a_max: float, title: str) -> a
         alt.Chart(edges)
         .mark_rule(strokeWidth=1.5)
         .encode(
-            x="threshold:Q",
+            x=alt.X("threshold:Q"),
             color=color,
             strokeDash=dash,
             tooltip=[

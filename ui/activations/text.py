@@ -424,8 +424,14 @@ def float64_notice(data: Float64Data) -> str:
 
 def float64_meaning(data: Float64Data, stats: rc.DerivativeStats) -> str:
     """Markdown: what an f′ of exactly 0.0 does to the gradient, and where the live network stands."""
+    return f"{zero_meaning(data)}\n\n{in_network(stats)}"
+
+
+def zero_meaning(data: Float64Data) -> str:
+    """What an f′ of exactly 0.0 does to the gradient, with the edges read from the table (the part
+    of :func:`float64_meaning` that depends on no control)."""
     t = data.table.set_index(["name", "form", "side"])["threshold"]
-    meaning = say(
+    return say(
         FLOAT64_MEANING,
         tanh_book=number(t["tanh", "textbook", "a > 0"], ".6g"),
         sigmoid_book=number(t["sigmoid", "textbook", "a > 0"], ".6g"),
@@ -433,18 +439,22 @@ def float64_meaning(data: Float64Data, stats: rc.DerivativeStats) -> str:
         tanh_core=number(t["tanh", "rnn_core", "a > 0"], ".6g"),
         sigmoid_core=number(t["sigmoid", "rnn_core", "a > 0"], ".6g"),
     )
+
+
+def in_network(stats: rc.DerivativeStats) -> str:
+    """Where the live network's f′ values stand against float64's zeros (the part of
+    :func:`float64_meaning` that depends on the network)."""
     if stats.fraction_zero_textbook is not None:
         key = "smooth"
     else:
         key = "relu" if stats.activation == "relu" else "never_zero"
-    network = say(
+    return say(
         IN_NETWORK[key],
         name=label(stats.activation),
         zero=number(stats.fraction_zero, ".1%"),
         zero_textbook=number(stats.fraction_zero_textbook or 0.0, ".1%"),
         max_abs_a=sci(stats.max_abs_a),
     )
-    return f"{meaning}\n\n{network}"
 
 
 def homework_corrections(data: CurveData) -> str:
