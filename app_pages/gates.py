@@ -79,11 +79,10 @@ st.latex(formulas.GATES_LEDGER_LATEX)
 led = calls.ledgers(settings)
 metrics(t.ledger_metrics(led.rnn, led.lstm))
 st.markdown(t.reach_comparison_text(led.comparison, led.rnn, led.lstm, gates.forget))
-domain = charts.shared_domain(led.rnn.C, led.lstm.C)
-for column, (cell, ledger) in zip(st.columns(2), (("rnn", led.rnn), ("lstm", led.lstm))):
+for column, cell, chart in zip(st.columns(2), ("rnn", "lstm"), charts.ledger_figures(settings)):
     with column:
         st.subheader(say(t.LEDGER_TITLE, cell=t.cell_label(cell)))
-        show_chart(charts.ledger_chart(ledger.C, domain), say(t.LEDGER_NOTICES[cell]))
+        show_chart(chart, say(t.LEDGER_NOTICES[cell]))
 
 # --- 6. the reproduction table (its own section, drawn after everything above) -----------------
 show_reproduction()

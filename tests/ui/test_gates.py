@@ -232,6 +232,28 @@ def test_ledger_charts_share_one_colour_domain_and_carry_C():
     assert charts.shared_domain(np.zeros((2, 2)), np.full((2, 2), np.nan)) is None
 
 
+@pytest.mark.parametrize(
+    "settings",
+    [SMALL, calls.GateSettings(), calls.GateSettings(task="adding_problem", T=1, H=2, seed=5)]
+    + [calls.GateSettings(task="remember_first", T=30, H=8, seed=1, w_scale=8.0)],
+)
+def test_the_ledgers_drawn_are_ledger_chart_s_specs(settings):
+    led = calls.ledgers(settings)
+    domain = charts.shared_domain(led.rnn.C, led.lstm.C)
+    for ledger, figure in zip((led.rnn, led.lstm), charts.ledger_figures(settings)):
+        assert figure.drawable() == charts.ledger_chart(ledger.C, domain).drawable()
+        assert figure.to_dict() == charts.ledger_chart(ledger.C, domain).to_dict()
+
+
+def test_a_filled_ledger_leaves_out_what_is_not_finite_and_keeps_zeros():
+    C = np.array([[0.5, 0.0, 0.0], [0.0, np.inf, 0.0], [np.nan, 2.0, 1e-300]])
+    for domain in ((1e-300, 2.0), None):
+        template = charts._ledger_template(3, domain is not None, "test")
+        filled = charts._filled(template, C, domain)
+        assert filled == charts.ledger_chart(C, domain).drawable()
+    assert charts.ledger_frame(C)[["s", "k"]].values.tolist() == [[1, 1], [2, 1], [3, 2], [3, 3]]
+
+
 def _ledger(kind, share):
     return rc.LedgerReach(np.zeros((6, 6)), 3, share, 1.0, share, kind)
 
@@ -299,3 +321,17 @@ def test_a_shorter_lstm_ledger_blames_the_forget_gates_only_when_they_forget(for
         assert "forget too fast" in text and pow10(-5.0) in text
     if forget_kind in ("undefined", None):
         assert "forget" not in text
+
+
+def test_the_reproduction_section_holds_the_tables_as_the_page_frames_them():
+    from ui.gates import reproduction
+
+    rep = reproduction._read(reproduction.DATA)
+    said = reproduction.section(rep)
+    for table, frame in (
+        (said.summary, reproduction.summary_frame(rep)),
+        (said.runs, reproduction.runs_frame(rep)),
+        (said.reference, reproduction.reference_frame(rep)),
+    ):
+        assert table.to_pandas().equals(frame)
+    assert len(said.sentences) == len(rep.setup.cells)

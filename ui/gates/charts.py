@@ -8,13 +8,18 @@ a log colour scale are drawn grey (palette.ZERO).
 
 from __future__ import annotations
 
+import hashlib
+
 import altair as alt
 import numpy as np
 import pandas as pd
+import streamlit as st
+from streamlit import dataframe_util
 
 import rnn_core as rc
 from ui import palette
-from ui.chart_cache import cached_chart
+from ui.chart_cache import ChartSpec, cached_chart, language
+from ui.gates import calls
 from ui.gates import text as t
 from ui.i18n import say
 from ui.vanishing.charts import ledger_heatmap
@@ -121,7 +126,9 @@ def carousel_chart(c: rc.CarouselCheck) -> alt.LayerChart:
     rule = (
         alt.Chart(pd.DataFrame({"d": [c.first_apart], "what": [say(t.APART_RULE)]}))
         .mark_rule(color=palette.MARKER, strokeDash=palette.MARKER_DASH)
-        .encode(x="d:Q", tooltip=[alt.Tooltip("what:N", title=""), alt.Tooltip("d:Q", title=say(TIP_D))])
+        .encode(
+            x=alt.X("d:Q"), tooltip=[alt.Tooltip("what:N", title=""), alt.Tooltip("d:Q", title=say(TIP_D))]
+        )
     )
     return alt.layer(lines, rule)
 
@@ -154,14 +161,14 @@ def gate_heatmap(g: rc.GateValues) -> alt.Chart:
                 scale=alt.Scale(domain=[0.5, T + 0.5], nice=False),
                 axis=STEP_AXIS,
             ),
-            x2="t1:Q",
+            x2=alt.X2("t1:Q"),
             y=alt.Y(
                 "u0:Q",
                 title=say(t.AXIS_UNIT),
                 scale=alt.Scale(domain=[0.5, H + 0.5], nice=False),
                 axis=STEP_AXIS,
             ),
-            y2="u1:Q",
+            y2=alt.Y2("u1:Q"),
             color=alt.Color(
                 "value:Q",
                 scale=alt.Scale(domain=[0.0, 1.0], scheme="viridis"),
@@ -228,4 +235,70 @@ def ledger_chart(C, domain: tuple[float, float] | None) -> alt.LayerChart:
         domain=domain,
         legend=dict(orient="bottom", gradientLength=140),
         height=PLOT_HEIGHT + AXIS_HEIGHT + LEGEND_GRADIENT,
+    )
+
+
+# The two ledgers of a new network, drawn without building them in Altair: ledger_chart's spec
+# depends on the network only through its data and the shared colour domain, and building it took
+# most of a rerun after a change of seed. Its spec is built once per ledger size (and language) with
+# stand-ins for both, and each network's ledger fills them in: the same spec as ledger_chart's
+# (tests/ui/test_gates.py compares them).
+_STAND_INS = (1.2345678901234567e-123, 9.876543210987654e123)  # a domain no ledger has
+_LEDGER_CHART = f"{__name__}.ledger_chart"
+
+
+def ledger_frame(C) -> pd.DataFrame:
+    """What the heatmap of C draws: one row per finite entry with k ≤ s (s, k, d = s − k, value)."""
+    C = np.asarray(C, dtype=float)
+    s, k = np.tril_indices(C.shape[0])
+    df = pd.DataFrame({"s": s + 1, "k": k + 1, "d": s - k, "value": C[s, k]})
+    return df[np.isfinite(df["value"].to_numpy(dtype=float))]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _ledger_template(T: int, with_domain: bool, lang: str) -> dict:
+    """ledger_chart's spec for a T × T ledger, with a stand-in dataset (and domain) to replace."""
+    return ledger_chart(np.ones((T, T)), _STAND_INS if with_domain else None).drawable()
+
+
+def _filled(template: dict, C, domain: tuple[float, float] | None) -> dict:
+    (stand_in,) = template["datasets"]
+    data = dataframe_util.convert_anything_to_arrow_bytes(ledger_frame(C))
+    name = hashlib.md5(data, usedforsecurity=False).hexdigest()  # as chart_cache names a dataset
+    swap: dict = {stand_in: name}
+    if domain is not None:
+        swap.update({_STAND_INS[0]: float(domain[0]), _STAND_INS[1]: float(domain[1])})
+
+    def put(value):
+        if isinstance(value, dict):
+            return {key: put(v) for key, v in value.items()}
+        if isinstance(value, list):
+            return [put(v) for v in value]
+        if isinstance(value, (str, float)) and not isinstance(value, bool):
+            return swap.get(value, value)
+        return value
+
+    spec = put({key: v for key, v in template.items() if key != "datasets"})
+    spec["datasets"] = {name: data}
+    return spec
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _ledger_drawables(settings: calls.GateSettings, lang: str) -> tuple[dict, dict]:
+    led = calls.ledgers(settings)
+    domain = shared_domain(led.rnn.C, led.lstm.C)
+    return tuple(
+        _filled(_ledger_template(int(np.shape(C)[0]), domain is not None, lang), C, domain)
+        for C in (led.rnn.C, led.lstm.C)
+    )
+
+
+def ledger_figures(settings: calls.GateSettings) -> tuple[ChartSpec, ChartSpec]:
+    """:func:`ledger_chart` of the RNN's and the LSTM's ledger on their shared colour domain."""
+    led = calls.ledgers(settings)
+    domain = shared_domain(led.rnn.C, led.lstm.C)
+    drawables = _ledger_drawables(settings, language())
+    return tuple(
+        ChartSpec((_LEDGER_CHART, (C, domain), {}), drawable)
+        for C, drawable in zip((led.rnn.C, led.lstm.C), drawables)
     )

@@ -14,14 +14,20 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
+from streamlit import dataframe_util
 
+from ui.chart_cache import language
 from ui.format import sci
 from ui.gates import reproduction_text as text
 from ui.gates.text import cell_label
 from ui.i18n import say
+
+if TYPE_CHECKING:  # the Arrow tables Streamlit converts frames to (pyarrow comes with Streamlit)
+    import pyarrow as pa
 
 DATA = Path(__file__).with_name("reproduction.json")
 SCHEMA = 1
@@ -392,12 +398,84 @@ def reference_frame(rep: Reproduction) -> pd.DataFrame:
 # --- the section ---------------------------------------------------------------------------------
 
 
-def _read(path: Path) -> Reproduction:
+def _modified(path: Path) -> int:
     try:
-        modified = path.stat().st_mtime_ns
+        return path.stat().st_mtime_ns
     except OSError as error:
         raise ValueError(f"{path.name} cannot be opened ({error.strerror or error})") from None
-    return _load_cached(str(path), modified)
+
+
+def _read(path: Path) -> Reproduction:
+    return _load_cached(str(path), _modified(path))
+
+
+@dataclass(frozen=True, eq=False)
+class Section:
+    """What :func:`show_reproduction` draws below its title and intro, said in one language. The
+    tables are held as Arrow, as Streamlit converts a frame (st.dataframe sends them as they are)."""
+
+    setup: str
+    summary: pa.Table
+    table_caption: str
+    sentences: tuple[str, ...]
+    runs: pa.Table
+    reference: pa.Table
+    reference_caption: str
+    differences: str
+    provenance: str
+
+
+def _arrow(frame: pd.DataFrame) -> pa.Table:
+    return dataframe_util.convert_pandas_df_to_arrow_table(frame)
+
+
+def section(rep: Reproduction) -> Section:
+    """The section's sentences and tables for ``rep``."""
+    s = rep.setup
+    setup = say(
+        text.SETUP,
+        hidden=s.hidden,
+        batch_size=s.batch_size,
+        optimizer=s.optimizer.capitalize(),
+        lr=s.lr,
+        threshold=s.threshold,
+        max_steps=f"{s.max_steps:,}",
+        budget=f"{s.time_budget_s:g}",
+        test_size=f"{s.test_size:,}",
+        test_seed=s.test_seed,
+        eval_every=s.eval_every,
+        tolerance=s.tolerance,
+        seeds=text.listing(s.seeds),
+    )
+    provenance = say(
+        text.PROVENANCE,
+        command=rep.command,
+        created=rep.created,
+        version=rep.rnn_core_version,
+        numpy_version=rep.numpy_version,
+        wall=f"{rep.wall_seconds:,.0f}",
+    )
+    return Section(
+        setup=setup,
+        summary=_arrow(summary_frame(rep)),
+        table_caption=say(text.TABLE_CAPTION, seeds=text.listing(s.seeds)),
+        sentences=tuple(
+            text.cell_sentence(cell_verdict(rep.runs, cell, s.tolerance), cell_label(cell))
+            for cell in s.cells
+        ),
+        runs=_arrow(runs_frame(rep)),
+        reference=_arrow(reference_frame(rep)),
+        reference_caption=say(text.REFERENCE_CAPTION, source=rep.reference_source),
+        differences=say(text.DIFFERENCES, tolerance=s.tolerance, eval_every=s.eval_every),
+        provenance=provenance,
+    )
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _section_cached(path: str, modified_ns: int, lang: str) -> Section:
+    """:func:`section` of the table at ``path``, said again when the file or the language changes
+    (the table is fixed while the app runs: a rerun only looks it up)."""
+    return section(_load_cached(path, modified_ns))
 
 
 def show_reproduction(path: Path | str = DATA) -> None:
@@ -405,46 +483,21 @@ def show_reproduction(path: Path | str = DATA) -> None:
     numbers come from. A missing or unreadable table shows a note instead."""
     st.subheader(say(text.TITLE))
     st.markdown(say(text.INTRO))
+    path = Path(path)
     try:
-        rep = _read(Path(path))
+        words = _section_cached(str(path), _modified(path), language())
     except ValueError as error:
         st.info(say(text.UNREADABLE, reason=str(error)))
         return
-    s = rep.setup
-    st.markdown(
-        say(
-            text.SETUP,
-            hidden=s.hidden,
-            batch_size=s.batch_size,
-            optimizer=s.optimizer.capitalize(),
-            lr=s.lr,
-            threshold=s.threshold,
-            max_steps=f"{s.max_steps:,}",
-            budget=f"{s.time_budget_s:g}",
-            test_size=f"{s.test_size:,}",
-            test_seed=s.test_seed,
-            eval_every=s.eval_every,
-            tolerance=s.tolerance,
-            seeds=text.listing(s.seeds),
-        )
-    )
-    st.dataframe(summary_frame(rep), hide_index=True)
-    st.caption(say(text.TABLE_CAPTION, seeds=text.listing(s.seeds)))
-    for cell in s.cells:
-        st.markdown("- " + text.cell_sentence(cell_verdict(rep.runs, cell, s.tolerance), cell_label(cell)))
+    st.markdown(words.setup)
+    st.dataframe(words.summary, hide_index=True)
+    st.caption(words.table_caption)
+    for sentence in words.sentences:
+        st.markdown("- " + sentence)
     with st.expander(say(text.RUNS_TITLE)):
-        st.dataframe(runs_frame(rep), hide_index=True)
+        st.dataframe(words.runs, hide_index=True)
     st.markdown(f"**{say(text.REFERENCE_TITLE)}**")
-    st.dataframe(reference_frame(rep), hide_index=True)
-    st.caption(say(text.REFERENCE_CAPTION, source=rep.reference_source))
-    st.markdown(say(text.DIFFERENCES, tolerance=s.tolerance, eval_every=s.eval_every))
-    st.caption(
-        say(
-            text.PROVENANCE,
-            command=rep.command,
-            created=rep.created,
-            version=rep.rnn_core_version,
-            numpy_version=rep.numpy_version,
-            wall=f"{rep.wall_seconds:,.0f}",
-        )
-    )
+    st.dataframe(words.reference, hide_index=True)
+    st.caption(words.reference_caption)
+    st.markdown(words.differences)
+    st.caption(words.provenance)
