@@ -185,7 +185,7 @@ def entries_chart(check: GradientCheck) -> alt.LayerChart:
     base = (
         alt.Chart(df)
         .transform_calculate(x0="datum.x", x1="datum.x + 1", y0="datum.y", y1="datum.y + 1")
-        .encode(x=x, x2="x1:Q", y=y, y2="y1:Q", tooltip=tooltip)
+        .encode(x=x, x2=alt.X2("x1:Q"), y=y, y2=alt.Y2("y1:Q"), tooltip=tooltip)
     )
     origins = block_origins(H, D, K)
     titles = pd.DataFrame(
@@ -195,7 +195,9 @@ def entries_chart(check: GradientCheck) -> alt.LayerChart:
         alt.Chart(titles)
         .mark_text(align="left", baseline="bottom", fontSize=13, fontWeight="bold", color=palette.TEXT)
         .encode(
-            x=alt.X("x:Q", scale=x_scale, axis=None), y=alt.Y("y:Q", scale=y_scale, axis=None), text="label:N"
+            x=alt.X("x:Q", scale=x_scale, axis=None),
+            y=alt.Y("y:Q", scale=y_scale, axis=None),
+            text=alt.Text("label:N"),
         )
     )
     layers = [_error_layer(base, check.verdict.tolerance), labels]
@@ -258,7 +260,7 @@ def steps_chart(check: GradientCheck) -> alt.LayerChart:
     base = (
         alt.Chart(df)
         .transform_calculate(t0="datum.t - 0.5", t1="datum.t + 0.5", r0="datum.order", r1="datum.order + 1")
-        .encode(x=x, x2="t1:Q", y=y, y2="r1:Q", tooltip=tooltip)
+        .encode(x=x, x2=alt.X2("t1:Q"), y=y, y2=alt.Y2("r1:Q"), tooltip=tooltip)
     )
     layers = [_error_layer(base, check.verdict.tolerance)]
     if _without_error(df):

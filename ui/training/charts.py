@@ -128,18 +128,20 @@ def loss_chart(
         alt.Chart(shown_baselines)
         .mark_rule(strokeDash=palette.BOUND_DASH, strokeWidth=LINE_WIDTH)
         .encode(
-            y="baseline:Q", color=color, tooltip=[_tip("run:N", "run"), _tip("baseline:Q", "baseline", ".4g")]
+            y=alt.Y("baseline:Q"),
+            color=color,
+            tooltip=[_tip("run:N", "run"), _tip("baseline:Q", "baseline", ".4g")],
         )
     )
     reference = alt.Chart(references).encode(
-        y="reference:Q", tooltip=[_tip("reference:Q", "reference", ".4g")]
+        y=alt.Y("reference:Q"), tooltip=[_tip("reference:Q", "reference", ".4g")]
     )
     reference_rule = reference.mark_rule(
         strokeDash=palette.REFERENCE_DASH, strokeWidth=LINE_WIDTH, color=palette.REFERENCE
     )
     reference_label = reference.mark_text(
         align="left", baseline="bottom", dx=4, dy=-3, color=palette.REFERENCE
-    ).encode(x=alt.value(0), text="label:N")
+    ).encode(x=alt.XValue(0), text=alt.Text("label:N"))
     return alt.layer(lines, rules, reference_rule, reference_label)
 
 

@@ -91,8 +91,8 @@ def path_norms_chart(df: pd.DataFrame, s: int, wrt: str) -> alt.Chart:
                 title=say(text.PATH_X, wrt=wrt),
                 scale=alt.Scale(domain=[0.5, s + 0.5]),
             ),
-            x2="k_hi:Q",
-            y2="base:Q",
+            x2=alt.X2("k_hi:Q"),
+            y2=alt.Y2("base:Q"),
             y=alt.Y(
                 "norm:Q",
                 title=say(text.PATH_Y),
