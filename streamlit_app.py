@@ -9,10 +9,11 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import streamlit as st  # noqa: E402
 
-from ui import layout  # noqa: E402
+from ui import layout, memory  # noqa: E402
 from ui.site import PAGES  # noqa: E402
 from ui.state import network_sidebar  # noqa: E402
 
+memory.bound()  # once per process: fewer malloc arenas, freed memory returned (ui/memory.py)
 st.set_page_config(page_title="BPTT Explorer", page_icon="🔁", layout="wide")
 layout.apply()
 

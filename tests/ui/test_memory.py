@@ -1,0 +1,129 @@
+"""ui.memory: the malloc arena limit and the trimming thread, once per process, and nothing without glibc."""
+
+import ctypes
+import platform
+import sys
+import threading
+
+import pytest
+
+from ui import memory
+
+
+class FakeGlibc:
+    """Records the calls a MemoryBound makes; its malloc_trim says whether it gave memory back."""
+
+    def __init__(self, gives_back: int = 1):
+        self.mallopt_calls: list[tuple[int, int]] = []
+        self.trims = 0
+        self.gives_back = gives_back
+
+    def mallopt(self, param, value) -> int:
+        self.mallopt_calls.append((param.value, value.value))
+        return 1
+
+    def malloc_trim(self, pad) -> int:
+        assert pad.value == 0
+        self.trims += 1
+        return self.gives_back
+
+
+class NoMalloc:
+    """A C library without mallopt or malloc_trim (musl, macOS, Windows)."""
+
+
+def trimmer_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == memory.THREAD_NAME]
+
+
+def test_starting_twice_limits_the_arenas_once_and_starts_one_thread(monkeypatch):
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    libc = FakeGlibc()
+    bound = memory.MemoryBound(libc, arenas=3, period=3600)
+    try:
+        assert bound.start() and bound.start()
+        assert libc.mallopt_calls == [(memory.M_ARENA_MAX, 3)]
+        assert bound.thread is not None and bound.thread.daemon and bound.thread.is_alive()
+        assert [t for t in trimmer_threads() if t is bound.thread] == [bound.thread]
+    finally:
+        bound.stop()
+    assert not bound.thread.is_alive()
+
+
+def test_an_arena_limit_in_the_environment_wins(monkeypatch):
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    libc = FakeGlibc()
+    bound = memory.MemoryBound(libc, period=3600)
+    try:
+        assert bound.start()
+        assert libc.mallopt_calls == []
+    finally:
+        bound.stop()
+
+
+def test_trim_calls_malloc_trim_and_reports_what_it_says():
+    libc = FakeGlibc(gives_back=0)
+    bound = memory.MemoryBound(libc)
+    assert bound.trim() is False and libc.trims == 1
+    libc.gives_back = 1
+    assert bound.trim() is True and libc.trims == 2
+
+
+def test_the_thread_trims_until_stopped():
+    libc = FakeGlibc()
+    bound = memory.MemoryBound(libc, period=0.001)
+    bound.start()
+    # the thread's own loop, not a timing: wait for its third trim, however long the machine takes
+    done = threading.Event()
+    original = libc.malloc_trim
+
+    def counting(pad):
+        out = original(pad)
+        if libc.trims >= 3:
+            done.set()
+        return out
+
+    libc.malloc_trim = counting
+    try:
+        assert done.wait(60)
+    finally:
+        bound.stop()
+    assert not bound.thread.is_alive()
+
+
+@pytest.mark.parametrize("libc", [None, NoMalloc()])
+def test_without_glibc_nothing_happens(libc):
+    bound = memory.MemoryBound(libc)
+    assert bound.start() is False and bound.start() is False
+    assert bound.thread is None and not bound.active
+    assert bound.trim() is False
+    bound.stop()  # safe without a thread
+
+
+def test_a_library_without_malloc_trim_is_not_glibc():
+    class OnlyMallopt:
+        def mallopt(self, param, value):
+            raise AssertionError("must not be called")
+
+    assert memory.MemoryBound(OnlyMallopt()).start() is False
+
+
+def test_bound_twice_in_this_process_is_safe():
+    lib = memory.glibc()
+    first = memory.bound()
+    second = memory.bound()
+    assert first == second == (lib is not None)
+    assert len(trimmer_threads()) == (1 if lib is not None else 0)
+    if lib is not None:
+        # the real malloc_trim answers 0 or 1, and allocating afterwards still works
+        assert memory.MemoryBound(lib).trim() in (True, False)
+        assert len(bytearray(1 << 20)) == 1 << 20
+
+
+def test_glibc_is_found_where_python_runs_on_glibc():
+    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
+        assert memory.glibc() is None or callable(memory.glibc().malloc_trim)
+        return
+    lib = memory.glibc()
+    assert lib is not None
+    assert lib.malloc_trim(ctypes.c_size_t(0)) in (0, 1)
