@@ -11,6 +11,15 @@ said in the active language (ui.i18n), so the cache keys every chart by that lan
 "none" theme, and the data as Arrow IPC bytes (``streamlit.dataframe_util.convert_anything_to_arrow_bytes``),
 which ``st.vega_lite_chart`` passes through unchanged. tests/ui/test_chart_cache.py pins those
 Streamlit internals.
+
+A new input still cost a whole Altair build (building the chart objects and converting them took
+most of a page's rerun after a sidebar change). A builder declared with ``frames`` (a function of
+the same arguments that returns the chart's *shape* and the data frames it draws) is built in Altair
+once per shape: its converted spec becomes a template whose datasets are slots, and each later input
+of that shape fills the slots with its own frames' Arrow bytes. The shape is everything in the spec
+that is not those frames (a size that sets the axes, the language is added by the cache), so that
+the filled spec is the one Altair would build; under test (:data:`VALIDATE`) every filled spec is
+compared with Altair's own build of the same input, and a difference raises.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ import functools
 import hashlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import altair as alt
 import streamlit as st
@@ -28,7 +37,16 @@ from streamlit import dataframe_util
 
 from ui import i18n
 
-__all__ = ["NOTICE", "VALIDATE", "ChartSpec", "cached_chart", "draw_chart", "notice", "show_chart"]
+__all__ = [
+    "NOTICE",
+    "VALIDATE",
+    "ChartSpec",
+    "cached_chart",
+    "chart_frames",
+    "draw_chart",
+    "notice",
+    "show_chart",
+]
 
 NOTICE = "**Notice:** {notice}"
 
@@ -50,6 +68,7 @@ class ChartSpec:
 
 
 _BUILDERS: dict[str, Callable] = {}
+_FRAMES: dict[str, Callable] = {}  # builder name → its frames function (cached_chart's ``frames``)
 
 
 def _spec(name: str, args: tuple, kwargs: dict):
@@ -67,27 +86,112 @@ VALIDATE = os.environ.get("BPTT_VALIDATE_CHARTS") == "1"
 _ALTAIR_GLOBALS = threading.Lock()  # Altair's theme and data transformer are process-wide settings
 
 
-def _to_arrow(data, datasets: dict) -> dict:
-    """Altair data transformer: the frame straight to Arrow IPC bytes, named by their hash (as
-    Streamlit's own converter does), instead of a list of records."""
-    data_bytes = dataframe_util.convert_anything_to_arrow_bytes(data)
-    name = hashlib.md5(data_bytes, usedforsecurity=False).hexdigest()
+def _arrow(frame) -> tuple[str, bytes]:
+    """A frame's Arrow IPC bytes and the name they are sent under (their hash, as Streamlit's own
+    converter names them)."""
+    data = dataframe_util.convert_anything_to_arrow_bytes(frame)
+    return hashlib.md5(data, usedforsecurity=False).hexdigest(), data
+
+
+SLOT = "bptt-slot-"  # a template's dataset names: SLOT + the frame's index in its frames tuple
+
+
+def _to_arrow(data, datasets: dict, slots: Sequence | None = None) -> dict:
+    """Altair data transformer: the frame straight to Arrow IPC bytes, named by their hash,
+    instead of a list of records. Building a template (``slots``: the frames it declares), a
+    declared frame is named by its slot instead, and its bytes are left for :func:`_fill`."""
+    for i, frame in enumerate(slots or ()):
+        if frame is data:
+            datasets[f"{SLOT}{i}"] = None
+            return {"name": f"{SLOT}{i}"}
+    name, data_bytes = _arrow(data)
     datasets[name] = data_bytes
+    if slots is not None:  # a frame the builder's frames function did not return: no template
+        datasets[SLOT] = False
     return {"name": name}
 
 
 alt.data_transformers.register("bptt_arrow", _to_arrow)
 
 
-def _convert(chart: alt.TopLevelMixin) -> dict:
-    """``chart`` as st.altair_chart would send it (Streamlit's "none" theme, data as Arrow)."""
+def _convert(chart: alt.TopLevelMixin, slots: Sequence | None = None) -> dict:
+    """``chart`` as st.altair_chart would send it (Streamlit's "none" theme, data as Arrow); with
+    ``slots``, as a template (:func:`_to_arrow`)."""
     datasets: dict = {}
     with _ALTAIR_GLOBALS:
         theme = alt.theme.enable("none") if alt.theme.active == "default" else contextlib.nullcontext()
-        with theme, alt.data_transformers.enable("bptt_arrow", datasets=datasets):
+        options = dict(datasets=datasets) if slots is None else dict(datasets=datasets, slots=slots)
+        with theme, alt.data_transformers.enable("bptt_arrow", **options):
             spec = chart.to_dict(validate=VALIDATE)
     spec["datasets"] = {**spec.get("datasets", {}), **datasets}
     return spec
+
+
+# --- templates: one Altair build per shape, the frames filled in ---------------------------------
+
+
+def _replace(obj, names: dict[str, str]):
+    """``obj`` (a spec) with every string in ``names`` replaced, dict keys included; a copy."""
+    if isinstance(obj, dict):
+        return {names.get(k, k): _replace(v, names) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_replace(v, names) for v in obj]
+    if isinstance(obj, str):
+        return names.get(obj, obj)
+    return obj
+
+
+def _fill(template: dict, frames: Sequence) -> dict:
+    """The template's slots filled with ``frames``, as :func:`_to_arrow` names and converts them
+    (a declared frame that the template does not draw is not converted)."""
+    used = [key for key, value in template["datasets"].items() if value is None]
+    arrow = {key: _arrow(frames[int(key[len(SLOT) :])]) for key in used}
+    spec = _replace(
+        {k: v for k, v in template.items() if k != "datasets"}, {k: n for k, (n, _) in arrow.items()}
+    )
+    spec["datasets"] = {
+        **{k: v for k, v in template["datasets"].items() if v is not None},
+        **{name: data for name, data in arrow.values()},
+    }
+    return spec
+
+
+class _Memo(threading.local):
+    """The frames computed for the input being built in this thread (see :func:`chart_frames`)."""
+
+    held: tuple | None = None
+
+
+_MEMO = _Memo()
+
+
+def chart_frames(fn: Callable) -> Callable:
+    """Declare a function as a chart's frames function (``cached_chart(frames=...)``): it returns
+    ``(shape, (frame, ...))``, and the builder calls it to get the frames it draws. While the
+    cache builds that chart's template, a call with the same argument objects returns the frames
+    the cache already holds, so that the cache knows each drawn frame by identity."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        held = _MEMO.held
+        if (
+            held is not None
+            and held[0] is wrapper
+            and len(held[1]) == len(args)
+            and all(a is b for a, b in zip(held[1], args))
+            and held[2].keys() == kwargs.keys()
+            and all(held[2][k] is v for k, v in kwargs.items())
+        ):
+            return held[3]
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+MAX_TEMPLATES = 256
+# (builder, shape, language) → (whether it returns a tuple, its template(s))
+_TEMPLATES: dict[tuple, tuple[bool, tuple[dict, ...]]] = {}
+_TEMPLATES_LOCK = threading.Lock()
 
 
 def language() -> str:
@@ -96,21 +200,77 @@ def language() -> str:
     return f"{os.environ.get(i18n.LANGUAGE_ENV, '')}:{id(i18n.active())}"
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def _drawable(name: str, args: tuple, kwargs: dict, language: str):
-    """The builder's chart(s) converted for drawing, once per distinct input and language."""
+def _built(name: str, args: tuple, kwargs: dict):
+    """The builder's chart(s), built in Altair and converted."""
     out = _BUILDERS[name](*args, **kwargs)
     return tuple(map(_convert, out)) if isinstance(out, tuple) else _convert(out)
 
 
-def cached_chart(builder: Callable) -> Callable:
+def _template(name: str, args: tuple, kwargs: dict, result) -> tuple[bool, tuple[dict, ...]] | None:
+    """The builder's chart(s) for this input built as templates (:func:`_to_arrow`): ``result`` is
+    what its frames function returned for it. None when a drawn frame is not one of them."""
+    frames = result[1]
+    _MEMO.held = (_FRAMES[name], args, kwargs, result)
+    try:
+        out = _BUILDERS[name](*args, **kwargs)
+    finally:
+        _MEMO.held = None
+    many = isinstance(out, tuple)
+    templates = tuple(_convert(chart, frames) for chart in (out if many else (out,)))
+    if any(t["datasets"].get(SLOT) is False for t in templates):
+        if VALIDATE:
+            raise ValueError(f"{name} draws a data frame that its frames function does not return")
+        return None
+    return many, templates
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _drawable(name: str, args: tuple, kwargs: dict, language: str):
+    """The builder's chart(s) converted for drawing, once per distinct input and language: built
+    in Altair, or filled into its shape's template (a builder with ``frames``)."""
+    frames_of = _FRAMES.get(name)
+    if frames_of is None:
+        return _built(name, args, kwargs)
+    result = frames_of(*args, **kwargs)
+    shape, frames = result
+    key = (name, shape, language)
+    with _TEMPLATES_LOCK:
+        held = _TEMPLATES.get(key)
+    if held is None:
+        held = _template(name, args, kwargs, result)
+        if held is None:
+            return _built(name, args, kwargs)
+        with _TEMPLATES_LOCK:
+            if len(_TEMPLATES) >= MAX_TEMPLATES:
+                _TEMPLATES.pop(next(iter(_TEMPLATES)))
+            _TEMPLATES[key] = held
+    many, templates = held
+    filled = tuple(_fill(t, frames) for t in templates)
+    if VALIDATE:  # under test: the filled spec must be Altair's own build of this input
+        built = _built(name, args, kwargs)
+        if (built if many else (built,)) != filled:
+            raise AssertionError(
+                f"{name}: its template of shape {shape!r}, filled, differs from its Altair build"
+            )
+    return filled if many else filled[0]
+
+
+def cached_chart(builder: Callable | None = None, *, frames: Callable | None = None) -> Callable:
     """Make an Altair chart builder return :class:`ChartSpec` s (one, or a tuple like the builder).
 
     Its arguments are the cache key: give it small inputs (a few numbers, a Network) rather than
-    large frames, which Streamlit would hash on every rerun.
+    large frames, which Streamlit would hash on every rerun. ``frames`` (a :func:`chart_frames`
+    function of the same arguments, which the builder calls for the frames it draws) returns
+    ``(shape, (frame, ...))``: the data frames, and everything else in the chart that depends on
+    the arguments (hashable). With it, a new input of a shape already built fills that shape's
+    template instead of being built in Altair (module docstring).
     """
+    if builder is None:
+        return functools.partial(cached_chart, frames=frames)
     name = f"{builder.__module__}.{builder.__qualname__}"
     _BUILDERS[name] = builder
+    if frames is not None:
+        _FRAMES[name] = frames
 
     @functools.wraps(builder)
     def wrapper(*args, **kwargs):

@@ -13,7 +13,7 @@ from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from ui import chart_cache, i18n
-from ui.chart_cache import ChartSpec, cached_chart
+from ui.chart_cache import ChartSpec, cached_chart, chart_frames
 from ui.i18n import say
 
 CALLS: list[str] = []
@@ -184,3 +184,95 @@ def test_the_chart_cache_is_keyed_by_language():
         i18n.use(None)
     assert titled(4).drawable()["title"] == english
     assert CALLS == ["titled 4", "titled 4"]
+
+
+# --- templates: a builder with frames is built in Altair once per shape ---------------------------
+
+BUILT: list[str] = []
+
+
+@chart_frames
+def _level_frames(values: tuple, title: str):
+    df = pd.DataFrame({"k": range(len(values)), "v": values})
+    return (title,), (df, df[df["v"] > 0])
+
+
+@cached_chart(frames=_level_frames)
+def levels(values: tuple, title: str) -> alt.LayerChart:
+    BUILT.append(f"levels {values}")
+    _, (df, positive) = _level_frames(values, title)
+    line = alt.Chart(df).mark_line().encode(x="k:Q", y="v:Q")
+    dots = alt.Chart(positive).mark_point().encode(x="k:Q", y="v:Q")
+    return alt.layer(line, dots, title=title)
+
+
+def _altair(values: tuple, title: str) -> dict:
+    """What Altair itself builds for ``levels`` (the path every untemplated chart takes)."""
+    return chart_cache._convert(levels.__wrapped__(values, title))
+
+
+def test_a_templated_builder_is_built_once_per_shape_and_filled_as_altair_builds(monkeypatch):
+    monkeypatch.setattr(chart_cache, "VALIDATE", False)  # under test every fill is also built: off here
+    BUILT.clear()
+    first = levels((1.0, -2.0, 3.0), "a").drawable()
+    second = levels((0.5, 0.25, -1.0, 4.0), "a").drawable()  # same shape, other data (and length)
+    other = levels((1.0, 2.0), "b").drawable()  # another title: another shape
+    assert BUILT == ["levels (1.0, -2.0, 3.0)", "levels (1.0, 2.0)"]
+    expected = [
+        _altair((1.0, -2.0, 3.0), "a"),
+        _altair((0.5, 0.25, -1.0, 4.0), "a"),
+        _altair((1.0, 2.0), "b"),
+    ]
+    assert [first, second, other] == expected
+    assert first["datasets"] != second["datasets"]
+    (line, dots) = (layer["data"]["name"] for layer in second["layer"])
+    rows = {name: _table(data).column("v").to_pylist() for name, data in second["datasets"].items()}
+    assert rows[line] == [0.5, 0.25, -1.0, 4.0] and rows[dots] == [0.5, 0.25, 4.0]
+
+
+def test_two_frames_equal_in_one_input_still_fill_apart_in_the_next(monkeypatch):
+    monkeypatch.setattr(chart_cache, "VALIDATE", False)
+    all_positive = levels((1.0, 2.0, 3.0), "equal").drawable()  # the two frames hold the same rows
+    assert all_positive == _altair((1.0, 2.0, 3.0), "equal") and len(all_positive["datasets"]) == 1
+    mixed = levels((1.0, -2.0, 3.0), "equal").drawable()
+    assert mixed == _altair((1.0, -2.0, 3.0), "equal") and len(mixed["datasets"]) == 2
+
+
+@chart_frames
+def _no_shape(values: tuple):
+    return (), (pd.DataFrame({"k": range(len(values)), "v": values}),)
+
+
+@cached_chart(frames=_no_shape)
+def titled_by_data(values: tuple) -> alt.Chart:
+    _, (df,) = _no_shape(values)
+    return alt.Chart(df, title=f"{len(values)} values").mark_bar().encode(x="k:O", y="v:Q")
+
+
+def test_under_test_a_template_whose_shape_misses_something_raises():
+    assert chart_cache.VALIDATE
+    titled_by_data((1.0, 2.0))
+    with pytest.raises(AssertionError, match="differs from its Altair build"):
+        titled_by_data((1.0, 2.0, 3.0))  # the title depends on the data, the shape does not say so
+
+
+@chart_frames
+def _one_of_two(values: tuple):
+    return (), (pd.DataFrame({"k": range(len(values)), "v": values}),)
+
+
+@cached_chart(frames=_one_of_two)
+def undeclared(values: tuple) -> alt.LayerChart:
+    _, (df,) = _one_of_two(values)
+    extra = pd.DataFrame({"k": [0], "v": [max(values)]})  # drawn, not in the frames
+    return alt.layer(
+        alt.Chart(df).mark_line().encode(x="k:Q", y="v:Q"), alt.Chart(extra).mark_rule().encode(y="v:Q")
+    )
+
+
+def test_a_drawn_frame_missing_from_frames_raises_under_test_and_is_built_in_the_app(monkeypatch):
+    with pytest.raises(ValueError, match="frames function does not return"):
+        undeclared((1.0, 2.0))
+    monkeypatch.setattr(chart_cache, "VALIDATE", False)
+    for values in [(1.0, 5.0), (2.0, 3.0, 4.0)]:  # no template: each input built in Altair
+        assert undeclared(values).drawable() == chart_cache._convert(undeclared.__wrapped__(values))

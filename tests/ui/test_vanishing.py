@@ -533,3 +533,44 @@ def test_power_chart_marks_the_peak_and_clips_the_bound():
     assert line["encoding"]["y"]["scale"]["domain"][1] == pytest.approx(pp.peak_log_norm + 1.5)
     assert line["mark"]["clip"] is True
     assert {"n": pp.peak_n, "log10": pp.peak_log_norm, "what": say(charts.PEAK)} in rows(s)
+
+
+# --- the charts' templates (ui.chart_cache): every fill is compared with Altair's own build -----
+
+TEMPLATED = (
+    "profile_chart",
+    "contribution_chart",
+    "distance_chart",
+    "regime_map_chart",
+    "truncation_chart",
+    "clipping_charts",
+    "init_chart",
+)
+
+
+@pytest.mark.parametrize("T", [1, 2, 30])
+def test_every_templated_chart_fills_as_altair_builds_over_a_grid(T):
+    from ui import chart_cache
+
+    assert chart_cache.VALIDATE  # a fill that differs from Altair's build of the same input raises
+    drawn = 0
+    # γ·σ_max = 1 exactly (linear, scale 1), far below and above it, and near overflow (8, linear)
+    for act, scale, steps in [("linear", 1.0, 0), ("tanh", 0.5, 0), ("relu", 2.5, 3), ("linear", 8.0, 0)]:
+        for seed in (0, 1):
+            net = Network(activation=act, T=T, w_scale=scale, seed=seed)
+            prof = calls.profile(net, steps)
+            acc = calls.accounting(net, steps)
+            C = calls.ledger(net, steps)
+            dist = min(calls.DEFAULT_DIST, T)
+            rmap = calls.regime(net.D, net.H, net.K, T, net.w_init, seed, dist)
+            clip = calls.clipping(net, steps, 1.0, min(calls.DEFAULT_TAU, T))
+            charts.profile_chart(prof)
+            charts.contribution_chart(C)
+            charts.distance_chart(acc.split)
+            charts.regime_map_chart(rmap, calls.MAP_EDGES, prof.summary.sigma_max, act, prof.log_norms[dist])
+            charts.truncation_chart(acc.split, min(calls.DEFAULT_TAU, T))
+            charts.clipping_charts(clip.sweep, 1.0, clip.comparison.norm_before)
+            charts.init_chart(calls.init_profiles(net))
+            drawn += 1
+    made = {key[0].rsplit(".", 1)[1] for key in chart_cache._TEMPLATES if key[0].startswith(charts.__name__)}
+    assert drawn == 8 and made >= set(TEMPLATED)

@@ -19,7 +19,7 @@ from ui.activations.calls import (
     gamma_power_data,
     network_derivatives,
 )
-from ui.chart_cache import cached_chart
+from ui.chart_cache import cached_chart, chart_frames
 from ui.format import number
 from ui.i18n import say
 from ui.state import Network
@@ -224,10 +224,18 @@ def histogram_frame(stats: rc.DerivativeStats) -> pd.DataFrame:
     )
 
 
-def histogram_chart(stats: rc.DerivativeStats) -> alt.LayerChart:
-    """How often each value of f′(aᵢ⁽ᵗ⁾) occurs over all t and units, with the saturation threshold."""
+def rule_frame(stats: rc.DerivativeStats) -> pd.DataFrame:
+    """The histogram's saturation threshold and its label."""
+    rule_label = say(tx.HIST_RULE, fraction=number(FRACTION, "g"), threshold=number(stats.threshold, "g"))
+    return pd.DataFrame({"threshold": [stats.threshold], "label": [rule_label]})
+
+
+def histogram_chart(stats: rc.DerivativeStats, frames: tuple | None = None) -> alt.LayerChart:
+    """How often each value of f′(aᵢ⁽ᵗ⁾) occurs over all t and units, with the saturation threshold
+    (``frames``: :func:`histogram_frame` and :func:`rule_frame` of ``stats``, when the caller has them)."""
+    bins, rule_df = frames or (histogram_frame(stats), rule_frame(stats))
     bars = (
-        alt.Chart(histogram_frame(stats))
+        alt.Chart(bins)
         .mark_rect(color=COLORS[stats.activation], stroke="white", strokeWidth=0.5)
         .encode(
             x=alt.X("lo:Q", title=say(tx.HIST_X), scale=alt.Scale(domain=[0, stats.gamma], nice=False)),
@@ -242,8 +250,6 @@ def histogram_chart(stats: rc.DerivativeStats) -> alt.LayerChart:
             ],
         )
     )
-    rule_label = say(tx.HIST_RULE, fraction=number(FRACTION, "g"), threshold=number(stats.threshold, "g"))
-    rule_df = pd.DataFrame({"threshold": [stats.threshold], "label": [rule_label]})
     rule = (
         alt.Chart(rule_df)
         .mark_rule(color=palette.HIGHLIGHT, strokeDash=palette.MARKER_DASH, strokeWidth=2)
@@ -278,11 +284,12 @@ def product_series() -> list[str]:
     return [say(tx.SERIES_GAMMA), say(tx.SERIES_MAX), say(tx.SERIES_MEAN)]
 
 
-def products_chart(stats: rc.DerivativeStats) -> alt.Chart:
-    """log₁₀ Π of the per-step max and mean f′ over the last k steps of the live network, and γᵏ."""
+def products_chart(stats: rc.DerivativeStats, frame: pd.DataFrame | None = None) -> alt.Chart:
+    """log₁₀ Π of the per-step max and mean f′ over the last k steps of the live network, and γᵏ
+    (``frame``: :func:`products_frame` of ``stats``, when the caller has it)."""
     legend = alt.Legend(orient="bottom", direction="vertical", symbolType="stroke")
     return (
-        alt.Chart(products_frame(stats), title=say(tx.PRODUCTS_TITLE))
+        alt.Chart(products_frame(stats) if frame is None else frame, title=say(tx.PRODUCTS_TITLE))
         .mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(size=18))
         .encode(
             x=alt.X("k:Q", title=say(tx.PRODUCTS_X)),
@@ -391,11 +398,19 @@ def gamma_figure(k_max: int, show: list[str]) -> alt.Chart:
     return gamma_powers_chart(gamma_power_data(k_max), show)
 
 
-@cached_chart
+@chart_frames
+def _derivative_frames(net: Network, steps: int):
+    stats = network_derivatives(net, steps).stats
+    frames = (histogram_frame(stats), rule_frame(stats), products_frame(stats))
+    return (stats.activation, stats.gamma), frames
+
+
+@cached_chart(frames=_derivative_frames)
 def derivative_figures(net: Network, steps: int) -> tuple[alt.LayerChart, alt.Chart]:
     """The histogram and the products chart of the network after ``steps`` gradient steps."""
     stats = network_derivatives(net, steps).stats
-    return histogram_chart(stats), products_chart(stats)
+    _, (bins, rule, products) = _derivative_frames(net, steps)
+    return histogram_chart(stats, (bins, rule)), products_chart(stats, products)
 
 
 @cached_chart

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ui import palette
 from ui.bug_lab.bugs import PARAMS, GradientCheck
-from ui.chart_cache import cached_chart
+from ui.chart_cache import cached_chart, chart_frames
 from ui.i18n import say
 
 FLOOR = 1e-12  # errors below this are drawn as this
@@ -163,13 +163,32 @@ def _error_layer(base: alt.Chart, tolerance: float) -> alt.Chart:
     )
 
 
-@cached_chart
-def entries_chart(check: GradientCheck) -> alt.LayerChart:
-    """Every entry of ∂L/∂U, ∂L/∂W, ∂L/∂V, ∂L/∂b, ∂L/∂c, coloured by its error against the
-    reference; blocks laid out as the model uses them (:func:`block_origins`), each titled."""
+def _statuses(df: pd.DataFrame) -> tuple[str, ...]:
+    """Which of the statuses without an error (not a number, not checked) the cells have."""
+    present = set(df["status"])
+    return tuple(d for d in (say(NOT_A_NUMBER), say(NOT_CHECKED)) if d in present)
+
+
+@chart_frames
+def _entries_frames(check: GradientCheck):
+    """The entries and the blocks' titles; the shape: the sizes, the tolerance, the statuses."""
     df = entry_frame(check)
     H, D = check.entry("U").grad.shape
     K = check.entry("c").grad.shape[0]
+    titles = pd.DataFrame(
+        [
+            {"label": say(BLOCK, name=name), "x": ox, "y": oy - 0.25}
+            for name, (ox, oy) in block_origins(H, D, K).items()
+        ]
+    )
+    return (H, D, K, check.verdict.tolerance, _statuses(df)), (df, titles)
+
+
+@cached_chart(frames=_entries_frames)
+def entries_chart(check: GradientCheck) -> alt.LayerChart:
+    """Every entry of ∂L/∂U, ∂L/∂W, ∂L/∂V, ∂L/∂b, ∂L/∂c, coloured by its error against the
+    reference; blocks laid out as the model uses them (:func:`block_origins`), each titled."""
+    (H, D, K, _, _), (df, titles) = _entries_frames(check)
     width_cells, height_cells = H + GAP + D + GAP + 1 + 2 * GAP, H + 2 * GAP + K
     x_scale = alt.Scale(domain=[0, width_cells], nice=False)
     y_scale = alt.Scale(domain=[-GAP * 1.4, height_cells], nice=False, reverse=True)
@@ -186,10 +205,6 @@ def entries_chart(check: GradientCheck) -> alt.LayerChart:
         alt.Chart(df)
         .transform_calculate(x0="datum.x", x1="datum.x + 1", y0="datum.y", y1="datum.y + 1")
         .encode(x=x, x2=alt.X2("x1:Q"), y=y, y2=alt.Y2("y1:Q"), tooltip=tooltip)
-    )
-    origins = block_origins(H, D, K)
-    titles = pd.DataFrame(
-        [{"label": say(BLOCK, name=name), "x": ox, "y": oy - 0.25} for name, (ox, oy) in origins.items()]
     )
     labels = (
         alt.Chart(titles)
@@ -224,12 +239,18 @@ def step_frame(check: GradientCheck) -> pd.DataFrame:
     return df
 
 
-@cached_chart
+@chart_frames
+def _steps_frames(check: GradientCheck):
+    """The steps' errors; the shape: T, the rows' labels, the tolerance, the statuses."""
+    df = step_frame(check)
+    labels = tuple(dict.fromkeys(df.sort_values("order")["row"]))
+    return (check.step_errors.shape[2], labels, check.verdict.tolerance, _statuses(df)), (df,)
+
+
+@cached_chart(frames=_steps_frames)
 def steps_chart(check: GradientCheck) -> alt.LayerChart:
     """Step t (x) × gradient (y, per sequence when B > 1): the error of step t's term."""
-    df = step_frame(check)
-    T = check.step_errors.shape[2]
-    labels = list(dict.fromkeys(df.sort_values("order")["row"]))
+    (T, labels, _, _), (df,) = _steps_frames(check)
     x = alt.X(
         "t0:Q",
         title=say(AXIS_STEP),

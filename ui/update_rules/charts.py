@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import palette
-from ui.chart_cache import cached_chart
+from ui.chart_cache import cached_chart, chart_frames
 from ui.format import time_index
 from ui.i18n import say
 from ui.update_rules import text
@@ -70,7 +70,12 @@ def path_chart_data(report: PathReport) -> pd.DataFrame:
     return df
 
 
-@cached_chart
+@chart_frames
+def _path_norms_frames(df: pd.DataFrame, s: int, wrt: str):
+    return (s, wrt), (df,)
+
+
+@cached_chart(frames=_path_norms_frames)
 def path_norms_chart(df: pd.DataFrame, s: int, wrt: str) -> alt.Chart:
     """Bars of ‖term k‖_F against k on a log scale, coloured by the sign of the projection share."""
     S = time_index(s)
@@ -123,7 +128,12 @@ def loss_chart_data(losses) -> tuple[pd.DataFrame, bool, int]:
     return df[keep].reset_index(drop=True), log, int((~keep).sum())
 
 
-@cached_chart
+@chart_frames
+def _loss_frames(df: pd.DataFrame, log: bool, loss: str):
+    return (log, loss), (df,)
+
+
+@cached_chart(frames=_loss_frames)
 def loss_chart(df: pd.DataFrame, log: bool, loss: str) -> alt.Chart:
     """The running loss L against the number of gradient steps taken (nats for softmax-CE)."""
     scale = alt.Scale(type="log") if log else alt.Scale(zero=False)

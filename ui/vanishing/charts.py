@@ -15,7 +15,7 @@ import pandas as pd
 
 import rnn_core as rc
 from ui import palette
-from ui.chart_cache import cached_chart, language
+from ui.chart_cache import cached_chart, chart_frames, language
 from ui.format import pow10_plain
 from ui.i18n import say
 from ui.state import ACTIVATION_LABELS, INIT_LABELS
@@ -131,21 +131,34 @@ def _marker_rule(df: pd.DataFrame, x: str, tip: alt.Tooltip) -> alt.Chart:
 # --- 1. the Jacobian profile --------------------------------------------------------------------
 
 
-@cached_chart
-def profile_chart(p: rc.JacobianProfile) -> alt.LayerChart:
-    """log₁₀‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂ against d, with the bound d·log₁₀(γσ_max) and d·log₁₀ρ; inf/nan left out."""
-    series = {
+def _profile_series(p: rc.JacobianProfile) -> dict:
+    return {
         say(MEASURED): (p.log_norms, palette.MEASURED, palette.SOLID),
         say(BOUND): (p.bound, palette.BOUND, palette.BOUND_DASH),
         say(LINEAR_REFERENCE): (p.linear_reference, palette.REFERENCE, palette.REFERENCE_DASH),
     }
-    df = pd.concat(
-        [
-            pd.DataFrame({"d": p.distances, "log10": values, "series": name})
-            for name, (values, _, _) in series.items()
-        ]
+
+
+def _curves(x: str, xs, series: dict) -> pd.DataFrame:
+    """One row per finite point of each named curve: x, log10 and the curve's name."""
+    n = len(xs)
+    values = np.concatenate([np.asarray(v, dtype=float) for v, _, _ in series.values()])
+    df = pd.DataFrame(
+        {x: np.tile(np.asarray(xs), len(series)), "log10": values, "series": np.repeat(list(series), n)}
     )
-    df = _finite(df, "log10")
+    return df[np.isfinite(values)]
+
+
+@chart_frames
+def _profile_frames(p: rc.JacobianProfile):
+    return (), (_curves("d", p.distances, _profile_series(p)),)
+
+
+@cached_chart(frames=_profile_frames)
+def profile_chart(p: rc.JacobianProfile) -> alt.LayerChart:
+    """log₁₀‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂ against d, with the bound d·log₁₀(γσ_max) and d·log₁₀ρ; inf/nan left out."""
+    series = _profile_series(p)
+    _, (df,) = _profile_frames(p)
     colour, dash = _series_style(series)
     base = alt.Chart().encode(  # the data on the layer (see ledger_heatmap)
         x=alt.X("d:Q", title=say(AXIS_DISTANCE_T)),
@@ -171,11 +184,24 @@ TIP_CHOSEN = "chosen"
 RING_SIZE = 200  # px² of the ring's square: about 14 px a side, a cell's height at T ≈ 20 or less
 
 
-@cached_chart
+def ledger_frame(C) -> pd.DataFrame:
+    """What the heatmap of C draws: one row per finite entry with k ≤ s (s, k, d = s − k, value)."""
+    C = np.asarray(C, dtype=float)
+    s, k = np.tril_indices(C.shape[0])  # k ≤ s: the entries that are path terms
+    return _finite(pd.DataFrame({"s": s + 1, "k": k + 1, "d": s - k, "value": C[s, k]}), "value")
+
+
+@chart_frames
+def _contribution_frames(C):
+    return (np.shape(C)[0],), (ledger_frame(C),)
+
+
+@cached_chart(frames=_contribution_frames)
 def contribution_chart(C) -> alt.LayerChart:
     """:func:`ledger_heatmap` of C[s, k] on its own colour domain, where a click on a cell selects
     its (s, k) (the point selection :data:`LEDGER_SELECTION`); :func:`with_ring` marks the chosen one."""
-    return ledger_heatmap(C, select=LEDGER_SELECTION)
+    _, (df,) = _contribution_frames(C)
+    return ledger_heatmap(C, select=LEDGER_SELECTION, frame=df)
 
 
 def _step_ticks(T: int) -> list[int]:
@@ -192,20 +218,20 @@ def ledger_heatmap(
     legend: dict | None = None,
     height: int = 360,
     select: str | None = None,
+    frame: pd.DataFrame | None = None,
 ) -> alt.LayerChart:
     """Heatmap of C[s, k] (k on x, s on y, log colour); exact zeros grey, inf/nan left out.
 
     ``domain`` fixes the log colour scale (so that two ledgers compare), ``legend`` adds options to
     the colour legend, ``height`` is the plot's. With ``select``, a click on any drawn cell (zeros
-    included) selects its (s, k) in a point selection of that name.
+    included) selects its (s, k) in a point selection of that name. ``frame`` is
+    :func:`ledger_frame` of C, when the caller has it already.
 
     The data carries s, k, d = s − k and the value only; the cell edges k ± ½, s ± ½ are computed by
     Vega-Lite in the browser, which keeps T = 200 (20 100 cells) light to send.
     """
-    C = np.asarray(C, dtype=float)
-    T = C.shape[0]
-    s, k = np.tril_indices(T)  # k ≤ s: the entries that are path terms
-    df = _finite(pd.DataFrame({"s": s + 1, "k": k + 1, "d": s - k, "value": C[s, k]}), "value")
+    T = np.shape(C)[0]
+    df = ledger_frame(C) if frame is None else frame
     tooltip = [
         alt.Tooltip("s:Q", title=say(TIP_S)),
         alt.Tooltip("k:Q", title=say(TIP_K)),
@@ -289,10 +315,16 @@ def with_ring(spec: dict, T: int, chosen: tuple[int, int]) -> dict:
     return {**spec, "layer": [*layers[:-1], *ring, layers[-1]]}
 
 
-@cached_chart
+@chart_frames
+def _distance_frames(split: rc.DistanceSplit):
+    df = pd.DataFrame({"d": np.arange(split.norms.size), "norm": split.norms, "share": split.shares})
+    return (split.norms.size,), (df[np.isfinite(df["norm"]) & (df["norm"] > 0)], _finite(df, "share"))
+
+
+@cached_chart(frames=_distance_frames)
 def distance_chart(split: rc.DistanceSplit) -> alt.VConcatChart:
     """‖G_d‖ (log scale) and the share p_d of ∂L/∂W carried by each distance d = s − k."""
-    df = pd.DataFrame({"d": np.arange(split.norms.size), "norm": split.norms, "share": split.shares})
+    _, (positive, finite) = _distance_frames(split)
     tooltip = [
         alt.Tooltip("d:Q", title=say(TIP_D_S)),
         alt.Tooltip("norm:Q", title=say(TIP_G), format=".3e"),
@@ -305,13 +337,13 @@ def distance_chart(split: rc.DistanceSplit) -> alt.VConcatChart:
         scale=alt.Scale(domain=[-0.5, max(T - 0.5, 1.5)], nice=False, zero=False),
     )
     norms = (
-        alt.Chart(df[np.isfinite(df["norm"]) & (df["norm"] > 0)])
+        alt.Chart(positive)
         .mark_line(point=True, color=palette.MEASURED)
         .encode(x=x, y=alt.Y("norm:Q", title=say(AXIS_G), scale=alt.Scale(type="log")), tooltip=tooltip)
         .properties(height=200)
     )
     shares = (
-        alt.Chart(_finite(df, "share"))
+        alt.Chart(finite)
         .mark_bar(color=palette.BOUND)
         .encode(x=x, y=alt.Y("share:Q", title=say(AXIS_SHARE)), tooltip=tooltip)
         .properties(height=200)
@@ -322,12 +354,12 @@ def distance_chart(split: rc.DistanceSplit) -> alt.VConcatChart:
 # --- 3. the regime map --------------------------------------------------------------------------
 
 
-@cached_chart
-def regime_map_chart(
+@chart_frames
+def _regime_frames(
     rmap: rc.RegimeMap, edges, current_sigma: float, current_activation: str, current_value: float
-) -> alt.LayerChart:
-    """σ_max(W) (log scale) × activation, colour = log₁₀‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂; the 1/γ boundary as ticks;
-    the sidebar's network as a marker; exact zeros and nan grey."""
+):
+    """The map's finite cells, its other cells, the 1/γ ticks and the marker; the shape is what
+    sets the axes and the tooltips' titles."""
     labels = [ACTIVATION_LABELS[a] for a in rmap.activations]
     rows = []
     for i, label in enumerate(labels):
@@ -344,6 +376,36 @@ def regime_map_chart(
                 )
             )
     df = pd.DataFrame(rows)
+    bounds = pd.DataFrame(
+        {
+            "activation": labels,
+            "boundary": [1.0 / rc.ACTIVATIONS[a].gamma for a in rmap.activations],
+            "what": say(BOUNDARY),
+        }
+    )
+    here = pd.DataFrame(
+        {
+            "activation": [ACTIVATION_LABELS[current_activation]],
+            "sigma": [current_sigma],
+            "norm": [pow10_plain(current_value)],  # text: the value may be −inf (no JSON number)
+            "what": [say(YOUR_NETWORK)],
+        }
+    )
+    finite = df["status"] == "finite"
+    shape = (tuple(rmap.activations), float(edges[0]), float(edges[-1]), rmap.distance)
+    return shape, (df[finite], df[~finite], bounds, here)
+
+
+@cached_chart(frames=_regime_frames)
+def regime_map_chart(
+    rmap: rc.RegimeMap, edges, current_sigma: float, current_activation: str, current_value: float
+) -> alt.LayerChart:
+    """σ_max(W) (log scale) × activation, colour = log₁₀‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂; the 1/γ boundary as ticks;
+    the sidebar's network as a marker; exact zeros and nan grey."""
+    labels = [ACTIVATION_LABELS[a] for a in rmap.activations]
+    _, (finite_cells, other_cells, bounds, here) = _regime_frames(
+        rmap, edges, current_sigma, current_activation, current_value
+    )
     x = alt.X(
         "lo:Q",
         title=say(AXIS_SIGMA),
@@ -356,7 +418,7 @@ def regime_map_chart(
         alt.Tooltip("value:Q", title=say(TIP_MAP_NORM, d=rmap.distance), format=".3f"),
     ]
     cells = (
-        alt.Chart(df[df["status"] == "finite"])
+        alt.Chart(finite_cells)
         .mark_rect()
         .encode(
             x=x,
@@ -371,7 +433,7 @@ def regime_map_chart(
         )
     )
     other = (
-        alt.Chart(df[df["status"] != "finite"])
+        alt.Chart(other_cells)
         .mark_rect(color=palette.ZERO)
         .encode(
             x=x,
@@ -379,13 +441,6 @@ def regime_map_chart(
             y=y,
             tooltip=[tooltip[0], tooltip[1], alt.Tooltip("status:N", title=say(TIP_STATUS))],
         )
-    )
-    bounds = pd.DataFrame(
-        {
-            "activation": labels,
-            "boundary": [1.0 / rc.ACTIVATIONS[a].gamma for a in rmap.activations],
-            "what": say(BOUNDARY),
-        }
     )
     ticks = (
         alt.Chart(bounds)
@@ -399,14 +454,6 @@ def regime_map_chart(
                 alt.Tooltip("what:N", title=say(TIP_BOUNDARY)),
             ],
         )
-    )
-    here = pd.DataFrame(
-        {
-            "activation": [ACTIVATION_LABELS[current_activation]],
-            "sigma": [current_sigma],
-            "norm": [pow10_plain(current_value)],  # text: the value may be −inf (no JSON number)
-            "what": [say(YOUR_NETWORK)],
-        }
     )
     marker = (
         alt.Chart(here)
@@ -430,19 +477,28 @@ def regime_map_chart(
 # --- 4. remedies --------------------------------------------------------------------------------
 
 
-@cached_chart
+@chart_frames
+def _truncation_frames(split: rc.DistanceSplit, tau: int):
+    T = split.kept.size
+    names = (say(KEPT), say(COSINE))
+    df = pd.DataFrame(
+        {
+            "tau": np.tile(np.arange(1, T + 1), 2),
+            "value": np.concatenate([np.asarray(split.kept, float), np.asarray(split.cosine, float)]),
+            "series": np.repeat(names, T),
+        }
+    )
+    return (T,), (_finite(df, "value"), pd.DataFrame({"tau": [tau], "what": [say(YOUR_TAU)]}))
+
+
+@cached_chart(frames=_truncation_frames)
 def truncation_chart(split: rc.DistanceSplit, tau: int) -> alt.LayerChart:
     """What truncated BPTT of length τ keeps, for every τ: ‖g_τ‖/‖∂L/∂W‖ and cos(g_τ, ∂L/∂W)."""
     T = split.kept.size
     names = (say(KEPT), say(COSINE))
-    df = pd.concat(
-        [
-            pd.DataFrame({"tau": np.arange(1, T + 1), "value": values, "series": name})
-            for name, values in zip(names, (split.kept, split.cosine))
-        ]
-    )
+    _, (curves, mark) = _truncation_frames(split, tau)
     lines = (
-        alt.Chart(_finite(df, "value"))
+        alt.Chart(curves)
         .mark_line(point=T <= 60)
         .encode(
             x=alt.X("tau:Q", title=say(AXIS_TAU), scale=alt.Scale(domain=[1, max(T, 2)], nice=False)),
@@ -459,17 +515,14 @@ def truncation_chart(split: rc.DistanceSplit, tau: int) -> alt.LayerChart:
             ],
         )
     )
-    rule = _marker_rule(
-        pd.DataFrame({"tau": [tau], "what": [say(YOUR_TAU)]}), "tau", alt.Tooltip("tau:Q", title=say(TIP_TAU))
-    )
+    rule = _marker_rule(mark, "tau", alt.Tooltip("tau:Q", title=say(TIP_TAU)))
     return alt.layer(lines, rule).properties(height=280)
 
 
-@cached_chart
-def clipping_charts(
-    sweep: rc.ClipSweep, threshold: float, norm_before: float
-) -> tuple[alt.LayerChart, alt.LayerChart]:
-    """Over every threshold: the cosine between clipped and original gradient, and ‖clipped g‖."""
+@chart_frames
+def _clipping_frames(sweep: rc.ClipSweep, threshold: float, norm_before: float):
+    """The cosines, the positive clipped norms, and the marked thresholds (the reader's, and ‖g‖
+    when it is a positive number)."""
     names = (say(NORM_CLIPPING), say(ELEMENTWISE_CLIPPING))
     df = pd.concat(
         [
@@ -481,6 +534,20 @@ def clipping_charts(
             )
         ]
     )
+    marks = pd.DataFrame({"theta": [threshold], "what": [say(YOUR_THRESHOLD)]})
+    if np.isfinite(norm_before) and norm_before > 0:
+        marks = pd.concat([marks, pd.DataFrame({"theta": [norm_before], "what": [say(NORM_BEFORE)]})])
+    pos = df[np.isfinite(df["after"].to_numpy(dtype=float)) & (df["after"] > 0)]
+    return (), (_finite(df, "cosine"), pos, marks)
+
+
+@cached_chart(frames=_clipping_frames)
+def clipping_charts(
+    sweep: rc.ClipSweep, threshold: float, norm_before: float
+) -> tuple[alt.LayerChart, alt.LayerChart]:
+    """Over every threshold: the cosine between clipped and original gradient, and ‖clipped g‖."""
+    names = (say(NORM_CLIPPING), say(ELEMENTWISE_CLIPPING))
+    _, (cosines, pos, marks) = _clipping_frames(sweep, threshold, norm_before)
     x = alt.X("theta:Q", title=say(AXIS_THRESHOLD), scale=alt.Scale(type="log"))
     colour = alt.Color(
         "method:N",
@@ -494,16 +561,12 @@ def clipping_charts(
         alt.Tooltip("cosine:Q", title=say(TIP_CLIP_COSINE), format=".6f"),
         alt.Tooltip("after:Q", title=say(TIP_CLIPPED_NORM), format=".3e"),
     ]
-    marks = pd.DataFrame({"theta": [threshold], "what": [say(YOUR_THRESHOLD)]})
-    if np.isfinite(norm_before) and norm_before > 0:
-        marks = pd.concat([marks, pd.DataFrame({"theta": [norm_before], "what": [say(NORM_BEFORE)]})])
     rules = _marker_rule(marks, "theta", alt.Tooltip("theta:Q", title=say(TIP_THRESHOLD), format=".3g"))
     cos = (
-        alt.Chart(_finite(df, "cosine"))
+        alt.Chart(cosines)
         .mark_line(point=True)
         .encode(x=x, y=alt.Y("cosine:Q", title=say(AXIS_CLIP_COSINE)), color=colour, tooltip=tooltip)
     )
-    pos = df[np.isfinite(df["after"].to_numpy(dtype=float)) & (df["after"] > 0)]
     norm = (
         alt.Chart(pos)
         .mark_line(point=True)
@@ -518,14 +581,21 @@ def clipping_charts(
     return alt.layer(cos, rules).properties(height=340), alt.layer(norm, rules).properties(height=340)
 
 
-@cached_chart
-def init_chart(profiles: dict[str, rc.JacobianProfile]) -> alt.LayerChart:
-    """The Jacobian profile of the initial network under each W initialisation, with the shared bound."""
+@chart_frames
+def _init_frames(profiles: dict[str, rc.JacobianProfile]):
     frames = [
         pd.DataFrame({"d": p.distances, "log10": p.log_norms, "init": INIT_LABELS[name]})
         for name, p in profiles.items()
     ]
-    df = _finite(pd.concat(frames), "log10")
+    first = next(iter(profiles.values()))
+    bound = _finite(pd.DataFrame({"d": first.distances, "log10": first.bound, "what": say(BOUND)}), "log10")
+    return tuple(profiles), (_finite(pd.concat(frames), "log10"), bound)
+
+
+@cached_chart(frames=_init_frames)
+def init_chart(profiles: dict[str, rc.JacobianProfile]) -> alt.LayerChart:
+    """The Jacobian profile of the initial network under each W initialisation, with the shared bound."""
+    _, (df, bound) = _init_frames(profiles)
     names = [INIT_LABELS[n] for n in profiles]
     lines = (
         alt.Chart(df)
@@ -550,8 +620,6 @@ def init_chart(profiles: dict[str, rc.JacobianProfile]) -> alt.LayerChart:
             ],
         )
     )
-    first = next(iter(profiles.values()))
-    bound = _finite(pd.DataFrame({"d": first.distances, "log10": first.bound, "what": say(BOUND)}), "log10")
     rule = (
         alt.Chart(bound)
         .mark_line(color=palette.BOUND, strokeDash=palette.BOUND_DASH)
