@@ -36,6 +36,7 @@ import streamlit as st
 from streamlit import dataframe_util
 
 from ui import i18n
+from ui.cache import cache_data
 
 __all__ = [
     "NOTICE",
@@ -224,7 +225,7 @@ def _template(name: str, args: tuple, kwargs: dict, result) -> tuple[bool, tuple
     return many, templates
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@cache_data(max_entries=512, show_spinner=False)
 def _drawable(name: str, args: tuple, kwargs: dict, language: str):
     """The builder's chart(s) converted for drawing, once per distinct input and language: built
     in Altair, or filled into its shape's template (a builder with ``frames``)."""

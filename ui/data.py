@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import streamlit as st
 
 import rnn_core as rc
+from ui.cache import cache_data
 from ui.notices import stop_reason
 from ui.state import MAX_STEPS, Network
 
@@ -45,7 +45,7 @@ def initial_params(net: Network) -> rc.RNNParams:
     return rc.RNNParams.init(net.D, net.H, net.K, w_init=net.w_init, w_scale=net.w_scale, seed=net.seed)
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def live_network(net: Network, steps: int = 0) -> LiveNetwork:
     """``net`` after ``steps`` full-batch gradient steps θ ← θ − lr·∂L/∂θ (deterministic).
 

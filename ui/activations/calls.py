@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import streamlit as st
 
 import rnn_core as rc
 from ui.activations import BOUNDED, CHECK_HALF, FRACTION, FULL_A, NAMES, PLOT_HALF, ZOOM_A, label
+from ui.cache import cache_data
 from ui.data import live_network
 from ui.notices import overflow_message
 from ui.state import Network
@@ -35,7 +35,7 @@ class CurveData:
     check_points: int
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def curve_data(a_max: int) -> CurveData:
     """Everything the f/f′ chart and the ranges table need, for a ∈ [−a_max, a_max]."""
     plot = rc.symmetric_grid(float(a_max), PLOT_HALF)
@@ -82,7 +82,7 @@ def curve_data(a_max: int) -> CurveData:
     )
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def gamma_power_data(k_max: int) -> pd.DataFrame:
     """γᵏ for k = 0..k_max and every activation: columns activation, name, gamma, k, gamma_k."""
     frames = []
@@ -119,7 +119,7 @@ class NetworkDerivatives:
         return overflow_message(self.trace)
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def network_derivatives(net: Network, steps: int) -> NetworkDerivatives:
     """Statistics of f′(a⁽ᵗ⁾) over all t and units of the network after ``steps`` gradient steps."""
     live = live_network(net, steps)
@@ -136,7 +136,7 @@ class Float64Data:
     curves: pd.DataFrame  # panel ("zoom" or "full"), activation, form, a, log10_df (finite values only)
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def float64_data() -> Float64Data:
     """The zero thresholds (bisection on the float64 grid) and log₁₀ f′ on a log-spaced grid of a ≥ 0."""
     rows = []

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import streamlit as st
-
 from ui.activations import text
 from ui.activations.calls import float64_data, gamma_power_data
+from ui.cache import cache_data
 from ui.chart_cache import language
 
 CACHE = dict(max_entries=64, show_spinner=False)
@@ -28,7 +27,7 @@ class Float64Words:
     meaning: str
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def _float64(lang: str) -> Float64Words:
     data = float64_data()
     return Float64Words(text.float64_table(data), text.float64_notice(data), text.zero_meaning(data))
@@ -39,7 +38,7 @@ def float64_words() -> Float64Words:
     return _float64(language())
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def _gamma_notice(k_max: int, lang: str) -> str:
     return text.gamma_notice(gamma_power_data(k_max), k_max)
 

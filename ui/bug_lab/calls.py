@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-import streamlit as st
 
 import rnn_core as rc
 from ui.bug_lab import bugs
+from ui.cache import cache_data
 from ui.data import live_network
 from ui.state import DEFAULT, Network
 
@@ -140,20 +140,20 @@ def changes_from(live: LabSetup, used: LabSetup) -> tuple:
 
 # What a check compares with depends on the setting alone, not on the bug: "New bug" on the same
 # network reuses it.
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def reference(setup: LabSetup) -> tuple[rc.RNNParams, dict]:
     """bugs.reference_gradient on ``setup`` (its seeded sample of entries), with its masks."""
     params, trace = batch(setup)
     return bugs.reference_gradient(params, trace, tau=setup.tau, sample=True, seed=setup.net.seed)
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def probe_control(setup: LabSetup) -> float:
     """bugs.probe_control on ``setup``: whether finite differences can be trusted there."""
     return bugs.probe_control(*batch(setup))
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def lab_check(net: Network, steps: int, key: str) -> LabResult:
     """The bug ``key`` checked on the first of :func:`candidates` where it shows."""
     bug = bugs.get_bug(key)

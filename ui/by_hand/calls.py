@@ -6,17 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import streamlit as st
 
 import rnn_core as rc
 from ui.by_hand import export
 from ui.by_hand.answers import read_answer
 from ui.by_hand.controls import ExampleSettings
+from ui.cache import cache_data
 
 CACHE = dict(max_entries=64, show_spinner=False)
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def example(settings: ExampleSettings) -> rc.WorkedExample:
     """rnn_core.worked_example for the page's settings."""
     return rc.worked_example(**settings.arguments())
@@ -34,7 +34,7 @@ class Check:
     shape: tuple | None = None
 
 
-@st.cache_data(max_entries=2048, show_spinner=False)
+@cache_data(max_entries=2048, show_spinner=False)
 def check(settings: ExampleSettings, name: str, text: str) -> Check:
     """The student's ``text`` for the step ``name``, read and diagnosed with rnn_core's tolerance."""
     answer = read_answer(text)
@@ -47,11 +47,11 @@ def check(settings: ExampleSettings, name: str, text: str) -> Check:
         return Check(None, shape=tuple(np.shape(answer.values)))
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def latex_document(settings: ExampleSettings) -> str:
     return export.latex_document(example(settings))
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def csv_text(settings: ExampleSettings) -> str:
     return export.csv_text(example(settings))

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import streamlit as st
-
 import rnn_core as rc
+from ui.cache import cache_data
 from ui.state import SCALE_STEP, Network, snap
 
 CACHE = dict(max_entries=32, show_spinner=False)
@@ -71,7 +70,7 @@ class Cells:
     traces: tuple
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def cells(s: GateSettings) -> Cells:
     task = rc.TASKS[s.task](s.T_used, 1, seed=s.seed)
     params = rc.three_cells(
@@ -96,7 +95,7 @@ def _cell(c: Cells, name: str):
 # --- 2. the exact state Jacobians ----------------------------------------------------------------
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def profiles(s: GateSettings) -> rc.StateProfiles:
     """log₁₀‖∂x⁽ᵀ⁾/∂x⁽ᵀ⁻ᵈ⁾‖₂ of the RNN (the reference), the LSTM and the GRU, and their verdicts."""
     c = cells(s)
@@ -106,7 +105,7 @@ def profiles(s: GateSettings) -> rc.StateProfiles:
 # --- 3. the carousel ----------------------------------------------------------------------------
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def carousel(s: GateSettings) -> rc.CarouselCheck:
     return rc.carousel_check(*_cell(cells(s), "lstm"))
 
@@ -122,7 +121,7 @@ class Gates:
     update: rc.GateValues
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def gates(s: GateSettings) -> Gates:
     c = cells(s)
     return Gates(rc.gate_values(*_cell(c, "lstm"), "f"), rc.gate_values(*_cell(c, "gru"), "u"))
@@ -141,7 +140,7 @@ class Ledgers:
     comparison: rc.ReachComparison
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def ledgers(s: GateSettings) -> Ledgers:
     c = cells(s)
     rnn, lstm = (rc.ledger_reach(rc.contributions(*_cell(c, name), wrt="W")) for name in ("rnn", "lstm"))

@@ -13,11 +13,11 @@ import hashlib
 import altair as alt
 import numpy as np
 import pandas as pd
-import streamlit as st
 from streamlit import dataframe_util
 
 import rnn_core as rc
 from ui import palette
+from ui.cache import cache_data
 from ui.chart_cache import ChartSpec, cached_chart, language
 from ui.gates import calls
 from ui.gates import text as t
@@ -255,7 +255,7 @@ def ledger_frame(C) -> pd.DataFrame:
     return df[np.isfinite(df["value"].to_numpy(dtype=float))]
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@cache_data(max_entries=64, show_spinner=False)
 def _ledger_template(T: int, with_domain: bool, lang: str) -> dict:
     """ledger_chart's spec for a T × T ledger, with a stand-in dataset (and domain) to replace."""
     return ledger_chart(np.ones((T, T)), _STAND_INS if with_domain else None).drawable()
@@ -283,7 +283,7 @@ def _filled(template: dict, C, domain: tuple[float, float] | None) -> dict:
     return spec
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@cache_data(max_entries=32, show_spinner=False)
 def _ledger_drawables(settings: calls.GateSettings, lang: str) -> tuple[dict, dict]:
     led = calls.ledgers(settings)
     domain = shared_domain(led.rnn.C, led.lstm.C)

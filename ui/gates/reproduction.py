@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 from streamlit import dataframe_util
 
+from ui.cache import cache_data
 from ui.chart_cache import language
 from ui.format import sci
 from ui.gates import reproduction_text as text
@@ -282,7 +283,7 @@ def load(path: Path | str = DATA) -> Reproduction:
     return parse(data)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@cache_data(max_entries=4, show_spinner=False)
 def _load_cached(path: str, modified_ns: int) -> Reproduction:
     """:func:`load`, read again when the file changes."""
     return load(path)
@@ -471,7 +472,7 @@ def section(rep: Reproduction) -> Section:
     )
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@cache_data(max_entries=8, show_spinner=False)
 def _section_cached(path: str, modified_ns: int, lang: str) -> Section:
     """:func:`section` of the table at ``path``, said again when the file or the language changes
     (the table is fixed while the app runs: a rerun only looks it up)."""

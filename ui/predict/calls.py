@@ -6,11 +6,10 @@ cached results (so asking costs one small extra computation at most), keyed by p
 
 from __future__ import annotations
 
-import streamlit as st
-
 import rnn_core as rc
 from ui.activations import BOUNDED
 from ui.activations import calls as activation_calls
+from ui.cache import cache_data
 from ui.data import live_network
 from ui.gates import calls as gate_calls
 from ui.state import MAX_STEPS, Network
@@ -25,18 +24,18 @@ CACHE = dict(max_entries=64, show_spinner=False)
 # --- Vanishing & exploding --------------------------------------------------------------------
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def regime(net: Network, steps: int) -> rc.Prediction:
     return rc.regime_prediction(vanishing_calls.profile(net, steps), net.activation)
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def clip_long_range(net: Network, steps: int, threshold: float, tau: int) -> rc.Prediction:
     clip = vanishing_calls.clipping(net, steps, threshold, tau)
     return rc.long_range_clip_prediction(clip.long, clip.comparison)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@cache_data(max_entries=4, show_spinner=False)
 def transient() -> rc.Prediction:
     return rc.transient_prediction(vanishing_calls.nonnormal())
 
@@ -49,17 +48,17 @@ def peak_activation(activation: str) -> str:
     return activation if activation in BOUNDED else "tanh"
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@cache_data(max_entries=8, show_spinner=False)
 def peak(activation: str) -> rc.Prediction:
     return rc.peak_prediction(peak_activation(activation))
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def gamma_power(activation: str, k: int) -> rc.Prediction:
     return rc.gamma_power_prediction(activation, int(k))
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def product(net: Network, steps: int) -> rc.Prediction:
     return rc.product_prediction(activation_calls.network_derivatives(net, steps).bound, net.activation)
 
@@ -67,7 +66,7 @@ def product(net: Network, steps: int) -> rc.Prediction:
 # --- Update rules -----------------------------------------------------------------------------
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def batch_sum(net: Network, steps: int) -> rc.Prediction:
     live = live_network(net, steps)
     trace = live.trace
@@ -76,7 +75,7 @@ def batch_sum(net: Network, steps: int) -> rc.Prediction:
     )
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def next_step(net: Network, steps: int) -> rc.Prediction:
     """Whether the next step lowers L; not askable when no step can be taken."""
     live = live_network(net, steps)
@@ -87,7 +86,7 @@ def next_step(net: Network, steps: int) -> rc.Prediction:
     return rc.next_step_prediction(float(live.losses[-1]), loss_next, net.lr)
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def zero_term(net: Network, steps: int, s: int, wrt: str) -> rc.Prediction:
     return rc.zero_term_prediction(rule_calls.path_report(net, steps, s, wrt).norms, wrt)
 
@@ -95,17 +94,17 @@ def zero_term(net: Network, steps: int, s: int, wrt: str) -> rc.Prediction:
 # --- Gates --------------------------------------------------------------------------------------
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def keeper(settings: gate_calls.GateSettings) -> rc.Prediction:
     return rc.keeper_prediction(gate_calls.profiles(settings))
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def carousel(settings: gate_calls.GateSettings) -> rc.Prediction:
     return rc.carousel_prediction(gate_calls.carousel(settings))
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def forget(settings: gate_calls.GateSettings) -> rc.Prediction:
     return rc.forget_prediction(gate_calls.gates(settings).forget, settings.forget_bias)
 
@@ -113,12 +112,12 @@ def forget(settings: gate_calls.GateSettings) -> rc.Prediction:
 # --- Training lab -------------------------------------------------------------------------------
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def truncation(T: int, tau: int) -> rc.Prediction:
     return rc.truncation_prediction(int(T), int(tau))
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def bound(cell: str, activation: str, w_scale: float, T: int) -> rc.Prediction | None:
     """The bound across the T − 1 steps from the first input to the last loss, at initialisation
     (σ_max(W) = w_scale); None for a gated cell (its state Jacobian has no such bound) or T = 1."""

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import streamlit as st
 
 import rnn_core as rc
+from ui.cache import cache_data
 from ui.data import live_network
 from ui.state import Network
 from ui.update_rules.controls import WRT_OPTIONS
@@ -109,7 +109,7 @@ def frobenius(arr: np.ndarray) -> float:
     return float(rc.distance_split(np.asarray(arr, dtype=np.float64)[None]).norms[0])
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def path_report(net: Network, steps: int, s: int, wrt: str) -> PathReport:
     """Path terms of ∂L⁽ˢ⁾/∂``wrt`` on ``net`` after ``steps`` steps, with their checks."""
     live = live_network(net, steps)
@@ -172,7 +172,7 @@ class FullCheck:
         return self.verdict.rel_error
 
 
-@st.cache_data(**CACHE)
+@cache_data(**CACHE)
 def full_gradient_check(net: Network, steps: int, wrt: str) -> FullCheck:
     r"""∂L/∂θ by BPTT against Σₛ ∂L⁽ˢ⁾/∂θ (each L⁽ˢ⁾ back-propagated alone), or against finite differences.
 
