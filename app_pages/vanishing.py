@@ -1,7 +1,10 @@
 """Vanishing & exploding: how far back the gradient reaches, which paths carry it, the regimes, the remedies.
 
 Section 1 is always computed; each section after it is an expander computed only while open (see
-ui.vanishing.sections.section); sections 2–4 start closed.
+ui.vanishing.sections.section); sections 2–4 start closed. Each section is a fragment
+(``st.fragment``): opening it, closing it or moving its own controls reruns that section only, not
+the page and the sidebar (a class of a hundred opens sections all the time). The sidebar's network
+reaches them as arguments, drawn again by every full run.
 """
 
 import streamlit as st
@@ -21,7 +24,6 @@ from ui.vanishing.sections import DEFAULT_OPEN, distance_slider, metrics, notes,
 
 net, steps = current_network(), current_steps()
 live = live_network(net, steps)
-T = net.T
 
 
 def label(name: str) -> str:
@@ -36,126 +38,159 @@ st.latex(formulas.BOUND_LATEX)
 st.write(t.intro_bound(live.steps_done))
 warn_about(live, steps)
 
+
 # --- 1. the Jacobian profile ---------------------------------------------------------------------
-st.header(say(t.HEADER_PROFILE))
-prof = calls.profile(net, steps)
-if predict.ask("vanishing", predictions.regime(net, steps)):
-    metrics(t.profile_metrics(prof, net.activation, T))
-    st.latex(t.bound_formula(prof.summary, net.activation))
-    st.markdown(t.regime_text(prof, net.activation))
-    show_chart(charts.profile_chart(prof), say(t.PROFILE_NOTICE))
-    notes(t.profile_notes(prof, net.activation, overflow_message(live.trace)))
+@st.fragment
+def profile_section(net, steps: int) -> None:
+    live, T = live_network(net, steps), net.T
+    st.header(say(t.HEADER_PROFILE))
+    prof = calls.profile(net, steps)
+    if predict.ask("vanishing", predictions.regime(net, steps)):
+        metrics(t.profile_metrics(prof, net.activation, T))
+        st.latex(t.bound_formula(prof.summary, net.activation))
+        st.markdown(t.regime_text(prof, net.activation))
+        show_chart(charts.profile_chart(prof), say(t.PROFILE_NOTICE))
+        notes(t.profile_notes(prof, net.activation, overflow_message(live.trace)))
 
 
 # --- 2. which paths carry the gradient -------------------------------------------------------------
-st.header(say(t.HEADER_PATHS))
-with section("paths", label("paths"), opened_by=("cs", "ck")) as box:
-    if box.open:
-        st.write(say(t.PATHS_INTRO))
-        st.latex(formulas.DISTANCE_LATEX)
-        ledger_and_chain(
-            net, steps, calls.ledger(net, steps), say(t.CONTRIBUTION_NOTICE), say(t.CONTRIBUTION_WHAT)
-        )
-        acc = calls.accounting(net, steps)
-        if charts.has_finite(acc.split.shares):
-            show_chart(charts.distance_chart(acc.split), say(t.DISTANCE_NOTICE))
-        metrics(t.accounting_metrics(acc.split, acc.reconcile, acc.share_sum))
-        notes([t.zero_gradient_note(acc.split, T)])
+@st.fragment
+def paths_section(net, steps: int) -> None:
+    T = net.T
+    st.header(say(t.HEADER_PATHS))
+    with section("paths", label("paths"), opened_by=("cs", "ck")) as box:
+        if box.open:
+            st.write(say(t.PATHS_INTRO))
+            st.latex(formulas.DISTANCE_LATEX)
+            ledger_and_chain(
+                net, steps, calls.ledger(net, steps), say(t.CONTRIBUTION_NOTICE), say(t.CONTRIBUTION_WHAT)
+            )
+            acc = calls.accounting(net, steps)
+            if charts.has_finite(acc.split.shares):
+                show_chart(charts.distance_chart(acc.split), say(t.DISTANCE_NOTICE))
+            metrics(t.accounting_metrics(acc.split, acc.reconcile, acc.share_sum))
+            notes([t.zero_gradient_note(acc.split, T)])
+
 
 # --- 3. the regime map -----------------------------------------------------------------------------
-st.header(say(t.HEADER_MAP))
-with section("map", label("map"), opened_by=("dist",)) as box:
-    if box.open:
-        st.write(say(t.MAP_INTRO))
-        dist = distance_slider(
-            say(t.DIST_LABEL),
-            T,
-            calls.DEFAULT_DIST,
-            key="dist",
-            help=say(t.DIST_HELP),
-            one_step=say(t.DIST_ONE_STEP),
-        )
-        rmap = calls.regime(net.D, net.H, net.K, T, net.w_init, net.seed, dist)
-        sigma = prof.summary.sigma_max
-        show_chart(
-            charts.regime_map_chart(rmap, calls.MAP_EDGES, sigma, net.activation, prof.log_norms[dist]),
-            t.map_notice(),
-        )
-        notes([t.marker_note(sigma, calls.MAP_EDGES), t.map_trained_note(live.steps_done)], show=st.caption)
-        notes(t.map_notes(rmap))
+@st.fragment
+def map_section(net, steps: int) -> None:
+    live, T, prof = live_network(net, steps), net.T, calls.profile(net, steps)
+    st.header(say(t.HEADER_MAP))
+    with section("map", label("map"), opened_by=("dist",)) as box:
+        if box.open:
+            st.write(say(t.MAP_INTRO))
+            dist = distance_slider(
+                say(t.DIST_LABEL),
+                T,
+                calls.DEFAULT_DIST,
+                key="dist",
+                help=say(t.DIST_HELP),
+                one_step=say(t.DIST_ONE_STEP),
+            )
+            rmap = calls.regime(net.D, net.H, net.K, T, net.w_init, net.seed, dist)
+            sigma = prof.summary.sigma_max
+            show_chart(
+                charts.regime_map_chart(rmap, calls.MAP_EDGES, sigma, net.activation, prof.log_norms[dist]),
+                t.map_notice(),
+            )
+            notes(
+                [t.marker_note(sigma, calls.MAP_EDGES), t.map_trained_note(live.steps_done)], show=st.caption
+            )
+            notes(t.map_notes(rmap))
+
 
 # --- 4. remedies ------------------------------------------------------------------------------------
-st.header(say(t.HEADER_REMEDIES))
-st.subheader(say(t.HEADER_TRUNCATION))
-tau = None  # the truncation length τ, when its section is open
-with section("truncation", label("truncation"), opened_by=("tau",)) as box:
-    if box.open:
-        st.write(say(t.TRUNCATION_INTRO))
-        st.latex(formulas.TRUNCATION_LATEX)
-        tau = distance_slider(
-            say(t.TAU_LABEL),
-            T,
-            calls.DEFAULT_TAU,
-            key="tau",
-            help=say(t.TAU_HELP),
-            one_step=say(t.TAU_ONE_STEP),
-        )
-        acc = calls.accounting(net, steps)
-        metrics(t.truncation_metrics(acc.split, tau))
-        st.markdown(t.truncation_text(acc.split, tau, T))
-        if charts.has_finite(acc.split.kept):
-            show_chart(charts.truncation_chart(acc.split, tau), say(t.TRUNCATION_NOTICE))
-
-st.subheader(say(t.HEADER_CLIPPING))
-with section("clipping", label("clipping"), opened_by=("clip",)) as box:
-    if box.open:
-        st.write(say(t.CLIPPING_INTRO))
-        st.latex(formulas.clip_latex())
-        threshold = st.select_slider(
-            say(t.THRESHOLD_LABEL),
-            options=calls.CLIP_THRESHOLDS,
-            value=calls.DEFAULT_CLIP,
-            format_func=t.clip_label,
-            key="clip",
-            bind="query-params",
-            help=say(t.THRESHOLD_HELP),
-        )
-        if tau is None:  # the long-range part is split at the truncation section's τ: its default
-            tau = min(calls.DEFAULT_TAU, T)
-            st.caption(say(t.TAU_OF_CLOSED, tau=tau))
-        clip = calls.clipping(net, steps, float(threshold), tau)
-        metrics(t.clipping_metrics(clip.comparison))
-        st.markdown(t.clip_text(clip.comparison))
-        if clip.comparison.finite:
-            cos_chart, norm_chart = charts.clipping_charts(
-                clip.sweep, float(threshold), clip.comparison.norm_before
+@st.fragment
+def truncation_and_clipping(net, steps: int) -> None:
+    """Truncation and clipping: one fragment, since clipping splits the gradient at the truncation's τ."""
+    T = net.T
+    st.header(say(t.HEADER_REMEDIES))
+    st.subheader(say(t.HEADER_TRUNCATION))
+    tau = None  # the truncation length τ, when its section is open
+    with section("truncation", label("truncation"), opened_by=("tau",)) as box:
+        if box.open:
+            st.write(say(t.TRUNCATION_INTRO))
+            st.latex(formulas.TRUNCATION_LATEX)
+            tau = distance_slider(
+                say(t.TAU_LABEL),
+                T,
+                calls.DEFAULT_TAU,
+                key="tau",
+                help=say(t.TAU_HELP),
+                one_step=say(t.TAU_ONE_STEP),
             )
-            left, right = st.columns(2)
-            with left:
-                show_chart(cos_chart, say(t.COSINE_NOTICE))
-            with right:
-                show_chart(norm_chart, t.clipped_norm_notice(clip.comparison))
-        if predict.ask("vanishing", predictions.clip_long_range(net, steps, float(threshold), tau)):
-            st.info(t.long_range_text(clip.long, clip.comparison))
+            acc = calls.accounting(net, steps)
+            metrics(t.truncation_metrics(acc.split, tau))
+            st.markdown(t.truncation_text(acc.split, tau, T))
+            if charts.has_finite(acc.split.kept):
+                show_chart(charts.truncation_chart(acc.split, tau), say(t.TRUNCATION_NOTICE))
 
-st.subheader(say(t.HEADER_INIT))
-with section("init", label("init")) as box:
-    if box.open:
-        st.write(say(t.INIT_INTRO))
-        profiles = calls.init_profiles(net)
-        metrics(t.init_metrics(profiles, T))
-        show_chart(charts.init_chart(profiles), t.init_notice(net.w_scale, net.activation, net.w_init))
-        notes([t.init_trained_note(net.w_scale, live.steps_done, prof.summary)], show=st.caption)
+    st.subheader(say(t.HEADER_CLIPPING))
+    with section("clipping", label("clipping"), opened_by=("clip",)) as box:
+        if box.open:
+            st.write(say(t.CLIPPING_INTRO))
+            st.latex(formulas.clip_latex())
+            threshold = st.select_slider(
+                say(t.THRESHOLD_LABEL),
+                options=calls.CLIP_THRESHOLDS,
+                value=calls.DEFAULT_CLIP,
+                format_func=t.clip_label,
+                key="clip",
+                bind="query-params",
+                help=say(t.THRESHOLD_HELP),
+            )
+            if tau is None:  # the long-range part is split at the truncation section's τ: its default
+                tau = min(calls.DEFAULT_TAU, T)
+                st.caption(say(t.TAU_OF_CLOSED, tau=tau))
+            clip = calls.clipping(net, steps, float(threshold), tau)
+            metrics(t.clipping_metrics(clip.comparison))
+            st.markdown(t.clip_text(clip.comparison))
+            if clip.comparison.finite:
+                cos_chart, norm_chart = charts.clipping_charts(
+                    clip.sweep, float(threshold), clip.comparison.norm_before
+                )
+                left, right = st.columns(2)
+                with left:
+                    show_chart(cos_chart, say(t.COSINE_NOTICE))
+                with right:
+                    show_chart(norm_chart, t.clipped_norm_notice(clip.comparison))
+            if predict.ask("vanishing", predictions.clip_long_range(net, steps, float(threshold), tau)):
+                st.info(t.long_range_text(clip.long, clip.comparison))
+
+
+@st.fragment
+def init_section(net, steps: int) -> None:
+    live, T, prof = live_network(net, steps), net.T, calls.profile(net, steps)
+    st.subheader(say(t.HEADER_INIT))
+    with section("init", label("init")) as box:
+        if box.open:
+            st.write(say(t.INIT_INTRO))
+            profiles = calls.init_profiles(net)
+            metrics(t.init_metrics(profiles, T))
+            show_chart(charts.init_chart(profiles), t.init_notice(net.w_scale, net.activation, net.w_init))
+            notes([t.init_trained_note(net.w_scale, live.steps_done, prof.summary)], show=st.caption)
+
 
 # --- 5. non-normal W (no network input: cheap at every size, open by default) ----------------------
-st.header(say(t.HEADER_NONNORMAL))
-with section("nonnormal", label("nonnormal")) as box:
-    if box.open:
-        pp = calls.nonnormal()
-        st.latex(t.matrix_formula(calls.NONNORMAL_W))
-        if predict.ask("vanishing", predictions.transient()):
-            st.write(t.nonnormal_intro(pp))
-            st.latex(t.power_formula(pp))
-            st.latex(formulas.POWER_BOUNDS_LATEX)
-            metrics(t.nonnormal_metrics(pp))
-            show_chart(charts.power_chart(pp), t.power_notice(pp))
+@st.fragment
+def nonnormal_section() -> None:
+    st.header(say(t.HEADER_NONNORMAL))
+    with section("nonnormal", label("nonnormal")) as box:
+        if box.open:
+            pp = calls.nonnormal()
+            st.latex(t.matrix_formula(calls.NONNORMAL_W))
+            if predict.ask("vanishing", predictions.transient()):
+                st.write(t.nonnormal_intro(pp))
+                st.latex(t.power_formula(pp))
+                st.latex(formulas.POWER_BOUNDS_LATEX)
+                metrics(t.nonnormal_metrics(pp))
+                show_chart(charts.power_chart(pp), t.power_notice(pp))
+
+
+profile_section(net, steps)
+paths_section(net, steps)
+map_section(net, steps)
+truncation_and_clipping(net, steps)
+init_section(net, steps)
+nonnormal_section()

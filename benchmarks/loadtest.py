@@ -63,6 +63,7 @@ DEFAULT_APP = REPO / "streamlit_app.py"
 # default); the websockets client's own 1 MiB default would drop a session on a large chart.
 MAX_FRAME_BYTES = 256 * 2**20
 FINISHED_EARLY = ForwardMsg.FINISHED_EARLY_FOR_RERUN
+FINISHED_FRAGMENT = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
 FINISHED_ERRORS = {ForwardMsg.FINISHED_WITH_COMPILE_ERROR: "script compile error"}
 # The browser keeps large element messages (≥ global.minCachedMessageSize, 10 kB) and tells the
 # server their hashes with each rerun; the server then sends a small reference instead of an element
@@ -536,6 +537,8 @@ class _Pending:
     page: dict[tuple, bytes] = field(default_factory=dict)  # the main area: delta path → what is there
     result: RunResult = field(default_factory=lambda: RunResult("ok", None))
     seen: set[str] = field(default_factory=set)
+    fragment_id: str = ""  # a fragment's rerun (a widget inside an st.fragment moved): its id
+    fragment_root: tuple | None = None  # where that fragment's container is on the page
 
 
 def _page_content(delta) -> bytes:
@@ -615,6 +618,7 @@ class Session:
         self.msg_cache: dict[str, tuple[ForwardMsg, int]] = {}  # hash → (message, run last used)
         self.finished_runs = 0
         self.buttons: dict[str, str] = {}  # a button's key → its element id, as last drawn
+        self.page: dict[tuple, bytes] = {}  # the main area the last finished run left
 
     async def connect(self) -> None:
         # The frontend offers the "streamlit" subprotocol (followed by an XSRF token and a session
@@ -663,6 +667,7 @@ class Session:
             return RunResult("disconnected", None, [self.closed_reason])
         loop = asyncio.get_running_loop()
         self.pending = pending = _Pending(sent=time.perf_counter(), future=loop.create_future())
+        pending.fragment_id = cs.fragment_id  # a fragment's rerun: that fragment only
         msg = BackMsg()
         msg.rerun_script.CopyFrom(cs)
         try:
@@ -769,7 +774,9 @@ class Session:
             # (st.rerun) starts the next run of the same request.
             if p is not None and p.run_id is None and run_id not in self.abandoned:
                 p.run_id = run_id
-                p.page, p.seen = {}, set()
+                # a fragment's run redraws that fragment on the page as it was (see _handle_delta)
+                p.page, p.seen = (dict(self.page) if p.fragment_id else {}), set()
+                p.fragment_root = None
                 p.result.runs += 1
         elif kind == "navigation":
             self.pages = {page.url_pathname: page.page_script_hash for page in msg.navigation.app_pages}
@@ -795,11 +802,18 @@ class Session:
                 return
             if msg.script_finished in FINISHED_ERRORS:
                 p.result.errors.append(FINISHED_ERRORS[msg.script_finished])
-            if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
-                # The browser drops the state of widgets the finished run did not draw.
-                for wid in set(self.widgets) - p.seen:
+            if msg.script_finished in (ForwardMsg.FINISHED_SUCCESSFULLY, FINISHED_FRAGMENT):
+                # The browser drops the state of widgets the finished run did not draw (a
+                # fragment's run: those of that fragment), and shows the page the run left.
+                drawn_by_run = [
+                    w
+                    for w in self.widgets
+                    if not p.fragment_id or self.widgets[w].fragment_id == p.fragment_id
+                ]
+                for wid in set(drawn_by_run) - p.seen:
                     del self.widgets[wid]
                     self.values.pop(wid, None)
+                self.page = p.page
             r = p.result
             r.latency = time.perf_counter() - p.sent
             r.digest = _page_digest(p.page)
@@ -816,7 +830,13 @@ class Session:
             # value arrived (a URL seed is echoed in the slider's delta, a value the browser sent
             # is not), not with what the page shows.
             if msg.metadata.delta_path[:1] == [RootContainer.MAIN]:
-                _apply(p.page, tuple(msg.metadata.delta_path), delta)
+                path = tuple(msg.metadata.delta_path)
+                if p.fragment_id and p.fragment_root is None:
+                    # the run's first delta is the fragment's container: the browser replaces it
+                    p.fragment_root = path
+                    for old in [q for q in p.page if q[: len(path)] == path]:
+                        del p.page[old]
+                _apply(p.page, path, delta)
         if delta.WhichOneof("type") == "add_block":
             found = expander_from_block(delta.add_block, delta.fragment_id)
             if found is not None:
