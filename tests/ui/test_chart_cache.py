@@ -256,14 +256,9 @@ def test_under_test_a_template_whose_shape_misses_something_raises():
         titled_by_data((1.0, 2.0, 3.0))  # the title depends on the data, the shape does not say so
 
 
-@chart_frames
-def _one_of_two(values: tuple):
-    return (), (pd.DataFrame({"k": range(len(values)), "v": values}),)
-
-
-@cached_chart(frames=_one_of_two)
+@cached_chart(frames=_no_shape)
 def undeclared(values: tuple) -> alt.LayerChart:
-    _, (df,) = _one_of_two(values)
+    _, (df,) = _no_shape(values)
     extra = pd.DataFrame({"k": [0], "v": [max(values)]})  # drawn, not in the frames
     return alt.layer(
         alt.Chart(df).mark_line().encode(x="k:Q", y="v:Q"), alt.Chart(extra).mark_rule().encode(y="v:Q")
