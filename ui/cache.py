@@ -25,13 +25,12 @@ __all__ = ["cache_data", "key_of"]
 
 
 class _Pending(threading.local):
-    """The arguments of the calls in progress in this thread, by digest."""
+    """One cached function's calls in progress in this thread: their arguments, by digest (a miss
+    reads them there). Per function, since two functions called with the same arguments (a page's
+    ``profile(net, steps)`` calling ``live_network(net, steps)``) have the same digest."""
 
     def __init__(self):
         self.calls: dict[str, tuple[tuple, dict]] = {}
-
-
-_PENDING = _Pending()
 
 
 def key_of(args: tuple, kwargs: dict) -> str | None:
@@ -47,8 +46,10 @@ def cache_data(**options) -> Callable[[Callable], Callable]:
     """``@st.cache_data(**options)``, looked up by :func:`key_of` of the arguments (module docstring)."""
 
     def decorate(fn: Callable) -> Callable:
+        pending = _Pending()
+
         def by_key(key: str):
-            args, kwargs = _PENDING.calls[key]
+            args, kwargs = pending.calls[key]
             return fn(*args, **kwargs)
 
         # Streamlit names a function's cache by its module, qualified name and source: the source
@@ -63,16 +64,11 @@ def cache_data(**options) -> Callable[[Callable], Callable]:
             key = key_of(args, kwargs)
             if key is None:
                 return plain(*args, **kwargs)
-            calls = _PENDING.calls
-            outer = calls.get(key)
-            calls[key] = (args, kwargs)
+            pending.calls[key] = (args, kwargs)
             try:
                 return keyed(key)
             finally:
-                if outer is None:
-                    calls.pop(key, None)
-                else:  # the same call nested in itself (a recursion): the outer one's again
-                    calls[key] = outer
+                pending.calls.pop(key, None)
 
         wrapper.clear = lambda: (keyed.clear(), plain.clear())
         return wrapper

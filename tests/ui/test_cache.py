@@ -80,9 +80,19 @@ def factorial(n: int) -> int:
     return 1 if n <= 1 else n * factorial(n - 1)
 
 
-def test_a_cached_function_may_call_itself_and_other_cached_functions():
+@cache_data(max_entries=16, show_spinner=False)
+def outer_sum(net: Network, steps: int) -> int:
+    inner = doubled(net, steps)  # the same arguments, so the same digest, in another cache
+    return inner["H"] + steps
+
+
+def test_a_cached_function_may_call_itself_and_others_with_the_same_arguments():
     factorial.clear()
+    outer_sum.clear()
     assert factorial(6) == 720 and factorial(7) == 5040
+    net = Network(H=4)
+    assert outer_sum(net, 2) == 10 and doubled(net, 2) == {"H": 8, "steps": 2}
+    assert outer_sum(replace(net, H=5), 2) == 12
 
 
 def test_concurrent_calls_in_threads_get_their_own_arguments():
