@@ -22,7 +22,7 @@ from ui.chart_cache import ChartSpec, cached_chart, language
 from ui.gates import calls
 from ui.gates import text as t
 from ui.i18n import say
-from ui.vanishing.charts import ledger_heatmap
+from ui.vanishing.charts import ledger_frame, ledger_heatmap
 
 CELL_STYLES = {name: palette.series(i) for i, name in enumerate(rc.CELL_NAMES)}  # (colour, dash)
 MEDIAN_DASH = [2, 2]  # the median unit of a gate's products; the best unit is solid
@@ -245,14 +245,6 @@ def ledger_chart(C, domain: tuple[float, float] | None) -> alt.LayerChart:
 # (tests/ui/test_gates.py compares them).
 _STAND_INS = (1.2345678901234567e-123, 9.876543210987654e123)  # a domain no ledger has
 _LEDGER_CHART = f"{__name__}.ledger_chart"
-
-
-def ledger_frame(C) -> pd.DataFrame:
-    """What the heatmap of C draws: one row per finite entry with k ≤ s (s, k, d = s − k, value)."""
-    C = np.asarray(C, dtype=float)
-    s, k = np.tril_indices(C.shape[0])
-    df = pd.DataFrame({"s": s + 1, "k": k + 1, "d": s - k, "value": C[s, k]})
-    return df[np.isfinite(df["value"].to_numpy(dtype=float))]
 
 
 @cache_data(max_entries=64, show_spinner=False)
