@@ -115,21 +115,21 @@ def entry_frame(check: GradientCheck) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _without_error(df: pd.DataFrame) -> bool:
-    """Whether any cell is not a number or not checked (then their legend is drawn)."""
-    return bool(df["status"].isin([say(NOT_A_NUMBER), say(NOT_CHECKED)]).any())
+def _statuses(df: pd.DataFrame) -> tuple[str, ...]:
+    """Which of the statuses without an error (not a number, not checked) the cells have: their
+    layer and legend are drawn when there is any."""
+    present = set(df["status"])
+    return tuple(d for d in (say(NOT_A_NUMBER), say(NOT_CHECKED)) if d in present)
 
 
 def _height(rows: float) -> int:
     return int(min(MAX_HEIGHT, max(MIN_HEIGHT, CELL_PX * rows)))
 
 
-def _status_layer(base: alt.Chart, present) -> alt.Chart:
+def _status_layer(base: alt.Chart, shown: tuple[str, ...]) -> alt.Chart:
     """Cells without an error to colour: not a number (black), not checked (grey); the legend lists
-    those ``present``."""
+    those ``shown`` (:func:`_statuses`)."""
     domain = [say(NOT_A_NUMBER), say(NOT_CHECKED)]
-    present = set(present)
-    shown = [d for d in domain if d in present]
     return (
         base.transform_filter(alt.FieldOneOfPredicate(field="status", oneOf=domain))
         .mark_rect()
@@ -137,7 +137,7 @@ def _status_layer(base: alt.Chart, present) -> alt.Chart:
             color=alt.Color(
                 "status:N",
                 scale=alt.Scale(domain=domain, range=[palette.BLACK, palette.ZERO]),
-                legend=alt.Legend(title=say(STATUS_LEGEND), orient="bottom", values=shown),
+                legend=alt.Legend(title=say(STATUS_LEGEND), orient="bottom", values=list(shown)),
             )
         )
     )
@@ -163,12 +163,6 @@ def _error_layer(base: alt.Chart, tolerance: float) -> alt.Chart:
     )
 
 
-def _statuses(df: pd.DataFrame) -> tuple[str, ...]:
-    """Which of the statuses without an error (not a number, not checked) the cells have."""
-    present = set(df["status"])
-    return tuple(d for d in (say(NOT_A_NUMBER), say(NOT_CHECKED)) if d in present)
-
-
 @chart_frames
 def _entries_frames(check: GradientCheck):
     """The entries and the blocks' titles; the shape: the sizes, the tolerance, the statuses."""
@@ -188,7 +182,7 @@ def _entries_frames(check: GradientCheck):
 def entries_chart(check: GradientCheck) -> alt.LayerChart:
     """Every entry of ∂L/∂U, ∂L/∂W, ∂L/∂V, ∂L/∂b, ∂L/∂c, coloured by its error against the
     reference; blocks laid out as the model uses them (:func:`block_origins`), each titled."""
-    (H, D, K, _, _), (df, titles) = _entries_frames(check)
+    (H, D, K, _, shown), (df, titles) = _entries_frames(check)
     width_cells, height_cells = H + GAP + D + GAP + 1 + 2 * GAP, H + 2 * GAP + K
     x_scale = alt.Scale(domain=[0, width_cells], nice=False)
     y_scale = alt.Scale(domain=[-GAP * 1.4, height_cells], nice=False, reverse=True)
@@ -216,23 +210,28 @@ def entries_chart(check: GradientCheck) -> alt.LayerChart:
         )
     )
     layers = [_error_layer(base, check.verdict.tolerance), labels]
-    if _without_error(df):
-        layers.insert(1, _status_layer(base, df["status"].unique()))
+    if shown:
+        layers.insert(1, _status_layer(base, shown))
     chart = alt.layer(*layers).resolve_scale(color="independent")
     return chart.properties(height=_height(height_cells + 2) + LEGEND_PX)
 
 
 def step_frame(check: GradientCheck) -> pd.DataFrame:
     """One row per sequence, gradient and step t: the relative error of that step's term."""
-    B, _, T = check.step_errors.shape
-    rows = []
-    for n in range(B):
-        for j, name in enumerate(PARAMS):
-            label = say(ROW, name=name) if B == 1 else say(ROW_SEQ, name=name, n=n + 1)
-            for t in range(T):
-                err = float(check.step_errors[n, j, t])
-                rows.append(dict(row=label, order=n * len(PARAMS) + j, t=t + 1, error=err))
-    df = pd.DataFrame(rows)
+    B, P, T = check.step_errors.shape
+    labels = [
+        say(ROW, name=name) if B == 1 else say(ROW_SEQ, name=name, n=n + 1)
+        for n in range(B)
+        for name in PARAMS
+    ]
+    df = pd.DataFrame(  # sequence after sequence, gradient after gradient, step after step
+        {
+            "row": np.repeat(labels, T),
+            "order": np.repeat(np.arange(B * P), T),
+            "t": np.tile(np.arange(1, T + 1), B * P),
+            "error": np.asarray(check.step_errors, dtype=float).reshape(-1),
+        }
+    )
     df["shown"] = np.clip(np.nan_to_num(df["error"].to_numpy(), nan=FLOOR), FLOOR, 1.0)
     ok = np.ones(len(df), dtype=bool)
     df["status"] = _status(df["error"].to_numpy(), ok, check.verdict.tolerance)
@@ -250,7 +249,7 @@ def _steps_frames(check: GradientCheck):
 @cached_chart(frames=_steps_frames)
 def steps_chart(check: GradientCheck) -> alt.LayerChart:
     """Step t (x) × gradient (y, per sequence when B > 1): the error of step t's term."""
-    (T, labels, _, _), (df,) = _steps_frames(check)
+    (T, labels, _, shown), (df,) = _steps_frames(check)
     x = alt.X(
         "t0:Q",
         title=say(AXIS_STEP),
@@ -284,7 +283,7 @@ def steps_chart(check: GradientCheck) -> alt.LayerChart:
         .encode(x=x, x2=alt.X2("t1:Q"), y=y, y2=alt.Y2("r1:Q"), tooltip=tooltip)
     )
     layers = [_error_layer(base, check.verdict.tolerance)]
-    if _without_error(df):
-        layers.append(_status_layer(base, df["status"].unique()))
+    if shown:
+        layers.append(_status_layer(base, shown))
     chart = alt.layer(*layers).resolve_scale(color="independent")
     return chart.properties(height=STEP_ROW_PX * len(labels) + AXIS_PX + LEGEND_PX)

@@ -139,19 +139,20 @@ def _profile_series(p: rc.JacobianProfile) -> dict:
     }
 
 
-def _curves(x: str, xs, series: dict) -> pd.DataFrame:
-    """One row per finite point of each named curve: x, log10 and the curve's name."""
-    n = len(xs)
-    values = np.concatenate([np.asarray(v, dtype=float) for v, _, _ in series.values()])
+def _curves(x: str, xs, curves: dict, *, y: str = "log10", name: str = "series") -> pd.DataFrame:
+    """One row per finite point of each curve of ``curves`` (its name → its values at ``xs``):
+    columns ``x``, ``y`` and ``name``, curve after curve."""
+    values = np.concatenate([np.asarray(v, dtype=float) for v in curves.values()])
     df = pd.DataFrame(
-        {x: np.tile(np.asarray(xs), len(series)), "log10": values, "series": np.repeat(list(series), n)}
+        {x: np.tile(np.asarray(xs), len(curves)), y: values, name: np.repeat(list(curves), len(xs))}
     )
     return df[np.isfinite(values)]
 
 
 @chart_frames
 def _profile_frames(p: rc.JacobianProfile):
-    return (), (_curves("d", p.distances, _profile_series(p)),)
+    curves = {label: values for label, (values, _, _) in _profile_series(p).items()}
+    return (), (_curves("d", p.distances, curves),)
 
 
 @cached_chart(frames=_profile_frames)
@@ -361,21 +362,23 @@ def _regime_frames(
     """The map's finite cells, its other cells, the 1/γ ticks and the marker; the shape is what
     sets the axes and the tooltips' titles."""
     labels = [ACTIVATION_LABELS[a] for a in rmap.activations]
-    rows = []
-    for i, label in enumerate(labels):
-        for j, sigma in enumerate(rmap.sigmas):
-            value = float(rmap.log_norms[i, j])
-            rows.append(
-                dict(
-                    activation=label,
-                    sigma=float(sigma),
-                    lo=float(edges[j]),
-                    hi=float(edges[j + 1]),
-                    value=value,
-                    status="finite" if np.isfinite(value) else pow10_plain(value),
-                )
-            )
-    df = pd.DataFrame(rows)
+    n_act, n_sigma = len(labels), len(rmap.sigmas)
+    edges = np.asarray(edges, dtype=float)
+    values = np.asarray(rmap.log_norms, dtype=float).reshape(-1)  # activation after activation
+    # a cell's status: "finite", or its non-finite value in words (10^(−inf), …), for its tooltip
+    status = np.full(values.size, "finite", dtype=object)
+    other = ~np.isfinite(values)
+    status[other] = [pow10_plain(v) for v in values[other]]
+    df = pd.DataFrame(
+        {
+            "activation": np.repeat(labels, n_sigma),
+            "sigma": np.tile(np.asarray(rmap.sigmas, dtype=float), n_act),
+            "lo": np.tile(edges[:-1], n_act),
+            "hi": np.tile(edges[1:], n_act),
+            "value": values,
+            "status": status,
+        }
+    )
     bounds = pd.DataFrame(
         {
             "activation": labels,
@@ -480,15 +483,10 @@ def regime_map_chart(
 @chart_frames
 def _truncation_frames(split: rc.DistanceSplit, tau: int):
     T = split.kept.size
-    names = (say(KEPT), say(COSINE))
-    df = pd.DataFrame(
-        {
-            "tau": np.tile(np.arange(1, T + 1), 2),
-            "value": np.concatenate([np.asarray(split.kept, float), np.asarray(split.cosine, float)]),
-            "series": np.repeat(names, T),
-        }
+    curves = _curves(
+        "tau", np.arange(1, T + 1), {say(KEPT): split.kept, say(COSINE): split.cosine}, y="value"
     )
-    return (T,), (_finite(df, "value"), pd.DataFrame({"tau": [tau], "what": [say(YOUR_TAU)]}))
+    return (T,), (curves, pd.DataFrame({"tau": [tau], "what": [say(YOUR_TAU)]}))
 
 
 @cached_chart(frames=_truncation_frames)
@@ -583,13 +581,10 @@ def clipping_charts(
 
 @chart_frames
 def _init_frames(profiles: dict[str, rc.JacobianProfile]):
-    frames = [
-        pd.DataFrame({"d": p.distances, "log10": p.log_norms, "init": INIT_LABELS[name]})
-        for name, p in profiles.items()
-    ]
-    first = next(iter(profiles.values()))
-    bound = _finite(pd.DataFrame({"d": first.distances, "log10": first.bound, "what": say(BOUND)}), "log10")
-    return tuple(profiles), (_finite(pd.concat(frames), "log10"), bound)
+    first = next(iter(profiles.values()))  # every profile has the same distances 0..T
+    lines = {INIT_LABELS[name]: p.log_norms for name, p in profiles.items()}
+    bound = _curves("d", first.distances, {say(BOUND): first.bound}, name="what")
+    return tuple(profiles), (_curves("d", first.distances, lines, name="init"), bound)
 
 
 @cached_chart(frames=_init_frames)
@@ -643,10 +638,7 @@ def power_chart(pp: rc.PowerProfile) -> alt.LayerChart:
         say(POWER_BOUND): (pp.sigma_line, palette.BOUND, palette.BOUND_DASH),
         say(POWER_RHO): (pp.rho_line, palette.REFERENCE, palette.REFERENCE_DASH),
     }
-    df = _finite(
-        pd.concat([pd.DataFrame({"n": pp.n, "log10": v, "series": k}) for k, (v, _, _) in series.items()]),
-        "log10",
-    )
+    df = _curves("n", pp.n, {label: values for label, (values, _, _) in series.items()})
     top = pp.peak_log_norm + 1.5
     low = float(df["log10"].min())
     colour, dash = _series_style(series)
