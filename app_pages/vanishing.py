@@ -3,8 +3,8 @@
 Section 1 is always computed; each section after it is an expander computed only while open (see
 ui.vanishing.sections.section); sections 2–4 start closed. Each section is a fragment
 (``st.fragment``): opening it, closing it or moving its own controls reruns that section only, not
-the page and the sidebar (a class of a hundred opens sections all the time). The sidebar's network
-reaches them as arguments, drawn again by every full run.
+the page and the sidebar (a class of a hundred opens sections all the time). The sidebar's network,
+its live state and its profile reach them as arguments, computed again by every full run.
 """
 
 import streamlit as st
@@ -24,6 +24,7 @@ from ui.vanishing.sections import DEFAULT_OPEN, distance_slider, metrics, notes,
 
 net, steps = current_network(), current_steps()
 live = live_network(net, steps)
+prof = calls.profile(net, steps)  # sections 1, 3 and 4 read it
 
 
 def label(name: str) -> str:
@@ -41,10 +42,9 @@ warn_about(live, steps)
 
 # --- 1. the Jacobian profile ---------------------------------------------------------------------
 @st.fragment
-def profile_section(net, steps: int) -> None:
-    live, T = live_network(net, steps), net.T
+def profile_section(net, steps: int, live, prof) -> None:
+    T = net.T
     st.header(say(t.HEADER_PROFILE))
-    prof = calls.profile(net, steps)
     if predict.ask("vanishing", predictions.regime(net, steps)):
         metrics(t.profile_metrics(prof, net.activation, T))
         st.latex(t.bound_formula(prof.summary, net.activation))
@@ -74,8 +74,8 @@ def paths_section(net, steps: int) -> None:
 
 # --- 3. the regime map -----------------------------------------------------------------------------
 @st.fragment
-def map_section(net, steps: int) -> None:
-    live, T, prof = live_network(net, steps), net.T, calls.profile(net, steps)
+def map_section(net, steps: int, live, prof) -> None:
+    T = net.T
     st.header(say(t.HEADER_MAP))
     with section("map", label("map"), opened_by=("dist",)) as box:
         if box.open:
@@ -160,8 +160,8 @@ def truncation_and_clipping(net, steps: int) -> None:
 
 
 @st.fragment
-def init_section(net, steps: int) -> None:
-    live, T, prof = live_network(net, steps), net.T, calls.profile(net, steps)
+def init_section(net, live, prof) -> None:
+    T = net.T
     st.subheader(say(t.HEADER_INIT))
     with section("init", label("init")) as box:
         if box.open:
@@ -188,9 +188,9 @@ def nonnormal_section() -> None:
                 show_chart(charts.power_chart(pp), t.power_notice(pp))
 
 
-profile_section(net, steps)
+profile_section(net, steps, live, prof)
 paths_section(net, steps)
-map_section(net, steps)
+map_section(net, steps, live, prof)
 truncation_and_clipping(net, steps)
-init_section(net, steps)
+init_section(net, live, prof)
 nonnormal_section()

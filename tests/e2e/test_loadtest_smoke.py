@@ -162,5 +162,6 @@ def test_the_generator_opens_a_section_as_a_student_does(server):
     box, closed, opened, linked = in_thread(asyncio.run, _open_a_section(server.url))
     assert [closed.status, opened.status, linked.status] == ["ok"] * 3, linked.errors
     assert box.kind == "checkbox" and box.default is False
+    assert box.fragment_id  # the section is a fragment: opening it reruns that section only
     # opening computes and sends the section: another page, the one its link gives
     assert opened.digest != closed.digest and opened.digest == linked.digest
