@@ -190,8 +190,8 @@ def chart_frames(fn: Callable) -> Callable:
 
 
 MAX_TEMPLATES = 256
-# (builder, shape, language) → (whether it returns a tuple, its template(s))
-_TEMPLATES: dict[tuple, tuple[bool, tuple[dict, ...]]] = {}
+# (builder, shape, language) → (whether it returns a tuple, its template(s)), or False: no template
+_TEMPLATES: dict[tuple, tuple[bool, tuple[dict, ...]] | bool] = {}
 _TEMPLATES_LOCK = threading.Lock()
 
 
@@ -238,13 +238,13 @@ def _drawable(name: str, args: tuple, kwargs: dict, language: str):
     with _TEMPLATES_LOCK:
         held = _TEMPLATES.get(key)
     if held is None:
-        held = _template(name, args, kwargs, result)
-        if held is None:
-            return _built(name, args, kwargs)
+        held = _template(name, args, kwargs, result) or False  # False: this shape is built every time
         with _TEMPLATES_LOCK:
             if len(_TEMPLATES) >= MAX_TEMPLATES:
                 _TEMPLATES.pop(next(iter(_TEMPLATES)))
             _TEMPLATES[key] = held
+    if held is False:
+        return _built(name, args, kwargs)
     many, templates = held
     filled = tuple(_fill(t, frames) for t in templates)
     if VALIDATE:  # under test: the filled spec must be Altair's own build of this input
