@@ -352,6 +352,8 @@ def distance_chart(split: rc.DistanceSplit) -> alt.VConcatChart:
     return alt.vconcat(norms, shares)
 
 
+MAP_HEIGHT = 420  # px, the regime map's whole chart: its five rows get about 40 px each
+
 # --- 3. the regime map --------------------------------------------------------------------------
 
 
@@ -430,7 +432,8 @@ def regime_map_chart(
             color=alt.Color(
                 "value:Q",
                 scale=alt.Scale(scheme="redblue", reverse=True, domainMid=0),
-                legend=alt.Legend(title=say(LEGEND_MAP).split("\n")),
+                # 150 px long: with every row's label shown, the default 200 ran past a phone's width
+                legend=alt.Legend(title=say(LEGEND_MAP).split("\n"), gradientLength=150),
             ),
             tooltip=tooltip,
         )
@@ -474,7 +477,9 @@ def regime_map_chart(
             ],
         )
     )
-    return alt.layer(cells, other, ticks, marker).properties(height=260)
+    # the height Streamlit fits the whole chart into, legend and axis included: the legend below
+    # takes about 150 px, which at 260 left the five rows 10 px each and hid three of their labels
+    return alt.layer(cells, other, ticks, marker).properties(height=MAP_HEIGHT)
 
 
 # --- 4. remedies --------------------------------------------------------------------------------
