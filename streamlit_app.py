@@ -9,18 +9,20 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import streamlit as st  # noqa: E402
 
-from ui import layout, memory  # noqa: E402
+from ui import layout, memory, turns  # noqa: E402
 from ui.site import PAGES  # noqa: E402
 from ui.state import network_sidebar  # noqa: E402
 
 memory.bound()  # once per process: fewer malloc arenas, freed memory returned (ui/memory.py)
-st.set_page_config(page_title="BPTT Explorer", page_icon="🔁", layout="wide")
-layout.apply()
 
-pages = [
-    st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path or None, default=not p.url_path)
-    for p in PAGES
-]
-page = st.navigation(pages)
-network_sidebar()
-page.run()
+with turns.turn():  # the server's runs one at a time, in arrival order (ui/turns.py)
+    st.set_page_config(page_title="BPTT Explorer", page_icon="🔁", layout="wide")
+    layout.apply()
+
+    pages = [
+        st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path or None, default=not p.url_path)
+        for p in PAGES
+    ]
+    page = st.navigation(pages)
+    network_sidebar()
+    page.run()

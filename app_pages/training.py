@@ -59,18 +59,17 @@ st.subheader(say(text.COMPARED))
 messages, summary, chart_area = st.empty(), st.empty(), st.empty()
 notes = sections.train_queue(queue, progress, chart_area)
 
-with sections.result_slot():  # a few sessions at a time draw what they trained (a class, together)
-    with learning_slot:
-        predict.ask("training", predictions.learning(run), context=run)
-    if link:
-        notes.insert(0, ("warning", text.link_note(link)))
+with learning_slot:
+    predict.ask("training", predictions.learning(run), context=run)
+if link:
+    notes.insert(0, ("warning", text.link_note(link)))
 
-    compared = runs.compared_runs()
-    runs.sync_link(compared, presets.preset_runs(runs.chosen_preset()))
-    labels = text.run_labels([r.settings for r in compared])
-    sections.draw_notes(messages, notes, compared, labels, run)
-    if not compared:
-        chart_area.info(say(text.NO_RUN), icon=":material/model_training:")
-        st.stop()
-    sections.draw_summary(summary, compared, labels)
-    sections.draw_charts(chart_area, compared)
+compared = runs.compared_runs()
+runs.sync_link(compared, presets.preset_runs(runs.chosen_preset()))
+labels = text.run_labels([r.settings for r in compared])
+sections.draw_notes(messages, notes, compared, labels, run)
+if not compared:
+    chart_area.info(say(text.NO_RUN), icon=":material/model_training:")
+    st.stop()
+sections.draw_summary(summary, compared, labels)
+sections.draw_charts(chart_area, compared)

@@ -2,14 +2,14 @@
 
 Section 1 is always computed; each section after it is an expander computed only while open (see
 ui.vanishing.sections.section); sections 2–4 start closed. Each section is a fragment
-(``st.fragment``): opening it, closing it or moving its own controls reruns that section only, not
+(``ui.turns.fragment``): opening it, closing it or moving its own controls reruns that section only, not
 the page and the sidebar (a class of a hundred opens sections all the time). The sidebar's network,
 its live state and its profile reach them as arguments, computed again by every full run.
 """
 
 import streamlit as st
 
-from ui import formulas
+from ui import formulas, turns
 from ui.chart_cache import show_chart
 from ui.data import live_network
 from ui.i18n import say
@@ -41,7 +41,7 @@ warn_about(live, steps)
 
 
 # --- 1. the Jacobian profile ---------------------------------------------------------------------
-@st.fragment
+@turns.fragment
 def profile_section(net, steps: int, live, prof) -> None:
     T = net.T
     st.header(say(t.HEADER_PROFILE))
@@ -54,7 +54,7 @@ def profile_section(net, steps: int, live, prof) -> None:
 
 
 # --- 2. which paths carry the gradient -------------------------------------------------------------
-@st.fragment
+@turns.fragment
 def paths_section(net, steps: int) -> None:
     T = net.T
     st.header(say(t.HEADER_PATHS))
@@ -73,7 +73,7 @@ def paths_section(net, steps: int) -> None:
 
 
 # --- 3. the regime map -----------------------------------------------------------------------------
-@st.fragment
+@turns.fragment
 def map_section(net, steps: int, live, prof) -> None:
     T = net.T
     st.header(say(t.HEADER_MAP))
@@ -101,7 +101,7 @@ def map_section(net, steps: int, live, prof) -> None:
 
 
 # --- 4. remedies ------------------------------------------------------------------------------------
-@st.fragment
+@turns.fragment
 def truncation_and_clipping(net, steps: int) -> None:
     """Truncation and clipping: one fragment, since clipping splits the gradient at the truncation's τ."""
     T = net.T
@@ -159,7 +159,7 @@ def truncation_and_clipping(net, steps: int) -> None:
                 st.info(t.long_range_text(clip.long, clip.comparison))
 
 
-@st.fragment
+@turns.fragment
 def init_section(net, live, prof) -> None:
     T = net.T
     st.subheader(say(t.HEADER_INIT))
@@ -173,7 +173,7 @@ def init_section(net, live, prof) -> None:
 
 
 # --- 5. non-normal W (no network input: cheap at every size, open by default) ----------------------
-@st.fragment
+@turns.fragment
 def nonnormal_section() -> None:
     st.header(say(t.HEADER_NONNORMAL))
     with section("nonnormal", label("nonnormal")) as box:

@@ -4,8 +4,6 @@ choose and the numbers they carry, and each preset's finding."""
 
 import io
 import itertools
-import threading
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -18,7 +16,7 @@ from ui import palette
 from ui.format import number
 from ui.i18n import say
 from ui.state import ACTIVATION_LABELS, LEARNING_RATES, LOSS_LABELS, Network
-from ui.training import calls, charts, presets, runs, sections, settings, tables, text
+from ui.training import calls, charts, presets, runs, settings, tables, text
 
 TINY = settings.RunSettings(task="remember_first", T=6, H=5, steps=8, batch_size=4)
 
@@ -781,36 +779,3 @@ def test_a_stored_run_is_one_read_only_object_for_every_session():
     with pytest.raises(ValueError, match="read-only"):
         loss[0] = 0.0
     np.testing.assert_array_equal(second.result.history["loss"], calls.train_run(s).result.history["loss"])
-
-
-def test_at_most_the_result_slots_draw_at_once_and_every_waiter_gets_its_turn():
-    """Ten sessions whose run ended together: never more than two draw at a time, and all of them draw."""
-    slots = threading.BoundedSemaphore(2)
-    lock, inside, most, done = threading.Lock(), [0], [0], []
-
-    def draw(i: int) -> None:
-        with sections.result_slot(slots):
-            with lock:
-                inside[0] += 1
-                most[0] = max(most[0], inside[0])
-            time.sleep(0.03)  # drawing
-            with lock:
-                inside[0] -= 1
-        done.append(i)
-
-    threads = [threading.Thread(target=draw, args=(i,)) for i in range(10)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(timeout=30)
-    assert sorted(done) == list(range(10))
-    assert most[0] == 2  # the slots were all used, and never exceeded
-    assert slots.acquire(blocking=False) and slots.acquire(blocking=False)  # every slot given back
-
-
-def test_a_drawing_that_fails_gives_its_slot_back():
-    slots = threading.BoundedSemaphore(1)
-    with pytest.raises(RuntimeError):
-        with sections.result_slot(slots):
-            raise RuntimeError("st.stop() or an error while drawing")
-    assert slots.acquire(blocking=False)

@@ -3,7 +3,6 @@ with live charts, the notes above the compared runs, their summary and their fou
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections import OrderedDict
@@ -13,6 +12,7 @@ import streamlit as st
 
 import rnn_core as rc
 from rnn_core import TASKS
+from ui import turns
 from ui.chart_cache import draw_chart, language, show_chart
 from ui.i18n import say
 from ui.state import LEARNING_RATES, Network
@@ -33,15 +33,9 @@ PROGRESS_SECONDS = 0.25  # the progress bar moves at most this often (each move 
 LIVE_SNAPSHOTS = 25
 LIVE_WATCHERS = 4
 PROGRESS_SECONDS_MAX = 1.0
-# When a run that a class followed ends, every follower draws the page of its result at once: fifty
-# script threads sharing one core, so a rerun on another page waits behind all of them. At most
-# RESULT_SLOTS sessions draw the runs at a time (:func:`result_slot`); the others wait their turn
-# without using the CPU, and the other pages share the core with a few drawing threads, not fifty.
-RESULT_SLOTS = 2
-_result_slots = threading.BoundedSemaphore(RESULT_SLOTS)
-# ...and the same finished run: the sessions that followed one job hold its one result object, so
-# the charts of a set of results are built once and kept here by the results' identity (the entry
-# holds the results, so an id cannot be reused while its entry lives).
+# When a run that a class followed ends, the sessions that followed its job hold its one result
+# object, so the charts of a set of results are built once and kept here by the results' identity
+# (the entry holds the results, so an id cannot be reused while its entry lives).
 SHARED_ENTRIES = 32
 _shared_lock, _build_lock = threading.Lock(), threading.Lock()
 _shared: OrderedDict[tuple, tuple] = OrderedDict()
@@ -82,21 +76,6 @@ def shared_csv(compared: Sequence[RunRecord], labels: Sequence[str]) -> str:
     results = tuple(r.result for r in compared)
     key = ("csv", tuple(id(r) for r in results), tuple(labels), language())
     return _shared_value(key, results, lambda: tables.runs_csv(compared, labels))
-
-
-@contextlib.contextmanager
-def result_slot(slots: threading.BoundedSemaphore = _result_slots):
-    """Hold one of the ``slots`` (:data:`RESULT_SLOTS`) while drawing the compared runs.
-
-    Waiting costs no CPU; every :data:`POLL_SECONDS` the wait reads the session state, where
-    Streamlit stops this script if the session asks for a newer run meanwhile (a widget moved).
-    """
-    while not slots.acquire(timeout=POLL_SECONDS):
-        _ = runs.RUNS_KEY in st.session_state
-    try:
-        yield
-    finally:
-        slots.release()
 
 
 def live_record(job, s: RunSettings, records: Sequence[dict], done: int) -> RunRecord:
@@ -271,7 +250,8 @@ def follow(job, s: RunSettings, progress, live, shown: Sequence[RunRecord], *, i
     last_draw = last_progress = time.monotonic()
     snapshot = max(1, s.steps // LIVE_SNAPSHOTS)
     while True:
-        ended = job.wait(POLL_SECONDS)
+        with turns.aside():  # the other sessions' runs go on while this one waits for the job
+            ended = job.wait(POLL_SECONDS)
         records = list(job.records)
         now, crowd = time.monotonic(), max(1.0, job.waiters / LIVE_WATCHERS)
         bar_interval = min(PROGRESS_SECONDS_MAX, PROGRESS_SECONDS * crowd)

@@ -1,0 +1,144 @@
+"""One script run at a time: the server's runs take turns, in the order they arrive.
+
+Every session's run is a thread of the one server process, and Python runs one thread at a time
+(the GIL). Each element a run draws is handed to the server's event loop, which costs the run the
+GIL; with several runs computing at once it then waits for each of the others' turns before it
+may go on (5 ms each, Python's switch interval). A run drawing 60 elements beside nine others
+waited seconds for nothing: a class of 100 following one link saw its reruns take 3.6 s at p95
+while the server was busy less than 70 % of the time (``benchmarks/results/``).
+
+So each run takes :data:`TURNS` for its whole length, and the next run in line gets it when that
+run ends: the runs are served one after the other, in arrival order, each at its own cost. The
+entry script takes it around the whole page (:func:`turn`), a fragment's rerun around the
+fragment (:func:`fragment`, the only way the pages declare fragments), and a run that waits for
+something outside it (a training job) gives its turn away meanwhile (:func:`aside`). A run that
+calls another turn-taking function while it holds the turn keeps it (the turn is reentrant).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+
+import streamlit as st
+
+__all__ = ["TURNS", "Turns", "aside", "fragment", "turn"]
+
+
+class Turns:
+    """A reentrant lock handed to its waiters in the order they asked for it (first come, first
+    served: a releasing thread gives it to the longest waiter, nobody can overtake)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._owner: int | None = None
+        self._depth = 0
+        self._waiting: deque[tuple[int, threading.Event]] = deque()
+
+    @property
+    def owner(self) -> int | None:
+        """The thread id holding the turn, None if nobody does."""
+        return self._owner
+
+    @property
+    def waiting(self) -> int:
+        """How many threads wait for the turn."""
+        return len(self._waiting)
+
+    def held(self) -> bool:
+        """True when the calling thread holds the turn."""
+        return self._owner == threading.get_ident()
+
+    def acquire(self, depth: int = 1) -> None:
+        """Wait for the turn (at once if this thread holds it or nobody does)."""
+        me = threading.get_ident()
+        with self._guard:
+            if self._owner == me:
+                self._depth += depth
+                return
+            if self._owner is None:
+                self._owner, self._depth = me, depth
+                return
+            ready = threading.Event()
+            self._waiting.append((me, ready))
+        ready.wait()  # the releasing thread made this one the owner, with its depth
+        with self._guard:
+            self._depth = depth
+
+    def release(self) -> None:
+        """Give back one level of the turn; at the last one, hand it to the longest waiter."""
+        with self._guard:
+            self._check_owner()
+            self._depth -= 1
+            if self._depth == 0:
+                self._hand_over()
+
+    def release_all(self) -> int:
+        """Give the turn away whatever its depth; returns the depth, for :meth:`acquire`."""
+        with self._guard:
+            self._check_owner()
+            depth, self._depth = self._depth, 0
+            self._hand_over()
+            return depth
+
+    def _check_owner(self) -> None:
+        if self._owner != threading.get_ident():
+            raise RuntimeError(
+                f"the turn is released by thread {threading.get_ident()}, but held by {self._owner}"
+            )
+
+    def _hand_over(self) -> None:
+        if self._waiting:
+            self._owner, ready = self._waiting.popleft()
+            self._depth = 0  # set by the new owner when it wakes (acquire)
+            ready.set()
+        else:
+            self._owner = None
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+    @contextlib.contextmanager
+    def aside(self) -> Iterator[None]:
+        """Let the others run meanwhile, then wait for the turn again (at the end of the line).
+        Without the turn (a thread that is not a run): nothing to give."""
+        if not self.held():
+            yield
+            return
+        depth = self.release_all()
+        try:
+            yield
+        finally:
+            self.acquire(depth)
+
+
+TURNS = Turns()  # the server's one: every run of every session takes it
+
+
+def turn() -> contextlib.AbstractContextManager[None]:
+    """Hold the server's turn for a run (the entry script wraps the whole page in it)."""
+    return TURNS.turn()
+
+
+def aside() -> contextlib.AbstractContextManager[None]:
+    """Give the server's turn away while this run waits for something outside it."""
+    return TURNS.aside()
+
+
+def fragment(fn: Callable) -> Callable:
+    """``st.fragment`` whose rerun takes the server's turn (in a full run, the page holds it)."""
+
+    @functools.wraps(fn)
+    def in_turn(*args, **kwargs):
+        with TURNS.turn():
+            return fn(*args, **kwargs)
+
+    return st.fragment(in_turn)
