@@ -13,6 +13,10 @@ entry script takes it around the whole page (:func:`turn`), a fragment's rerun a
 fragment (:func:`fragment`, the only way the pages declare fragments), and a run that waits for
 something outside it (a training job) gives its turn away meanwhile (:func:`aside`). A run that
 calls another turn-taking function while it holds the turn keeps it (the turn is reentrant).
+
+A run coming back from :func:`aside` waits behind every run that asked for the turn afresh: when
+the job a class of fifty followed ends, the fifty draw their results one after the other, and a
+student on another page who moves a slider meanwhile waits for one of them, not for all fifty.
 """
 
 from __future__ import annotations
@@ -30,13 +34,15 @@ __all__ = ["TURNS", "Turns", "aside", "fragment", "turn"]
 
 class Turns:
     """A reentrant lock handed to its waiters in the order they asked for it (first come, first
-    served: a releasing thread gives it to the longest waiter, nobody can overtake)."""
+    served: a releasing thread gives it to the longest waiter, nobody can overtake), those coming
+    back from :meth:`aside` after every fresh one."""
 
     def __init__(self) -> None:
         self._guard = threading.Lock()
         self._owner: int | None = None
         self._depth = 0
         self._waiting: deque[tuple[int, threading.Event]] = deque()
+        self._returning: deque[tuple[int, threading.Event]] = deque()  # back from aside()
 
     @property
     def owner(self) -> int | None:
@@ -46,14 +52,15 @@ class Turns:
     @property
     def waiting(self) -> int:
         """How many threads wait for the turn."""
-        return len(self._waiting)
+        return len(self._waiting) + len(self._returning)
 
     def held(self) -> bool:
         """True when the calling thread holds the turn."""
         return self._owner == threading.get_ident()
 
-    def acquire(self, depth: int = 1) -> None:
-        """Wait for the turn (at once if this thread holds it or nobody does)."""
+    def acquire(self, depth: int = 1, *, returning: bool = False) -> None:
+        """Wait for the turn (at once if this thread holds it or nobody does); ``returning``: behind
+        every fresh waiter (a run back from :meth:`aside`)."""
         me = threading.get_ident()
         with self._guard:
             if self._owner == me:
@@ -63,7 +70,7 @@ class Turns:
                 self._owner, self._depth = me, depth
                 return
             ready = threading.Event()
-            self._waiting.append((me, ready))
+            (self._returning if returning else self._waiting).append((me, ready))
         ready.wait()  # the releasing thread made this one the owner, with its depth
         with self._guard:
             self._depth = depth
@@ -91,8 +98,9 @@ class Turns:
             )
 
     def _hand_over(self) -> None:
-        if self._waiting:
-            self._owner, ready = self._waiting.popleft()
+        line = self._waiting or self._returning
+        if line:
+            self._owner, ready = line.popleft()
             self._depth = 0  # set by the new owner when it wakes (acquire)
             ready.set()
         else:
@@ -108,7 +116,7 @@ class Turns:
 
     @contextlib.contextmanager
     def aside(self) -> Iterator[None]:
-        """Let the others run meanwhile, then wait for the turn again (at the end of the line).
+        """Let the others run meanwhile, then wait for the turn again, behind every fresh run.
         Without the turn (a thread that is not a run): nothing to give."""
         if not self.held():
             yield
@@ -117,7 +125,7 @@ class Turns:
         try:
             yield
         finally:
-            self.acquire(depth)
+            self.acquire(depth, returning=True)
 
 
 TURNS = Turns()  # the server's one: every run of every session takes it
@@ -129,7 +137,8 @@ def turn() -> contextlib.AbstractContextManager[None]:
 
 
 def aside() -> contextlib.AbstractContextManager[None]:
-    """Give the server's turn away while this run waits for something outside it."""
+    """Give the server's turn away while this run waits for something outside it (it comes back
+    behind the runs that asked afresh meanwhile)."""
     return TURNS.aside()
 
 

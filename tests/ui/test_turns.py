@@ -55,6 +55,26 @@ def test_the_turn_goes_to_the_waiters_in_the_order_they_asked():
     assert t.owner is None and t.waiting == 0
 
 
+def test_a_run_back_from_aside_waits_behind_the_fresh_ones_even_if_it_asked_first():
+    t, order = Turns(), []
+    t.acquire()
+
+    def run(name: str, returning: bool) -> None:
+        t.acquire(returning=returning)
+        order.append(name)
+        t.release()
+
+    threads = []
+    for i, (name, returning) in enumerate([("back", True), ("fresh 1", False), ("fresh 2", False)]):
+        threads.append(threading.Thread(target=run, args=(name, returning)))
+        threads[-1].start()
+        wait_until(lambda i=i: t.waiting == i + 1)
+    t.release()
+    for th in threads:
+        th.join(timeout=10)
+    assert order == ["fresh 1", "fresh 2", "back"]
+
+
 def test_a_thread_holding_the_turn_takes_it_again_and_keeps_it_until_the_last_release():
     t = Turns()
     with t.turn():
