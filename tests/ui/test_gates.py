@@ -335,3 +335,32 @@ def test_the_reproduction_section_holds_the_tables_as_the_page_frames_them():
     ):
         assert table.to_pandas().equals(frame)
     assert len(said.sentences) == len(rep.setup.cells)
+
+
+# --- the charts' templates (ui.chart_cache): every fill is compared with Altair's own build -----
+
+TEMPLATED = ("profile_chart", "carousel_chart", "gate_heatmap", "products_chart")
+
+
+@pytest.mark.parametrize("T", [1, 5, 60])
+def test_every_templated_chart_fills_as_altair_builds_over_a_grid(T):
+    from ui import chart_cache
+
+    assert chart_cache.VALIDATE  # a fill that differs from Altair's build of the same input raises
+    apart = set()
+    # the forget bias at both ends of its control (a carousel that holds, one that parts), σ_max(W)
+    # from small to large, two seeds and two H: each later input of a shape fills the first's template
+    for forget_bias, w_scale in [(calls.BIAS_MAX, 0.5), (calls.BIAS_MIN, 1.0), (0.0, 3.0)]:
+        for seed, H in [(0, 16), (1, 16), (2, 4)]:
+            s = calls.GateSettings(T=T, H=H, seed=seed, forget_bias=forget_bias, w_scale=w_scale)
+            car, g = calls.carousel(s), calls.gates(s)
+            charts.profile_chart(calls.profiles(s))
+            charts.carousel_chart(car)
+            charts.gate_heatmap(g.forget)
+            charts.gate_heatmap(g.update)
+            charts.products_chart(g.forget, g.update)
+            apart.add(car.first_apart is None)
+    made = {key[0].rsplit(".", 1)[1] for key in chart_cache._TEMPLATES if key[0].startswith(charts.__name__)}
+    assert made >= set(TEMPLATED)
+    if T < 60:  # at T = 60 every one of these carousels parts
+        assert apart == {True, False}  # both shapes of the carousel chart: with its rule and without

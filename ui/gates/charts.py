@@ -18,7 +18,7 @@ from streamlit import dataframe_util
 import rnn_core as rc
 from ui import palette
 from ui.cache import cache_data
-from ui.chart_cache import ChartSpec, cached_chart, language
+from ui.chart_cache import ChartSpec, cached_chart, chart_frames, language
 from ui.gates import calls
 from ui.gates import text as t
 from ui.i18n import say
@@ -60,9 +60,22 @@ def _style(names: list[str], colours: list[str], dashes: list[list[int]]) -> tup
     return colour, dash
 
 
-def _curves(frames: list[pd.DataFrame], names: list[str], colours, dashes, y_title: str) -> alt.Chart:
-    """Lines of log₁₀ values against the distance d, one per series, with tooltips."""
-    df = _finite(pd.concat(frames), "log10")
+def _lines(d, curves: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One row per distance of each named curve (in order), the non-finite values left out."""
+    names = list(curves)
+    values = np.concatenate([np.asarray(v, dtype=float) for v in curves.values()])
+    df = pd.DataFrame(
+        {
+            "d": np.tile(np.asarray(d), len(names)),
+            "log10": values,
+            "series": np.repeat(names, len(np.asarray(d))),
+        }
+    )
+    return df[np.isfinite(values)].reset_index(drop=True)
+
+
+def _curves(df: pd.DataFrame, names: list[str], colours, dashes, y_title: str) -> alt.Chart:
+    """Lines of log₁₀ values against the distance d, one per series (:func:`_lines`), with tooltips."""
     colour, dash = _style(names, list(colours), list(dashes))
     height = PLOT_HEIGHT + AXIS_HEIGHT + LEGEND_ROW * len(names)
     return (
@@ -90,33 +103,43 @@ def profile_series(p: rc.StateProfiles) -> list[str]:
     return [t.cell_label(cell) for cell in p.cells]
 
 
-@cached_chart
+@chart_frames
+def _profile_frames(p: rc.StateProfiles):
+    names = profile_series(p)
+    return tuple(p.cells), (_lines(p.distances, dict(zip(names, p.log_norms))),)
+
+
+@cached_chart(frames=_profile_frames)
 def profile_chart(p: rc.StateProfiles) -> alt.Chart:
     """log₁₀‖∂x⁽ᵀ⁾/∂x⁽ᵀ⁻ᵈ⁾‖₂ of every cell against d; −∞ (exactly zero) and nan left out."""
-    names = profile_series(p)
-    frames = [
-        pd.DataFrame({"d": p.distances, "log10": row, "series": name})
-        for name, row in zip(names, p.log_norms)
-    ]
+    _, (df,) = _profile_frames(p)
     styles = [CELL_STYLES[c] for c in p.cells]
-    return _curves(frames, names, [c for c, _ in styles], [d for _, d in styles], say(AXIS_LOG))
+    return _curves(df, profile_series(p), [c for c, _ in styles], [d for _, d in styles], say(AXIS_LOG))
 
 
 # --- 3. the carousel ----------------------------------------------------------------------------
 
 
-@cached_chart
+def carousel_series() -> list[str]:
+    return [say(t.EXACT_SERIES), say(t.DIRECT_SERIES)]
+
+
+@chart_frames
+def _carousel_frames(c: rc.CarouselCheck):
+    lines = _lines(c.distances, dict(zip(carousel_series(), (c.exact, c.direct))))
+    if c.first_apart is None:
+        return (False,), (lines,)
+    return (True,), (lines, pd.DataFrame({"d": [c.first_apart], "what": [say(t.APART_RULE)]}))
+
+
+@cached_chart(frames=_carousel_frames)
 def carousel_chart(c: rc.CarouselCheck) -> alt.LayerChart:
     """The direct path log₁₀‖Πⱼ diag(f⁽ʲ⁾)‖₂ and the exact log₁₀‖∂s⁽ᵀ⁾/∂s⁽ᵀ⁻ᵈ⁾‖₂ against d, with a
     rule at the first distance where they part by more than the tolerance."""
-    names = [say(t.EXACT_SERIES), say(t.DIRECT_SERIES)]
-    frames = [
-        pd.DataFrame({"d": c.distances, "log10": values, "series": name})
-        for name, values in zip(names, (c.exact, c.direct))
-    ]
+    _, frames = _carousel_frames(c)
     lines = _curves(
-        frames,
-        names,
+        frames[0],
+        carousel_series(),
         [palette.MEASURED, palette.BOUND],
         [palette.SOLID, palette.BOUND_DASH],
         say(AXIS_LOG),
@@ -124,7 +147,7 @@ def carousel_chart(c: rc.CarouselCheck) -> alt.LayerChart:
     if c.first_apart is None:
         return alt.layer(lines)
     rule = (
-        alt.Chart(pd.DataFrame({"d": [c.first_apart], "what": [say(t.APART_RULE)]}))
+        alt.Chart(frames[1])
         .mark_rule(color=palette.MARKER, strokeDash=palette.MARKER_DASH)
         .encode(
             x=alt.X("d:Q"), tooltip=[alt.Tooltip("what:N", title=""), alt.Tooltip("d:Q", title=say(TIP_D))]
@@ -136,7 +159,17 @@ def carousel_chart(c: rc.CarouselCheck) -> alt.LayerChart:
 # --- 4. the gates -------------------------------------------------------------------------------
 
 
-@cached_chart
+@chart_frames
+def _heatmap_frames(g: rc.GateValues):
+    T, H = g.values.shape
+    t_idx, unit = np.indices((T, H))
+    df = _finite(
+        pd.DataFrame({"t": t_idx.ravel() + 1, "unit": unit.ravel() + 1, "value": g.values.ravel()}), "value"
+    )
+    return (T, H, g.gate), (df,)
+
+
+@cached_chart(frames=_heatmap_frames)
 def gate_heatmap(g: rc.GateValues) -> alt.Chart:
     """The gate at every step t (x) and unit i (y), colour 0..1; nan left out.
 
@@ -144,10 +177,7 @@ def gate_heatmap(g: rc.GateValues) -> alt.Chart:
     browser, which keeps T·H = 25 600 cells light to send.
     """
     T, H = g.values.shape
-    t_idx, unit = np.indices((T, H))
-    df = _finite(
-        pd.DataFrame({"t": t_idx.ravel() + 1, "unit": unit.ravel() + 1, "value": g.values.ravel()}), "value"
-    )
+    _, (df,) = _heatmap_frames(g)
     name = say(t.TIP_GATE, gate=g.gate)
     edges = dict(t0="datum.t - 0.5", t1="datum.t + 0.5", u0="datum.unit - 0.5", u1="datum.unit + 0.5")
     return (
@@ -202,17 +232,21 @@ def product_series(gates: tuple[rc.GateValues, ...]) -> list[tuple[str, str, np.
     return out
 
 
-@cached_chart
+@chart_frames
+def _products_frames(forget: rc.GateValues, update: rc.GateValues):
+    series = product_series((forget, update))
+    return (forget.gate, update.gate), (_lines(forget.distances, {name: v for name, _, v in series}),)
+
+
+@cached_chart(frames=_products_frames)
 def products_chart(forget: rc.GateValues, update: rc.GateValues) -> alt.Chart:
     """log₁₀ of the product of the last d gates, for the best and the median unit of each gate."""
     series = product_series((forget, update))
     names = [name for name, _, _ in series]
-    frames = [
-        pd.DataFrame({"d": forget.distances, "log10": values, "series": name}) for name, _, values in series
-    ]
+    _, (df,) = _products_frames(forget, update)
     colours = [CELL_STYLES[cell][0] for _, cell, _ in series]
     dashes = [palette.SOLID if i % 2 == 0 else MEDIAN_DASH for i in range(len(series))]
-    return _curves(frames, names, colours, dashes, say(t.AXIS_PRODUCT))
+    return _curves(df, names, colours, dashes, say(t.AXIS_PRODUCT))
 
 
 # --- 5. the ledgers -----------------------------------------------------------------------------
