@@ -8,10 +8,21 @@ live data (the bounded caches) does not. :func:`bound`, called once per process 
 file, limits malloc to :data:`ARENAS` arenas (``mallopt(M_ARENA_MAX)``, as the environment variable
 ``MALLOC_ARENA_MAX`` would, for hosts where the environment cannot be set) and starts one daemon
 thread that calls ``malloc_trim(0)`` every :data:`TRIM_PERIOD` seconds, which returns the free pages
-inside every arena to the system. Measured in benchmarks/results/memory.md.
+inside every arena to the system.
+
+It also fixes malloc's mmap threshold at :data:`MMAP_THRESHOLD` (``mallopt(M_MMAP_THRESHOLD)``,
+as ``MALLOC_MMAP_THRESHOLD_`` would). glibc raises that threshold each time a block above it is
+freed (up to 32 MiB), so after the first large page (a network at H = 128, T = 200: arrays of a few
+MB) every later large array was carved from the arenas instead of mapped on its own; freed, it left
+free chunks between live ones, which trimming did not give back (numpy asks for transparent huge
+pages on arrays of 4 MiB and more, and the kernel fills a 2 MiB page again when it merges it): in a
+10-minute soak of 20 sessions malloc's free chunks grew to 190 MB beside 95 MB in use. With a fixed
+threshold every block of 1 MiB or more is its own mapping, returned whole to the system when freed.
+Measured in benchmarks/results/memory.md.
 
 Linux with glibc only: elsewhere (macOS, Windows, musl) :func:`bound` does nothing and returns
-``False``. A ``MALLOC_ARENA_MAX`` already in the environment wins over :data:`ARENAS`.
+``False``. A ``MALLOC_ARENA_MAX`` (``MALLOC_MMAP_THRESHOLD_``) already in the environment wins over
+:data:`ARENAS` (:data:`MMAP_THRESHOLD`).
 """
 
 from __future__ import annotations
@@ -21,10 +32,11 @@ import os
 import sys
 import threading
 
-__all__ = ["ARENAS", "TRIM_PERIOD", "MemoryBound", "bound", "glibc"]
+__all__ = ["ARENAS", "MMAP_THRESHOLD", "TRIM_PERIOD", "MemoryBound", "bound", "glibc"]
 
-M_ARENA_MAX = -8  # mallopt parameter numbers, from glibc's malloc.h
+M_ARENA_MAX, M_MMAP_THRESHOLD = -8, -3  # mallopt parameter numbers, from glibc's malloc.h
 ARENAS = 2
+MMAP_THRESHOLD = 1 << 20  # bytes: a block this large or larger is mapped on its own
 TRIM_PERIOD = 10.0  # seconds between two malloc_trim(0)
 THREAD_NAME = "malloc-trim"
 
@@ -50,9 +62,11 @@ def _has_glibc_malloc(libc) -> bool:
 class MemoryBound:
     """Fewer arenas and a periodic ``malloc_trim(0)`` for one C library (glibc, or a stand-in)."""
 
-    def __init__(self, libc, *, arenas: int = ARENAS, period: float = TRIM_PERIOD):
+    def __init__(
+        self, libc, *, arenas: int = ARENAS, period: float = TRIM_PERIOD, mmap_threshold: int = MMAP_THRESHOLD
+    ):
         self.libc = libc if libc is not None and _has_glibc_malloc(libc) else None
-        self.arenas, self.period = arenas, period
+        self.arenas, self.period, self.mmap_threshold = arenas, period, mmap_threshold
         self.thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -62,13 +76,16 @@ class MemoryBound:
         return self.thread is not None
 
     def start(self) -> bool:
-        """Limit the arenas and start the trimming thread, the first time; ``False`` without glibc."""
+        """Limit the arenas, fix the mmap threshold and start the trimming thread, the first time;
+        ``False`` without glibc."""
         with self._lock:
             if self.libc is None:
                 return False
             if self.thread is None:
                 if "MALLOC_ARENA_MAX" not in os.environ:
                     self.libc.mallopt(ctypes.c_int(M_ARENA_MAX), ctypes.c_int(self.arenas))
+                if "MALLOC_MMAP_THRESHOLD_" not in os.environ:
+                    self.libc.mallopt(ctypes.c_int(M_MMAP_THRESHOLD), ctypes.c_int(self.mmap_threshold))
                 self.thread = threading.Thread(target=self._loop, name=THREAD_NAME, daemon=True)
                 self.thread.start()
             return True
@@ -80,7 +97,7 @@ class MemoryBound:
         return bool(self.libc.malloc_trim(ctypes.c_size_t(0)))
 
     def stop(self) -> None:
-        """Stop the trimming thread (the arena limit stays: glibc cannot raise it again)."""
+        """Stop the trimming thread (the arena limit and the mmap threshold stay)."""
         self._stop.set()
         if self.thread is not None:
             self.thread.join()

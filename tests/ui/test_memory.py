@@ -1,4 +1,5 @@
-"""ui.memory: the malloc arena limit and the trimming thread, once per process, and nothing without glibc."""
+"""ui.memory: the malloc arena limit, the fixed mmap threshold and the trimming thread, once per process,
+and nothing without glibc."""
 
 import ctypes
 import platform
@@ -36,13 +37,16 @@ def trimmer_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == memory.THREAD_NAME]
 
 
-def test_starting_twice_limits_the_arenas_once_and_starts_one_thread(monkeypatch):
+def test_starting_twice_limits_the_arenas_and_fixes_the_mmap_threshold_once_and_starts_one_thread(
+    monkeypatch,
+):
     monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
     libc = FakeGlibc()
-    bound = memory.MemoryBound(libc, arenas=3, period=3600)
+    bound = memory.MemoryBound(libc, arenas=3, period=3600, mmap_threshold=4096)
     try:
         assert bound.start() and bound.start()
-        assert libc.mallopt_calls == [(memory.M_ARENA_MAX, 3)]
+        assert libc.mallopt_calls == [(memory.M_ARENA_MAX, 3), (memory.M_MMAP_THRESHOLD, 4096)]
         assert bound.thread is not None and bound.thread.daemon and bound.thread.is_alive()
         assert [t for t in trimmer_threads() if t is bound.thread] == [bound.thread]
     finally:
@@ -50,13 +54,24 @@ def test_starting_twice_limits_the_arenas_once_and_starts_one_thread(monkeypatch
     assert not bound.thread.is_alive()
 
 
-def test_an_arena_limit_in_the_environment_wins(monkeypatch):
-    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+@pytest.mark.parametrize(
+    "env, kept",
+    [
+        ({"MALLOC_ARENA_MAX": "4", "MALLOC_MMAP_THRESHOLD_": "65536"}, []),
+        ({"MALLOC_ARENA_MAX": "4"}, [(memory.M_MMAP_THRESHOLD, memory.MMAP_THRESHOLD)]),
+        ({"MALLOC_MMAP_THRESHOLD_": "65536"}, [(memory.M_ARENA_MAX, memory.ARENAS)]),
+    ],
+)
+def test_what_the_environment_sets_wins(monkeypatch, env, kept):
+    for name in ("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     libc = FakeGlibc()
     bound = memory.MemoryBound(libc, period=3600)
     try:
         assert bound.start()
-        assert libc.mallopt_calls == []
+        assert libc.mallopt_calls == kept
     finally:
         bound.stop()
 
@@ -127,3 +142,29 @@ def test_glibc_is_found_where_python_runs_on_glibc():
     lib = memory.glibc()
     assert lib is not None
     assert lib.malloc_trim(ctypes.c_size_t(0)) in (0, 1)
+
+
+class MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks")
+        + ("fordblks", "keepcost")
+    ]
+
+
+def test_after_a_large_block_is_freed_the_next_one_is_still_mapped_on_its_own():
+    """Without the fixed threshold glibc would raise it to 4 MiB when the first block is freed, and
+    carve the second (1.5 MiB) from an arena."""
+    lib = memory.glibc()
+    if lib is None or not hasattr(lib, "mallinfo2"):  # glibc < 2.33 or not glibc: nothing to bound
+        assert memory.bound() is (lib is not None)
+        return
+    assert memory.bound()
+    lib.mallinfo2.restype = MallInfo2
+    big = bytearray(4 << 20)
+    del big  # freed: glibc's dynamic threshold would rise to 4 MiB here
+    before = lib.mallinfo2().hblks
+    block = bytearray(3 << 19)
+    assert lib.mallinfo2().hblks == before + 1
+    del block
+    assert lib.mallinfo2().hblks == before  # returned whole to the system
