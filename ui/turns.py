@@ -14,35 +14,43 @@ fragment (:func:`fragment`, the only way the pages declare fragments), and a run
 something outside it (a training job) gives its turn away meanwhile (:func:`aside`). A run that
 calls another turn-taking function while it holds the turn keeps it (the turn is reentrant).
 
-A run coming back from :func:`aside` waits behind every run that asked for the turn afresh: when
-the job a class of fifty followed ends, the fifty draw their results one after the other, and a
-student on another page who moves a slider meanwhile waits for one of them, not for all fifty.
+A run coming back from :func:`aside` lets the runs that ask afresh within :data:`HANDICAP` seconds
+go first: when the job a class of fifty followed ends, the fifty draw their results one after the
+other, and a student on another page who moves a slider just then does not wait for all fifty;
+nor do the fifty wait for ever behind late presses of Train (they would, behind fresh runs without
+a limit, and did: half of a herd's results came 2.5 s after its job had ended).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import heapq
+import itertools
 import threading
-from collections import deque
+import time
 from collections.abc import Callable, Iterator
 
 import streamlit as st
 
-__all__ = ["TURNS", "Turns", "aside", "fragment", "turn"]
+__all__ = ["HANDICAP", "TURNS", "Turns", "aside", "fragment", "turn"]
+
+HANDICAP = 0.5  # seconds: a run back from aside() lets the fresh runs of this long after it go first
 
 
 class Turns:
     """A reentrant lock handed to its waiters in the order they asked for it (first come, first
-    served: a releasing thread gives it to the longest waiter, nobody can overtake), those coming
-    back from :meth:`aside` after every fresh one."""
+    served: a releasing thread gives it to the longest waiter, nobody can overtake); a waiter
+    coming back from :meth:`aside` counts as having asked ``handicap`` seconds later than it did."""
 
-    def __init__(self) -> None:
+    def __init__(self, handicap: float = HANDICAP, clock: Callable[[], float] = time.monotonic) -> None:
+        self.handicap, self._clock = handicap, clock
         self._guard = threading.Lock()
         self._owner: int | None = None
         self._depth = 0
-        self._waiting: deque[tuple[int, threading.Event]] = deque()
-        self._returning: deque[tuple[int, threading.Event]] = deque()  # back from aside()
+        # (when it counts as having asked, arrival number, thread, its wake-up): a heap
+        self._waiting: list[tuple[float, int, int, threading.Event]] = []
+        self._arrivals = itertools.count()
 
     @property
     def owner(self) -> int | None:
@@ -52,15 +60,15 @@ class Turns:
     @property
     def waiting(self) -> int:
         """How many threads wait for the turn."""
-        return len(self._waiting) + len(self._returning)
+        return len(self._waiting)
 
     def held(self) -> bool:
         """True when the calling thread holds the turn."""
         return self._owner == threading.get_ident()
 
     def acquire(self, depth: int = 1, *, returning: bool = False) -> None:
-        """Wait for the turn (at once if this thread holds it or nobody does); ``returning``: behind
-        every fresh waiter (a run back from :meth:`aside`)."""
+        """Wait for the turn (at once if this thread holds it or nobody does); ``returning`` (a run
+        back from :meth:`aside`): behind the fresh waiters that ask up to ``handicap`` s later."""
         me = threading.get_ident()
         with self._guard:
             if self._owner == me:
@@ -70,13 +78,14 @@ class Turns:
                 self._owner, self._depth = me, depth
                 return
             ready = threading.Event()
-            (self._returning if returning else self._waiting).append((me, ready))
+            due = self._clock() + (self.handicap if returning else 0.0)
+            heapq.heappush(self._waiting, (due, next(self._arrivals), me, ready))
         ready.wait()  # the releasing thread made this one the owner, with its depth
         with self._guard:
             self._depth = depth
 
     def release(self) -> None:
-        """Give back one level of the turn; at the last one, hand it to the longest waiter."""
+        """Give back one level of the turn; at the last one, hand it to the first waiter in line."""
         with self._guard:
             self._check_owner()
             self._depth -= 1
@@ -98,9 +107,8 @@ class Turns:
             )
 
     def _hand_over(self) -> None:
-        line = self._waiting or self._returning
-        if line:
-            self._owner, ready = line.popleft()
+        if self._waiting:
+            _, _, self._owner, ready = heapq.heappop(self._waiting)
             self._depth = 0  # set by the new owner when it wakes (acquire)
             ready.set()
         else:
@@ -116,7 +124,7 @@ class Turns:
 
     @contextlib.contextmanager
     def aside(self) -> Iterator[None]:
-        """Let the others run meanwhile, then wait for the turn again, behind every fresh run.
+        """Let the others run meanwhile, then wait for the turn again (with the handicap).
         Without the turn (a thread that is not a run): nothing to give."""
         if not self.held():
             yield
@@ -138,7 +146,7 @@ def turn() -> contextlib.AbstractContextManager[None]:
 
 def aside() -> contextlib.AbstractContextManager[None]:
     """Give the server's turn away while this run waits for something outside it (it comes back
-    behind the runs that asked afresh meanwhile)."""
+    with the handicap: behind the runs that ask afresh within :data:`HANDICAP` s)."""
     return TURNS.aside()
 
 

@@ -55,8 +55,9 @@ def test_the_turn_goes_to_the_waiters_in_the_order_they_asked():
     assert t.owner is None and t.waiting == 0
 
 
-def test_a_run_back_from_aside_waits_behind_the_fresh_ones_even_if_it_asked_first():
-    t, order = Turns(), []
+def test_a_run_back_from_aside_lets_the_fresh_runs_of_its_handicap_go_first_and_no_more():
+    now = [100.0]
+    t, order = Turns(handicap=0.5, clock=lambda: now[0]), []
     t.acquire()
 
     def run(name: str, returning: bool) -> None:
@@ -64,15 +65,22 @@ def test_a_run_back_from_aside_waits_behind_the_fresh_ones_even_if_it_asked_firs
         order.append(name)
         t.release()
 
+    arrivals = [  # (time it asks, name, back from aside)
+        (100.0, "back", True),
+        (100.2, "fresh within the handicap", False),
+        (100.5, "fresh at the handicap's end", False),  # ties go to the one that asked first
+        (100.6, "fresh after it", False),
+    ]
     threads = []
-    for i, (name, returning) in enumerate([("back", True), ("fresh 1", False), ("fresh 2", False)]):
+    for i, (when, name, returning) in enumerate(arrivals):
+        now[0] = when
         threads.append(threading.Thread(target=run, args=(name, returning)))
         threads[-1].start()
         wait_until(lambda i=i: t.waiting == i + 1)
     t.release()
     for th in threads:
         th.join(timeout=10)
-    assert order == ["fresh 1", "fresh 2", "back"]
+    assert order == ["fresh within the handicap", "back", "fresh at the handicap's end", "fresh after it"]
 
 
 def test_a_thread_holding_the_turn_takes_it_again_and_keeps_it_until_the_last_release():
