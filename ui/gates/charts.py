@@ -22,7 +22,7 @@ from ui.chart_cache import ChartSpec, cached_chart, chart_frames, language
 from ui.gates import calls
 from ui.gates import text as t
 from ui.i18n import say
-from ui.vanishing.charts import ledger_frame, ledger_heatmap
+from ui.vanishing.charts import curves_frame, ledger_frame, ledger_heatmap
 
 CELL_STYLES = {name: palette.series(i) for i, name in enumerate(rc.CELL_NAMES)}  # (colour, dash)
 MEDIAN_DASH = [2, 2]  # the median unit of a gate's products; the best unit is solid
@@ -60,22 +60,9 @@ def _style(names: list[str], colours: list[str], dashes: list[list[int]]) -> tup
     return colour, dash
 
 
-def _lines(d, curves: dict[str, np.ndarray]) -> pd.DataFrame:
-    """One row per distance of each named curve (in order), the non-finite values left out."""
-    names = list(curves)
-    values = np.concatenate([np.asarray(v, dtype=float) for v in curves.values()])
-    df = pd.DataFrame(
-        {
-            "d": np.tile(np.asarray(d), len(names)),
-            "log10": values,
-            "series": np.repeat(names, len(np.asarray(d))),
-        }
-    )
-    return df[np.isfinite(values)].reset_index(drop=True)
-
-
-def _curves(df: pd.DataFrame, names: list[str], colours, dashes, y_title: str) -> alt.Chart:
-    """Lines of log₁₀ values against the distance d, one per series (:func:`_lines`), with tooltips."""
+def _lines_chart(df: pd.DataFrame, names: list[str], colours, dashes, y_title: str) -> alt.Chart:
+    """Lines of log₁₀ values against the distance d, one per series (a :func:`curves_frame` of d),
+    with tooltips."""
     colour, dash = _style(names, list(colours), list(dashes))
     height = PLOT_HEIGHT + AXIS_HEIGHT + LEGEND_ROW * len(names)
     return (
@@ -106,7 +93,7 @@ def profile_series(p: rc.StateProfiles) -> list[str]:
 @chart_frames
 def _profile_frames(p: rc.StateProfiles):
     names = profile_series(p)
-    return tuple(p.cells), (_lines(p.distances, dict(zip(names, p.log_norms))),)
+    return tuple(p.cells), (curves_frame("d", p.distances, dict(zip(names, p.log_norms))),)
 
 
 @cached_chart(frames=_profile_frames)
@@ -114,7 +101,7 @@ def profile_chart(p: rc.StateProfiles) -> alt.Chart:
     """log₁₀‖∂x⁽ᵀ⁾/∂x⁽ᵀ⁻ᵈ⁾‖₂ of every cell against d; −∞ (exactly zero) and nan left out."""
     _, (df,) = _profile_frames(p)
     styles = [CELL_STYLES[c] for c in p.cells]
-    return _curves(df, profile_series(p), [c for c, _ in styles], [d for _, d in styles], say(AXIS_LOG))
+    return _lines_chart(df, profile_series(p), [c for c, _ in styles], [d for _, d in styles], say(AXIS_LOG))
 
 
 # --- 3. the carousel ----------------------------------------------------------------------------
@@ -126,7 +113,7 @@ def carousel_series() -> list[str]:
 
 @chart_frames
 def _carousel_frames(c: rc.CarouselCheck):
-    lines = _lines(c.distances, dict(zip(carousel_series(), (c.exact, c.direct))))
+    lines = curves_frame("d", c.distances, dict(zip(carousel_series(), (c.exact, c.direct))))
     if c.first_apart is None:
         return (False,), (lines,)
     return (True,), (lines, pd.DataFrame({"d": [c.first_apart], "what": [say(t.APART_RULE)]}))
@@ -137,7 +124,7 @@ def carousel_chart(c: rc.CarouselCheck) -> alt.LayerChart:
     """The direct path log₁₀‖Πⱼ diag(f⁽ʲ⁾)‖₂ and the exact log₁₀‖∂s⁽ᵀ⁾/∂s⁽ᵀ⁻ᵈ⁾‖₂ against d, with a
     rule at the first distance where they part by more than the tolerance."""
     _, frames = _carousel_frames(c)
-    lines = _curves(
+    lines = _lines_chart(
         frames[0],
         carousel_series(),
         [palette.MEASURED, palette.BOUND],
@@ -235,7 +222,9 @@ def product_series(gates: tuple[rc.GateValues, ...]) -> list[tuple[str, str, np.
 @chart_frames
 def _products_frames(forget: rc.GateValues, update: rc.GateValues):
     series = product_series((forget, update))
-    return (forget.gate, update.gate), (_lines(forget.distances, {name: v for name, _, v in series}),)
+    return (forget.gate, update.gate), (
+        curves_frame("d", forget.distances, {name: v for name, _, v in series}),
+    )
 
 
 @cached_chart(frames=_products_frames)
@@ -246,7 +235,7 @@ def products_chart(forget: rc.GateValues, update: rc.GateValues) -> alt.Chart:
     _, (df,) = _products_frames(forget, update)
     colours = [CELL_STYLES[cell][0] for _, cell, _ in series]
     dashes = [palette.SOLID if i % 2 == 0 else MEDIAN_DASH for i in range(len(series))]
-    return _curves(df, names, colours, dashes, say(t.AXIS_PRODUCT))
+    return _lines_chart(df, names, colours, dashes, say(t.AXIS_PRODUCT))
 
 
 # --- 5. the ledgers -----------------------------------------------------------------------------

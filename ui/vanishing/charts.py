@@ -139,7 +139,7 @@ def _profile_series(p: rc.JacobianProfile) -> dict:
     }
 
 
-def _curves(x: str, xs, curves: dict, *, y: str = "log10", name: str = "series") -> pd.DataFrame:
+def curves_frame(x: str, xs, curves: dict, *, y: str = "log10", name: str = "series") -> pd.DataFrame:
     """One row per finite point of each curve of ``curves`` (its name → its values at ``xs``):
     columns ``x``, ``y`` and ``name``, curve after curve."""
     values = np.concatenate([np.asarray(v, dtype=float) for v in curves.values()])
@@ -152,7 +152,7 @@ def _curves(x: str, xs, curves: dict, *, y: str = "log10", name: str = "series")
 @chart_frames
 def _profile_frames(p: rc.JacobianProfile):
     curves = {label: values for label, (values, _, _) in _profile_series(p).items()}
-    return (), (_curves("d", p.distances, curves),)
+    return (), (curves_frame("d", p.distances, curves),)
 
 
 @cached_chart(frames=_profile_frames)
@@ -488,7 +488,7 @@ def regime_map_chart(
 @chart_frames
 def _truncation_frames(split: rc.DistanceSplit, tau: int):
     T = split.kept.size
-    curves = _curves(
+    curves = curves_frame(
         "tau", np.arange(1, T + 1), {say(KEPT): split.kept, say(COSINE): split.cosine}, y="value"
     )
     return (T,), (curves, pd.DataFrame({"tau": [tau], "what": [say(YOUR_TAU)]}))
@@ -588,8 +588,8 @@ def clipping_charts(
 def _init_frames(profiles: dict[str, rc.JacobianProfile]):
     first = next(iter(profiles.values()))  # every profile has the same distances 0..T
     lines = {INIT_LABELS[name]: p.log_norms for name, p in profiles.items()}
-    bound = _curves("d", first.distances, {say(BOUND): first.bound}, name="what")
-    return tuple(profiles), (_curves("d", first.distances, lines, name="init"), bound)
+    bound = curves_frame("d", first.distances, {say(BOUND): first.bound}, name="what")
+    return tuple(profiles), (curves_frame("d", first.distances, lines, name="init"), bound)
 
 
 @cached_chart(frames=_init_frames)
@@ -643,7 +643,7 @@ def power_chart(pp: rc.PowerProfile) -> alt.LayerChart:
         say(POWER_BOUND): (pp.sigma_line, palette.BOUND, palette.BOUND_DASH),
         say(POWER_RHO): (pp.rho_line, palette.REFERENCE, palette.REFERENCE_DASH),
     }
-    df = _curves("n", pp.n, {label: values for label, (values, _, _) in series.items()})
+    df = curves_frame("n", pp.n, {label: values for label, (values, _, _) in series.items()})
     top = pp.peak_log_norm + 1.5
     low = float(df["log10"].min())
     colour, dash = _series_style(series)
