@@ -779,3 +779,15 @@ def test_a_stored_run_is_one_read_only_object_for_every_session():
     with pytest.raises(ValueError, match="read-only"):
         loss[0] = 0.0
     np.testing.assert_array_equal(second.result.history["loss"], calls.train_run(s).result.history["loss"])
+
+
+def test_a_shared_value_is_built_once_per_key_and_the_oldest_entries_leave():
+    from ui.training import sections
+
+    built, keep = [], (object(),)
+    first = sections._shared_value(("test", "a"), keep, lambda: built.append("a") or ["a"])
+    again = sections._shared_value(("test", "a"), keep, lambda: built.append("a again") or ["a again"])
+    assert again is first and built == ["a"]
+    for i in range(sections.SHARED_ENTRIES):
+        sections._shared_value(("test", i), keep, lambda i=i: i)
+    assert ("test", "a") not in sections._shared and len(sections._shared) == sections.SHARED_ENTRIES

@@ -37,29 +37,25 @@ PROGRESS_SECONDS_MAX = 1.0
 # object, so the charts of a set of results are built once and kept here by the results' identity
 # (the entry holds the results, so an id cannot be reused while its entry lives).
 SHARED_ENTRIES = 32
-_shared_lock, _build_lock = threading.Lock(), threading.Lock()
+_shared_lock = threading.Lock()
 _shared: OrderedDict[tuple, tuple] = OrderedDict()
 
 
 def _shared_value(key: tuple, keep: tuple, build):
     """The value stored under ``key`` (kept with the objects ``keep``), else ``build()`` stored.
 
-    One build at a time: the sessions asking for the same value at once (a herd whose job just
-    ended) wait for the first one's build instead of repeating it.
+    The sessions asking for the same value (a herd whose job just ended) take their turns one
+    after the other (ui.turns), so the first one builds it and the others find it here.
     """
     with _shared_lock:
         if key in _shared:
             _shared.move_to_end(key)
             return _shared[key][1]
-    with _build_lock:
-        with _shared_lock:
-            if key in _shared:
-                return _shared[key][1]
-        value = build()
-        with _shared_lock:
-            _shared[key] = (keep, value)
-            while len(_shared) > SHARED_ENTRIES:
-                _shared.popitem(last=False)
+    value = build()
+    with _shared_lock:
+        _shared[key] = (keep, value)
+        while len(_shared) > SHARED_ENTRIES:
+            _shared.popitem(last=False)
     return value
 
 
