@@ -16,7 +16,7 @@ from ui import palette
 from ui.format import number
 from ui.i18n import say
 from ui.state import ACTIVATION_LABELS, LEARNING_RATES, LOSS_LABELS, Network
-from ui.training import calls, charts, presets, runs, settings, tables, text
+from ui.training import calls, charts, presets, runs, sections, settings, tables, text
 
 TINY = settings.RunSettings(task="remember_first", T=6, H=5, steps=8, batch_size=4)
 
@@ -782,8 +782,6 @@ def test_a_stored_run_is_one_read_only_object_for_every_session():
 
 
 def test_a_shared_value_is_built_once_per_key_and_the_oldest_entries_leave():
-    from ui.training import sections
-
     built, keep = [], (object(),)
     first = sections._shared_value(("test", "a"), keep, lambda: built.append("a") or ["a"])
     again = sections._shared_value(("test", "a"), keep, lambda: built.append("a again") or ["a again"])
