@@ -4,8 +4,8 @@ Every session's run is a thread of the one server process, and Python runs one t
 (the GIL). Each element a run draws is handed to the server's event loop, which costs the run the
 GIL; with several runs computing at once it then waits for each of the others' turns before it
 may go on (5 ms each, Python's switch interval). A run drawing 60 elements beside nine others
-waited seconds for nothing: a class of 100 following one link saw its reruns take 3.6 s at p95
-while the server was busy less than 70 % of the time (``benchmarks/results/``).
+waited seconds for nothing: a class of 100 following one link saw its reruns take 3.9 s at p95
+with the server at 67 % of a core (0.53 s taking turns; ``benchmarks/results/``).
 
 So each run takes :data:`TURNS` for its whole length, and the next run in line gets it when that
 run ends: the runs are served one after the other, in arrival order, each at its own cost. The
@@ -39,9 +39,9 @@ HANDICAP = 0.5  # seconds: a run back from aside() lets the fresh runs of this l
 
 
 class Turns:
-    """A reentrant lock handed to its waiters in the order they asked for it (first come, first
-    served: a releasing thread gives it to the longest waiter, nobody can overtake); a waiter
-    coming back from :meth:`aside` counts as having asked ``handicap`` seconds later than it did."""
+    """A reentrant lock handed to its waiters in the order they asked for it (a releasing thread
+    gives it to the first in line, nobody can overtake); a waiter coming back from :meth:`aside`
+    counts as having asked ``handicap`` seconds later than it did."""
 
     def __init__(self, handicap: float = HANDICAP, clock: Callable[[], float] = time.monotonic) -> None:
         self.handicap, self._clock = handicap, clock
