@@ -364,3 +364,11 @@ def test_every_templated_chart_fills_as_altair_builds_over_a_grid(T):
     assert made >= set(TEMPLATED)
     if T < 60:  # at T = 60 every one of these carousels parts
         assert apart == {True, False}  # both shapes of the carousel chart: with its rule and without
+
+
+def test_the_distance_axes_tick_whole_steps_also_at_a_short_T():
+    s = calls.GateSettings(T=5)
+    g = calls.gates(s)
+    for chart in (charts.profile_chart(calls.profiles(s)), charts.products_chart(g.forget, g.update)):
+        axis = spec(chart)["encoding"]["x"]["axis"]
+        assert axis["tickMinStep"] == 1 and axis["format"] == "d"

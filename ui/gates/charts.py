@@ -69,7 +69,7 @@ def _lines_chart(df: pd.DataFrame, names: list[str], colours, dashes, y_title: s
         alt.Chart(df, height=height)
         .mark_line()
         .encode(
-            x=alt.X("d:Q", title=say(t.AXIS_DISTANCE)),
+            x=alt.X("d:Q", title=say(t.AXIS_DISTANCE), axis=STEP_AXIS),  # whole steps, also at T = 1
             y=alt.Y("log10:Q", title=y_title, axis=alt.Axis(format=",~f")),
             color=colour,
             strokeDash=dash,
