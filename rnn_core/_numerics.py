@@ -206,3 +206,56 @@ def warm_sigma_max(M: np.ndarray, u: np.ndarray) -> tuple[float, np.ndarray]:
         except np.linalg.LinAlgError:  # singular to working precision: keep u, the norm is exact
             pass
     return math.sqrt(top), u
+
+
+# Up to this size σ_max of every step comes from one batched eigenvalue call per _CHUNK steps, which
+# costs less than the warm power iteration's many small numpy calls (benchmarks/sigma_max.py);
+# above it the warm iteration's few matrix-vector products win.
+BATCHED_SIZE_MAX = 48
+_CHUNK = 32
+
+
+class SigmaMaxes:
+    """log₁₀ of σ_max of many matrices of one size m, handed over one at a time in a product's order.
+
+    Each matrix comes with the log₁₀ of the scale it was divided by (its largest entry is near 1).
+    Up to :data:`BATCHED_SIZE_MAX` their Gram matrices MMᵀ are gathered and :func:`top_eigenvalues`
+    takes _CHUNK at once (LAPACK's syevd: σ_max to about 1e-15 relative); above it each comes from
+    :func:`warm_sigma_max`, warm-started from the previous one (certified to 1e-12 relative).
+    ``batched`` overrides the choice.
+    """
+
+    def __init__(self, m: int, n: int, *, batched: bool | None = None):
+        self.batched = m <= BATCHED_SIZE_MAX if batched is None else batched
+        self._sigma = np.full(n, np.nan)
+        self._log_scale = np.zeros(n)
+        self._added = np.zeros(n, dtype=bool)
+        self._u = np.full(m, m**-0.5)  # any unit vector; it settles along the product
+        self._grams = np.empty((min(_CHUNK, max(n, 1)), m, m)) if self.batched else None
+        self._where: list[int] = []
+
+    def add(self, index: int, M: np.ndarray, log_scale: float) -> None:
+        """Hand over M = (the matrix at ``index``) / 10^``log_scale``."""
+        self._added[index], self._log_scale[index] = True, log_scale
+        if not self.batched:
+            self._sigma[index], self._u = warm_sigma_max(M, self._u)
+            return
+        np.matmul(M, M.T, out=self._grams[len(self._where)])
+        self._where.append(index)
+        if len(self._where) == len(self._grams):
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._where:
+            with np.errstate(invalid="ignore"):  # nan where no eigenvalue method converged
+                top = np.maximum(top_eigenvalues(self._grams[: len(self._where)]), 0.0)
+            self._sigma[self._where] = np.sqrt(top)
+            self._where.clear()
+
+    def write(self, out: np.ndarray) -> np.ndarray:
+        """``out`` with log₁₀ σ_max (the scale's log added back) at every index handed over."""
+        self._flush()
+        added = self._added
+        with np.errstate(divide="ignore"):
+            out[added] = self._log_scale[added] + np.log10(self._sigma[added])
+        return out

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import choice, positive_int
-from ._numerics import scaled_product, warm_sigma_max
+from ._numerics import SigmaMaxes, scaled_product
 from .activations import get_activation
 from .bptt import CELL_MODULES, backward_sweep, check_step, check_trace, local_errors, output_errors
 from .forward import Trace
@@ -183,9 +183,9 @@ def jacobian_log_norms(
     ∂h⁽ᵗ⁾/∂h⁽ᵏ⁾ = Πⱼ₌ₖ₊₁ᵗ diag(f′(a⁽ʲ⁾)) W for sequence ``batch_index``. The running product is kept
     normalised and its scale accumulated as a log, so the result is finite where the norm itself
     overflows float64 (−inf where the product is exactly zero, e.g. every ReLU unit off at some
-    step; nan where the forward pass produced nan). Each norm comes from a warm-started power
-    iteration whose result is certified to within 1e-12 of σ_max² (≈ 2e-13 in log₁₀): one
-    eigenvalue problem only for the few steps where no cheaper bound settles.
+    step; nan where the forward pass produced nan). Each σ_max to 1e-12 relative or better
+    (rnn_core._numerics.SigmaMaxes: batched eigenvalues of the Gram matrices for H ≤ 48, a
+    warm-started, certified power iteration above).
     """
     check_trace(params, trace)
     t = check_end_step(trace, t, batch_index)
@@ -194,7 +194,7 @@ def jacobian_log_norms(
     out = np.zeros(t + 1)
     M = np.eye(params.n_hidden)  # ∂h⁽ᵗ⁾/∂h⁽ᵏ⁾ / 10^log_scale
     log_scale = 0.0
-    u = np.full(params.n_hidden, params.n_hidden**-0.5)  # any unit vector; it settles as k decreases
+    sigmas = SigmaMaxes(params.n_hidden, t + 1)
     with np.errstate(all="ignore"):
         for k in range(t - 1, -1, -1):
             M = (M * d[k]) @ params.W  # append diag(f′(a⁽ᵏ⁺¹⁾)) W on the right
@@ -204,9 +204,8 @@ def jacobian_log_norms(
                 break
             M /= size
             log_scale += np.log10(size)
-            sigma, u = warm_sigma_max(M, u)
-            out[k] = log_scale + np.log10(sigma)
-    return out
+            sigmas.add(k, M, log_scale)
+    return sigmas.write(out)
 
 
 OVERFLOW_KINDS = ("finite", "forward", "terms")

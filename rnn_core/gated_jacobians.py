@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import gru, lstm
-from ._numerics import warm_sigma_max
+from ._numerics import SigmaMaxes
 from .accounting import check_end_step, jacobian_log_norms
 from .bptt import check_trace
 from .forward import LSTMTrace, Trace, check_params
@@ -89,13 +89,12 @@ def _product_log_norms(step, size: int, t: int, block: slice) -> np.ndarray:
 
     The product is kept normalised and its scale accumulated as a log (finite where the norm
     overflows float64); −inf where the block is exactly zero, nan after a nan forward pass.
-    σ_max as in :func:`rnn_core.jacobian_log_norms`: certified to 1e-12 relative.
+    σ_max as in :func:`rnn_core.jacobian_log_norms`: to 1e-12 relative or better.
     """
     out = np.zeros(t + 1)
     M = np.eye(size)
     log_scale = 0.0
-    m = M[block, block].shape[0]
-    u = np.full(m, m**-0.5)
+    sigmas = SigmaMaxes(M[block, block].shape[0], t + 1)
     with np.errstate(all="ignore"):
         for k in range(t - 1, -1, -1):
             M = step(M, k + 1)  # append J⁽ᵏ⁺¹⁾ on the right
@@ -110,9 +109,8 @@ def _product_log_norms(step, size: int, t: int, block: slice) -> np.ndarray:
             if not size_part > 0.0:  # this block alone vanishes; later ones need not
                 out[k] = -np.inf if size_part == 0.0 else np.nan
                 continue
-            sigma, u = warm_sigma_max(part / size_part, u)
-            out[k] = log_scale + np.log10(size_part) + np.log10(sigma)
-    return out
+            sigmas.add(k, part / size_part, log_scale + np.log10(size_part))
+    return sigmas.write(out)
 
 
 def state_jacobian_log_norms(
