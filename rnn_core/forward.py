@@ -216,17 +216,32 @@ def output_layer(params, h: np.ndarray, targets: np.ndarray, mask: np.ndarray, l
 
     Returns o (T, B, K), ŷ (T, B, K), the losses (T,) each L⁽ᵗ⁾ summed over the batch, and their sum.
     """
-    T, B = h.shape[0] - 1, h.shape[1]
+    o, log_y_hat, losses = output_losses(params.V, params.c, h, targets, mask, loss)
     with np.errstate(all="ignore"):
-        o = (h[1:].reshape(T * B, -1) @ params.V.T).reshape(T, B, -1) + params.c  # (T, B, K)
-        if loss == "mse":
-            y_hat = o
-            losses = mask * 0.5 * ((o - targets) ** 2).sum(axis=(1, 2))
-        else:
-            z = o - o.max(axis=-1, keepdims=True)
-            log_y_hat = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))  # stable log-softmax
-            y_hat = np.exp(log_y_hat)
-            picked = log_y_hat[np.arange(T)[:, None], np.arange(B)[None, :], targets]  # log ŷ⁽ᵗ⁾[y⁽ᵗ⁾]
-            losses = -mask * picked.sum(axis=1)
+        y_hat = o if log_y_hat is None else np.exp(log_y_hat)
         total = float(losses.sum())
     return o, y_hat, losses, total
+
+
+def output_losses(V, c, h: np.ndarray, targets: np.ndarray, mask: np.ndarray, loss: str):
+    r"""o, log ŷ (None for mse, where ŷ = o) and the losses L⁽ᵗ⁾ (summed over the batch) of
+    :func:`output_layer`, for one network or for P copies side by side.
+
+    h is (T+1, B, H) or (P, T+1, B, H); V (K, H) or (P, K, H); c (K,) or (P, K). With copies,
+    o is (P, T, B, K) and the losses (P, T), and each copy's numbers are exactly those of its own
+    call: the same matrix product per copy, then elementwise steps and sums along the same axes.
+    """
+    T, B = h.shape[-3] - 1, h.shape[-2]
+    with np.errstate(all="ignore"):
+        rows = h[..., 1:, :, :].reshape(h.shape[:-3] + (T * B, h.shape[-1]))  # (…, T·B, H)
+        o = rows @ np.swapaxes(V, -1, -2)  # (…, T·B, K)
+        o = o.reshape(o.shape[:-2] + (T, B, -1)) + np.asarray(c)[..., None, None, :]  # (…, T, B, K)
+        if loss == "mse":
+            return o, None, mask * 0.5 * ((o - targets) ** 2).sum(axis=(-2, -1))
+        z = o - o.max(axis=-1, keepdims=True)
+        log_y_hat = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))  # stable log-softmax
+        picked = log_y_hat[..., np.arange(T)[:, None], np.arange(B)[None, :], targets]  # log ŷ⁽ᵗ⁾[y⁽ᵗ⁾]
+        # in C order, as the sums below must be: indexing a stack may lay the copies out fastest,
+        # and numpy's sum then adds along another order than a single copy's
+        picked = np.ascontiguousarray(picked)
+        return o, log_y_hat, -mask * picked.sum(axis=-1)

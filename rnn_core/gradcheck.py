@@ -9,12 +9,13 @@ import numpy as np
 from ._checks import choice
 from .activations import get_activation
 from .bptt import check_step
-from .forward import _recurrence, check_cell_options, check_inputs, check_params, forward, output_layer
+from .forward import _recurrence, check_cell_options, check_inputs, check_params, forward, output_losses
 from .params import RNNParams
 
 # The vanilla RNN's differences run perturbed copies of θ side by side, in groups that hold about
-# this many numbers (each copy: its field, and a and h over T steps), at least one entry a group.
+# this many numbers (each copy: its field, a and h over T steps, its outputs), at least one entry a group.
 BATCH_FLOATS = 1 << 21
+OUTPUT_ARRAYS = 5  # (T, B, K) arrays per copy while its losses are computed: o, z, e^z, log ŷ, a sum
 
 
 def numerical_partial(
@@ -82,15 +83,6 @@ def numerical_partial(
     return grad.reshape(base.shape)
 
 
-class _Output:
-    """What :func:`rnn_core.forward.output_layer` reads of the parameters: V and c."""
-
-    __slots__ = ("V", "c")
-
-    def __init__(self, V, c):
-        self.V, self.c = V, c
-
-
 def _perturbed(base: np.ndarray, idx: np.ndarray, eps: float) -> np.ndarray:
     """(2·len(idx), *base.shape): base with entry idx[k] + ε (copy 2k) and − ε (copy 2k + 1)."""
     n = len(idx)
@@ -114,25 +106,27 @@ def _rnn_losses(params, xs, targets, h0, mask, activation, loss, wrt, idx, eps, 
         return np.empty(0), np.empty(0)
     f = get_activation(activation).f
     T, B, D = xs.shape
-    H = params.n_hidden
+    H, K = params.n_hidden, params.V.shape[0]
     losses = np.empty(2 * n)
 
-    def total(out, h):
-        _, _, per_step, value = output_layer(out, h, targets, mask, loss)
-        return value if s is None else per_step[s - 1]
+    def totals(V, c, h):  # h (P, T+1, B, H) or one (T+1, B, H) for copies of V or c
+        per_step = output_losses(V, c, h, targets, mask, loss)[2]  # (P, T)
+        return per_step.sum(axis=-1) if s is None else per_step[:, s - 1]
 
+    field = getattr(params, wrt)
     if wrt in ("V", "c"):
         h = _recurrence(params, xs, h0, f)["h"]
-        thetas = _perturbed(getattr(params, wrt), idx, eps)
-        for k, theta in enumerate(thetas):
-            out = _Output(theta, params.c) if wrt == "V" else _Output(params.V, theta)
-            losses[k] = total(out, h)
+        per_group = max(1, BATCH_FLOATS // (2 * (OUTPUT_ARRAYS * T * B * K + field.size)))
+        for start in range(0, n, per_group):
+            thetas = _perturbed(field, idx[start : start + per_group], eps)  # (P, *shape)
+            V, c = (thetas, params.c) if wrt == "V" else (params.V, thetas)
+            losses[2 * start : 2 * start + len(thetas)] = totals(V, c, h)
         return losses[0::2], losses[1::2]
-    per_copy = 2 * T * B * H + getattr(params, wrt).size
+    per_copy = 3 * T * B * H + OUTPUT_ARRAYS * T * B * K + field.size  # a, h, h by copy; the outputs
     per_group = max(1, BATCH_FLOATS // (2 * per_copy))  # entries per group: two copies each
     for start in range(0, n, per_group):
         group = idx[start : start + per_group]
-        thetas = _perturbed(getattr(params, wrt), group, eps)  # (P, *shape)
+        thetas = _perturbed(field, group, eps)  # (P, *shape)
         P = len(thetas)
         with np.errstate(all="ignore"):  # as in forward: overflow is kept, not warned about
             a = np.empty((T, P, B, H))
@@ -148,8 +142,9 @@ def _rnn_losses(params, xs, targets, h0, mask, activation, loss, wrt, idx, eps, 
             for t in range(T):
                 a[t] += h[t] @ W_T  # one (B, H) @ (H, H) product per copy, as forward's
                 h[t + 1] = f(a[t])
-        for k in range(P):
-            losses[2 * start + k] = total(params, np.ascontiguousarray(h[:, k]))
+        losses[2 * start : 2 * start + P] = totals(
+            params.V, params.c, np.ascontiguousarray(h.transpose(1, 0, 2, 3))
+        )
     return losses[0::2], losses[1::2]
 
 

@@ -50,6 +50,9 @@ SETTINGS = [  # T, B, D, H, K, activation, loss, seed, h0, mask, s
     (9, 1, 3, 7, 4, "leaky_relu", "softmax_ce", 3, False, True, 4),
     (4, 2, 2, 3, 3, "linear", "mse", 4, True, False, 2),
     (12, 2, 3, 17, 3, "tanh", "softmax_ce", 5, False, False, None),
+    # B, K and T ≥ 8, where numpy's sums add pairwise: the copies' sums must add in one copy's order
+    (10, 9, 2, 5, 9, "tanh", "mse", 6, True, True, None),
+    (9, 8, 2, 4, 10, "sigmoid", "softmax_ce", 7, False, True, None),
 ]
 
 
