@@ -122,29 +122,27 @@ def _rnn_losses(params, xs, targets, h0, mask, activation, loss, wrt, idx, eps, 
             V, c = (thetas, params.c) if wrt == "V" else (params.V, thetas)
             losses[2 * start : 2 * start + len(thetas)] = totals(V, c, h)
         return losses[0::2], losses[1::2]
-    per_copy = 3 * T * B * H + OUTPUT_ARRAYS * T * B * K + field.size  # a, h, h by copy; the outputs
+    per_copy = 2 * T * B * H + field.size  # a and h (the outputs' arrays are smaller: K ≤ H mostly)
     per_group = max(1, BATCH_FLOATS // (2 * per_copy))  # entries per group: two copies each
     for start in range(0, n, per_group):
         group = idx[start : start + per_group]
         thetas = _perturbed(field, group, eps)  # (P, *shape)
         P = len(thetas)
         with np.errstate(all="ignore"):  # as in forward: overflow is kept, not warned about
-            a = np.empty((T, P, B, H))
+            a = np.empty((P, T, B, H))  # copy by copy, each one's steps together, as its h below
             if wrt == "U":
                 for k, U in enumerate(thetas):
-                    a[:, k] = (xs.reshape(T * B, D) @ U.T).reshape(T, B, -1) + params.b
+                    a[k] = (xs.reshape(T * B, D) @ U.T).reshape(T, B, -1) + params.b
             else:
                 proj = (xs.reshape(T * B, D) @ params.U.T).reshape(T, B, -1)
-                a[:] = proj[:, None] + (thetas[None, :, None, :] if wrt == "b" else params.b)
+                a[:] = proj[None] + (thetas[:, None, None, :] if wrt == "b" else params.b)
             W_T = thetas.transpose(0, 2, 1) if wrt == "W" else params.W.T
-            h = np.empty((T + 1, P, B, H))
-            h[0] = h0
+            h = np.empty((P, T + 1, B, H))  # each copy's h as forward's: its output layer reads it in place
+            h[:, 0] = h0
             for t in range(T):
-                a[t] += h[t] @ W_T  # one (B, H) @ (H, H) product per copy, as forward's
-                h[t + 1] = f(a[t])
-        losses[2 * start : 2 * start + P] = totals(
-            params.V, params.c, np.ascontiguousarray(h.transpose(1, 0, 2, 3))
-        )
+                a[:, t] += h[:, t] @ W_T  # one (B, H) @ (H, H) product per copy, as forward's
+                h[:, t + 1] = f(a[:, t])
+        losses[2 * start : 2 * start + P] = totals(params.V, params.c, h)
     return losses[0::2], losses[1::2]
 
 
