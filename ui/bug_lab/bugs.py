@@ -32,7 +32,7 @@ TOLERANCE = 1e-5
 FD_EPS = 1e-6
 # Finite differences cost two forward passes of T steps per entry: beyond this many recurrence steps
 # a seeded sample of each parameter's entries is checked (at the defaults every entry is).
-FD_STEP_BUDGET = 40_000
+FD_STEP_BUDGET = 20_000
 MIN_FD_PER_PARAM = 8
 
 
