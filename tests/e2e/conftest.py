@@ -65,6 +65,17 @@ def server(request, browser):
     assert "Warning" not in log, log  # e.g. a numpy RuntimeWarning reaching the server log
 
 
+@pytest.fixture(scope="module")
+def shared(request, browser):
+    """One server for the tests of a module that need a fresh session (a new tab) but not a fresh
+    server; its log is checked as ``server`` checks one, once they are done."""
+    with AppServer(LOGS / f"{Path(request.module.__file__).stem}-shared.log") as srv:
+        yield srv
+        log = srv.log()
+    assert "Traceback" not in log, log
+    assert "Warning" not in log, log
+
+
 @pytest.fixture
 def page(browser):
     """A new tab, tall enough to show whole pages, that records console errors."""

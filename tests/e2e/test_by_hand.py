@@ -27,9 +27,9 @@ def horizontal_overflow(tab) -> int:
 
 
 @pytest.mark.parametrize("width", [390, 1400])
-def test_reveal_type_and_check_a_step(server, page, width):
+def test_reveal_type_and_check_a_step(shared, page, width):
     page.set_viewport_size({"width": width, "height": 2400})
-    page.goto(f"{server.url}/by-hand")
+    page.goto(f"{shared.url}/by-hand")
     wait_for_app(page)
     assert "Work it by hand" in page.locator("h1").first.inner_text()
     # the given numbers the hand computation starts from
@@ -69,9 +69,9 @@ def test_reveal_type_and_check_a_step(server, page, width):
     screenshot(page, f"by_hand_{width}")
 
 
-def test_reveal_every_step_opens_every_stage_and_the_link_carries_it(server, page):
+def test_reveal_every_step_opens_every_stage_and_the_link_carries_it(shared, page):
     page.set_viewport_size({"width": 1400, "height": 2400})
-    page.goto(f"{server.url}/by-hand")
+    page.goto(f"{shared.url}/by-hand")
     wait_for_app(page)
     page.get_by_role("button", name="Reveal every step").click()
     wait_for_app(page)
@@ -83,9 +83,9 @@ def test_reveal_every_step_opens_every_stage_and_the_link_carries_it(server, pag
     assert page.console_errors == []
 
 
-def test_a_link_reopens_the_view_and_the_csv_holds_the_numbers(server, page):
+def test_a_link_reopens_the_view_and_the_csv_holds_the_numbers(shared, page):
     a1 = a1_by_hand()
-    page.goto(f"{server.url}/by-hand?wx_r_a1=true&wx_in_a1=0.1%200.2&wx_seed=0")
+    page.goto(f"{shared.url}/by-hand?wx_r_a1=true&wx_in_a1=0.1%200.2&wx_seed=0")
     wait_for_app(page)
     # the first render can come a moment after the script reports idle: wait for the elements
     expect(page.locator(".katex").filter(has_text=f"{a1[0]:.4f}").first).to_be_visible(timeout=20_000)

@@ -52,9 +52,9 @@ MEASURE = """() => {
 
 
 @pytest.mark.parametrize("width", [390, 1400])
-def test_the_page_fits_a_phone_and_a_projector(server, page, width):
+def test_the_page_fits_a_phone_and_a_projector(shared, page, width):
     page.set_viewport_size({"width": width, "height": 3000})
-    page.goto(f"{server.url}/gates")
+    page.goto(f"{shared.url}/gates")
     wait_for_app(page)
     assert say(t.TITLE) in page.locator("h1").first.inner_text()
     check_rendered(page, 8)
@@ -75,8 +75,8 @@ def test_the_page_fits_a_phone_and_a_projector(server, page, width):
     screenshot(page, f"gates-{width}")
 
 
-def test_the_reproduction_table_and_its_setup_are_shown(server, page):
-    page.goto(f"{server.url}/gates")
+def test_the_reproduction_table_and_its_setup_are_shown(shared, page):
+    page.goto(f"{shared.url}/gates")
     wait_for_app(page)
     section = page.get_by_text(say(rt.TITLE))
     section.scroll_into_view_if_needed()
@@ -88,8 +88,8 @@ def test_the_reproduction_table_and_its_setup_are_shown(server, page):
     assert page.get_by_text("benchmarks/reproduce_adding.py").count() >= 1
 
 
-def test_bad_values_in_the_link_show_the_defaults_and_no_traceback(server, page):
-    page.goto(f"{server.url}/gates?g_T=banana&g_fb=1e999&g_ub=nan&g_task=%3Cb%3Ex%3C/b%3E")
+def test_bad_values_in_the_link_show_the_defaults_and_no_traceback(shared, page):
+    page.goto(f"{shared.url}/gates?g_T=banana&g_fb=1e999&g_ub=nan&g_task=%3Cb%3Ex%3C/b%3E")
     wait_for_app(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert say(t.TITLE) in page.locator("h1").first.inner_text()
@@ -99,8 +99,8 @@ def test_bad_values_in_the_link_show_the_defaults_and_no_traceback(server, page)
     assert page.console_errors == []
 
 
-def test_moving_the_controls_updates_the_link_and_a_reload_restores_them(server, page):
-    page.goto(f"{server.url}/gates?g_T=30")
+def test_moving_the_controls_updates_the_link_and_a_reload_restores_them(shared, page):
+    page.goto(f"{shared.url}/gates?g_T=30")
     wait_for_app(page)
     label = say(t.FORGET_BIAS)
     assert slider_value(page, label) == f"{calls.FORGET_BIAS_DEFAULT:.2f}"

@@ -38,8 +38,8 @@ def dist_sliders(tab) -> int:
     return tab.locator('[data-testid="stSlider"]').filter(has_text=DIST).count()
 
 
-def test_opening_a_section_puts_it_in_the_link_and_the_link_opens_it(server, page):
-    page.goto(f"{server.url}/vanishing?{LARGE}")
+def test_opening_a_section_puts_it_in_the_link_and_the_link_opens_it(shared, page):
+    page.goto(f"{shared.url}/vanishing?{LARGE}")
     wait_for_app(page)
     assert not is_open(page, "map") and dist_sliders(page) == 0  # closed: its controls not drawn
     assert say(t.SECTION_WHAT["map"]) in page.locator(f".st-key-{SECTION_KEYS['map']} summary").inner_text()
@@ -63,8 +63,8 @@ def test_opening_a_section_puts_it_in_the_link_and_the_link_opens_it(server, pag
     assert page.console_errors == []
 
 
-def test_closing_a_section_open_by_default_writes_false_and_a_reload_keeps_it(server, page):
-    page.goto(f"{server.url}/vanishing")
+def test_closing_a_section_open_by_default_writes_false_and_a_reload_keeps_it(shared, page):
+    page.goto(f"{shared.url}/vanishing")
     wait_for_app(page)
     assert is_open(page, "nonnormal") and not is_open(page, "map")
     toggle(page, "nonnormal")

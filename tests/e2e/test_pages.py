@@ -1,4 +1,5 @@
-"""Every page in a real browser, opened by its deep link on a freshly started server."""
+"""Every page in a real browser, opened by its deep link on a freshly started server; the controls' tests
+on one server, each in a fresh session."""
 
 from __future__ import annotations
 
@@ -48,8 +49,8 @@ def test_deep_link_on_a_fresh_server_draws_the_whole_page(server, page, path):
     screenshot(page, path or "overview")
 
 
-def test_garbage_link_opens_with_defaults_and_no_error(server, page):
-    page.goto(f"{server.url}/vanishing?T=banana&H=-4&scale=1e999&act=<b>x</b>&s=%00&steps=zz")
+def test_garbage_link_opens_with_defaults_and_no_error(shared, page):
+    page.goto(f"{shared.url}/vanishing?T=banana&H=-4&scale=1e999&act=<b>x</b>&s=%00&steps=zz")
     wait_for_app(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.console_errors == []
@@ -60,8 +61,8 @@ def test_garbage_link_opens_with_defaults_and_no_error(server, page):
     assert not {"T", "H", "scale", "act"} & set(parse_qs(urlparse(page.url).query))
 
 
-def test_moving_a_slider_updates_the_page_and_the_url_and_a_reload_restores_it(server, page):
-    page.goto(f"{server.url}/")
+def test_moving_a_slider_updates_the_page_and_the_url_and_a_reload_restores_it(shared, page):
+    page.goto(f"{shared.url}/")
     wait_for_app(page)
     assert page.get_by_text("Unrolled over T = 20 steps").count() == 1
     thumb = page.get_by_role("slider", name="Sequence length T")
@@ -114,8 +115,8 @@ def reload_and_wait(tab) -> None:
     wait_for_app(tab)
 
 
-def test_update_rules_gradient_step_button(server, page):
-    page.goto(f"{server.url}/update-rules")
+def test_update_rules_gradient_step_button(shared, page):
+    page.goto(f"{shared.url}/update-rules")
     wait_for_app(page)
     assert metric_value(page, "Steps taken") == "0"
     page.get_by_role("button", name="Take one step").click()
@@ -131,8 +132,8 @@ def test_update_rules_gradient_step_button(server, page):
     check_rendered(page, 3)
 
 
-def test_activations_k_slider(server, page):
-    page.goto(f"{server.url}/activations")
+def test_activations_k_slider(shared, page):
+    page.goto(f"{shared.url}/activations")
     wait_for_app(page)
     start = int(slider_value(page, "k max: how many steps back"))
     nudge(page, "k max: how many steps back", 3)
@@ -144,8 +145,8 @@ def test_activations_k_slider(server, page):
     check_rendered(page, 1)
 
 
-def test_vanishing_distance_slider(server, page):
-    page.goto(f"{server.url}/vanishing?T=30&vmap=true")
+def test_vanishing_distance_slider(shared, page):
+    page.goto(f"{shared.url}/vanishing?T=30&vmap=true")
     wait_for_app(page)
     start = int(slider_value(page, "Distance d (steps back from T)"))
     nudge(page, "Distance d (steps back from T)", 2)
@@ -157,8 +158,8 @@ def test_vanishing_distance_slider(server, page):
     check_rendered(page, 1)
 
 
-def test_training_lab_trains_and_keeps_its_settings(server, page):
-    page.goto(f"{server.url}/training?tT=6&tsteps=20&tB=4")
+def test_training_lab_trains_and_keeps_its_settings(shared, page):
+    page.goto(f"{shared.url}/training?tT=6&tsteps=20&tB=4")
     wait_for_app(page)
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 0  # nothing trained yet
     page.get_by_role("button", name="Train", exact=True).click()
@@ -177,8 +178,8 @@ def test_training_lab_trains_and_keeps_its_settings(server, page):
 
 @pytest.mark.parametrize("path, key, label", [("vanishing", "dist", "Distance d (steps back from T)"),
                                               ("update-rules", "s", "Loss step s")])  # fmt: skip
-def test_shortening_T_below_a_step_slider_lowers_it_instead_of_failing(server, page, path, key, label):
-    page.goto(f"{server.url}/{path}?T=30&{key}=25")
+def test_shortening_T_below_a_step_slider_lowers_it_instead_of_failing(shared, page, path, key, label):
+    page.goto(f"{shared.url}/{path}?T=30&{key}=25")
     wait_for_app(page)
     assert slider_value(page, label) == "25"
     nudge(page, "Sequence length T", 0)

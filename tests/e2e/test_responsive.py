@@ -5,11 +5,14 @@ Each page of ui/site.py's PAGES (read when the tests are collected, so a new pag
 opened once on one server and measured at 390, 768, 1024 and 1400 px, resizing the window: the
 document and Streamlit's main area must not scroll sideways; no label may be cut short with an
 ellipsis; every Vega chart must be drawn at least 80 % as wide as its container, each of its plot areas at least PLOT_SHARE of it (a chart whose plot
-collapses to a line still has a full-width SVG) and its legend inside it. Screenshots at 390 and
-1400 px go to artifacts/screenshots/.
+collapses to a line still has a full-width SVG) and its legend inside it. With BPTT_SCREENSHOTS=1,
+whole-page screenshots at 390 and 1400 px go to artifacts/screenshots/ (each makes the window as
+tall as the page and waits for it: seconds a page, so not by default).
 """
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -18,7 +21,7 @@ from tests.e2e.harness import draw_charts, wait_for_app, whole_page
 from ui.site import PAGES
 
 WIDTHS = (390, 768, 1024, 1400)
-SHOT_WIDTHS = (390, 1400)
+SHOT_WIDTHS = (390, 1400) if os.environ.get("BPTT_SCREENSHOTS") == "1" else ()
 CHART_SHARE = 0.8  # a chart's drawing against its container's width
 PLOT_SHARE = 0.4  # each plot area (inside the axes) against the container's width
 
