@@ -209,8 +209,8 @@ def warm_sigma_max(M: np.ndarray, u: np.ndarray) -> tuple[float, np.ndarray]:
 
 
 # Up to this size σ_max of every step comes from one batched eigenvalue call per _CHUNK steps, which
-# costs less than the warm power iteration's many small numpy calls (benchmarks/sigma_max.py);
-# above it the warm iteration's few matrix-vector products win.
+# on most products costs less than the warm power iteration's many small numpy calls; above it the
+# warm iteration's few matrix-vector products win (benchmarks/sigma_max.py times both ways).
 BATCHED_SIZE_MAX = 48
 _CHUNK = 32
 
