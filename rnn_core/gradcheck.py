@@ -111,7 +111,8 @@ def _rnn_losses(params, xs, targets, h0, mask, activation, loss, wrt, idx, eps, 
 
     def totals(V, c, h):  # h (P, T+1, B, H) or one (T+1, B, H) for copies of V or c
         per_step = output_losses(V, c, h, targets, mask, loss)[2]  # (P, T)
-        return per_step.sum(axis=-1) if s is None else per_step[:, s - 1]
+        with np.errstate(all="ignore"):  # inf − inf of an exploded pass is nan, not a warning
+            return per_step.sum(axis=-1) if s is None else per_step[:, s - 1]
 
     field = getattr(params, wrt)
     if wrt in ("V", "c"):
