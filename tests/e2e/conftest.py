@@ -54,26 +54,28 @@ def browser():
         b.close()
 
 
+def _clean_server(log_path: Path):
+    """A started `streamlit run`, stopped afterwards; its log must then hold no traceback and no
+    warning (e.g. a numpy RuntimeWarning reaching the server log)."""
+    with AppServer(log_path) as srv:
+        yield srv
+        log = srv.log()
+    assert "Traceback" not in log, log
+    assert "Warning" not in log, log
+
+
 @pytest.fixture
 def server(request, browser):
     """A freshly started `streamlit run` for this test only; stopped afterwards, pass or fail."""
     name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
-    with AppServer(LOGS / f"{name}.log") as srv:
-        yield srv
-        log = srv.log()
-    assert "Traceback" not in log, log
-    assert "Warning" not in log, log  # e.g. a numpy RuntimeWarning reaching the server log
+    yield from _clean_server(LOGS / f"{name}.log")
 
 
 @pytest.fixture(scope="module")
 def shared(request, browser):
     """One server for the tests of a module that need a fresh session (a new tab) but not a fresh
     server; its log is checked as ``server`` checks one, once they are done."""
-    with AppServer(LOGS / f"{Path(request.module.__file__).stem}-shared.log") as srv:
-        yield srv
-        log = srv.log()
-    assert "Traceback" not in log, log
-    assert "Warning" not in log, log
+    yield from _clean_server(LOGS / f"{Path(request.module.__file__).stem}-shared.log")
 
 
 @pytest.fixture
