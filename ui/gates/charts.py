@@ -299,10 +299,11 @@ def _filled(template: dict, C, domain: tuple[float, float] | None) -> dict:
 
 
 @cache_data(max_entries=32, show_spinner=False)
-def _ledger_drawables(settings: calls.GateSettings, lang: str) -> tuple[dict, dict]:
+def _ledger_drawables(settings: calls.GateSettings, lang: str) -> tuple[tuple | None, tuple[dict, dict]]:
+    """The two ledgers' shared colour domain and their filled specs."""
     led = calls.ledgers(settings)
     domain = shared_domain(led.rnn.C, led.lstm.C)
-    return tuple(
+    return domain, tuple(
         _filled(_ledger_template(int(np.shape(C)[0]), domain is not None, lang), C, domain)
         for C in (led.rnn.C, led.lstm.C)
     )
@@ -311,8 +312,7 @@ def _ledger_drawables(settings: calls.GateSettings, lang: str) -> tuple[dict, di
 def ledger_figures(settings: calls.GateSettings) -> tuple[ChartSpec, ChartSpec]:
     """:func:`ledger_chart` of the RNN's and the LSTM's ledger on their shared colour domain."""
     led = calls.ledgers(settings)
-    domain = shared_domain(led.rnn.C, led.lstm.C)
-    drawables = _ledger_drawables(settings, language())
+    domain, drawables = _ledger_drawables(settings, language())
     return tuple(
         ChartSpec((_LEDGER_CHART, (C, domain), {}), drawable)
         for C, drawable in zip((led.rnn.C, led.lstm.C), drawables)
