@@ -130,14 +130,15 @@ def deltas(
     dh_next = np.zeros_like(dh_direct[0])  # Wᵀ δ⁽ᵗ⁺¹⁾, zero after the last step
     # L⁽ˢ⁾ depends on steps 1..s only: δ⁽ᵗ⁾ = 0 for t > s, also where a later step overflowed
     last = T if s is None else s
+    rows, fprime_rows, W = list(delta), list(fprime), params.W  # indexed once: the loop's cost at small H
     with np.errstate(all="ignore"):
         for t in range(last - 1, -1, -1):
             if truncate is not None and s is not None and s - 1 - t >= truncate:
                 dh_next[:] = 0.0  # L⁽ˢ⁾'s paths stop after τ steps
-            delta_t = delta[t]
+            delta_t = rows[t]
             delta_t += dh_next  # ∂L/∂h⁽ᵗ⁾ = Vᵀ ∂L/∂o⁽ᵗ⁾ + Wᵀ δ⁽ᵗ⁺¹⁾
-            delta_t *= fprime[t]  # backprop through f
-            dh_next = delta_t @ params.W  # backprop through W
+            delta_t *= fprime_rows[t]  # backprop through f
+            dh_next = delta_t @ W  # backprop through W
     return delta
 
 
@@ -150,11 +151,17 @@ def bptt(params, trace: Trace, *, truncate: int | None = None, s: int | None = N
     """
     check_params(params)
     check_trace(params, trace, cells=(type(params),))
-    T = trace.T
     if truncate is not None:
         truncate = positive_int("truncate", truncate)
     if s is not None:
-        s = check_step("s", s, T)
+        s = check_step("s", s, trace.T)
+    return type(params)(**_gradient_arrays(params, trace, truncate=truncate, s=s))
+
+
+def _gradient_arrays(params, trace: Trace, *, truncate: int | None = None, s: int | None = None) -> dict:
+    """:func:`bptt`'s gradient as a dict of arrays by field name, for arguments it has checked
+    (rnn_core.descent takes many steps on parameters it built itself)."""
+    T = trace.T
     if type(params) in CELL_MODULES:
         cell = CELL_MODULES[type(params)]
         dL_do, dh_direct = output_errors(params, trace, s)
@@ -163,7 +170,7 @@ def bptt(params, trace: Trace, *, truncate: int | None = None, s: int | None = N
         with np.errstate(all="ignore"):
             V = dL_do.reshape(-1, K).T @ trace.h[1:].reshape(-1, H)
             c = dL_do.reshape(-1, K).sum(axis=0)
-        return type(params)(**cell.weight_gradients(trace, dz), V=V, c=c)
+        return {**cell.weight_gradients(trace, dz), "V": V, "c": c}
     errors = local_errors(params, trace, s)
     dL_do = errors[0]
     delta = deltas(params, trace, truncate=truncate, s=s, errors=errors)  # (T, B, H)
@@ -172,10 +179,10 @@ def bptt(params, trace: Trace, *, truncate: int | None = None, s: int | None = N
     with np.errstate(all="ignore"):
         d_flat = delta[:n].reshape(-1, H)  # (n·B, H): the sums over t and the batch are one product
         o_flat = dL_do[:n].reshape(-1, K)
-        return RNNParams(
-            U=d_flat.T @ trace.xs[:n].reshape(-1, D),
-            W=d_flat.T @ trace.h[:n].reshape(-1, H),  # h⁽ᵗ⁻¹⁾ for t = 1..n
-            V=o_flat.T @ trace.h[1 : n + 1].reshape(-1, H),
-            b=d_flat.sum(axis=0),
-            c=o_flat.sum(axis=0),
-        )
+        return {
+            "U": d_flat.T @ trace.xs[:n].reshape(-1, D),
+            "W": d_flat.T @ trace.h[:n].reshape(-1, H),  # h⁽ᵗ⁻¹⁾ for t = 1..n
+            "V": o_flat.T @ trace.h[1 : n + 1].reshape(-1, H),
+            "b": d_flat.sum(axis=0),
+            "c": o_flat.sum(axis=0),
+        }

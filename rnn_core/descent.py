@@ -3,9 +3,10 @@ r"""Full-batch gradient descent on one fixed batch: the update rule of DESIGN §
     θ ← θ − lr · ∂L/∂θ,   θ ∈ {U, W, V, b, c},   L = Σₜ L⁽ᵗ⁾ summed over the batch
 
 - :func:`random_sequence`: a batch of B = 1 sequence with random inputs and targets, by seed.
-- :func:`descend`: ``steps`` updates by :func:`rnn_core.bptt` and :meth:`RNNParams.sgd_step`, each
-  followed by a new forward pass; it stops early, without an exception or a numpy warning, when a
-  step cannot be taken (the gradient is not finite) or would leave parameters that are not.
+- :func:`descend`: ``steps`` updates, each the arithmetic of :func:`rnn_core.bptt` and
+  :meth:`RNNParams.sgd_step` followed by a new forward pass; it stops early, without an exception
+  or a numpy warning, when a step cannot be taken (the gradient is not finite) or would leave
+  parameters that are not.
 
 Unlike :func:`rnn_core.train` (fresh minibatches of a task, L/B, clipping, truncation), nothing
 here changes between steps but the parameters, so the loss history shows the update rule alone.
@@ -18,8 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import choice, finite_number, positive_int
-from .bptt import bptt
-from .forward import LOSSES, Trace, forward
+from .activations import get_activation
+from .bptt import _gradient_arrays
+from .forward import LOSSES, Trace, _run_checked, forward
+from .lstm import LSTMParams
 from .params import RNNParams
 
 DESCENT_STOPS = ("non-finite gradient", "non-finite parameters")
@@ -84,17 +87,29 @@ def descend(
     trace = forward(params, xs, targets, activation=activation, loss=loss)
     losses = [trace.loss]
     stop = None
+    # Every later pass runs on the inputs forward() has just checked and on parameters built here
+    # from finite arrays of the right shapes, so each step skips the checks and copies of the public
+    # calls (a third of a step at T = 50): the same arithmetic as bptt(), sgd_step() and forward()
+    # (tests/core/test_descent.py compares bit for bit).
+    act = get_activation(activation)
+    B, H = trace.h.shape[1:]
+    h0 = np.zeros((B, H))
+    s0 = np.zeros((B, H)) if isinstance(params, LSTMParams) else None
     for _ in range(steps):
-        grads = bptt(params, trace)
-        if not grads.is_finite():
+        grads = _gradient_arrays(params, trace)
+        if not _finite(grads):
             stop = "non-finite gradient"
             break
         with np.errstate(all="ignore"):  # an update that overflows is reported, not warned about
-            candidate = params.sgd_step(grads, lr)
-        if not candidate.is_finite():
+            candidate = {k: v - lr * grads[k] for k, v in params.arrays().items()}
+        if not _finite(candidate):
             stop = "non-finite parameters"
             break
-        params = candidate
-        trace = forward(params, trace.xs, trace.targets, activation=activation, loss=loss)
+        params = type(params)._built(candidate)
+        trace = _run_checked(params, trace.xs, trace.targets, h0, trace.mask, act, loss, s0)
         losses.append(trace.loss)
     return Descent(params, trace, np.array(losses), stop)
+
+
+def _finite(arrays: dict[str, np.ndarray]) -> bool:
+    return all(np.isfinite(arr).all() for arr in arrays.values())

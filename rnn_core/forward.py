@@ -16,7 +16,7 @@ import numpy as np
 
 from . import gru, lstm
 from ._checks import as_float_array, choice
-from .activations import get_activation
+from .activations import Activation, get_activation
 from .gru import GRUParams
 from .lstm import LSTMParams
 from .params import RNNParams
@@ -186,17 +186,24 @@ def forward(
     if isinstance(params, LSTMParams):
         B, H = h0.shape
         s0 = np.zeros((B, H)) if s0 is None else as_float_array("s0", s0, (B, H), f"(B, H) = ({B}, {H})")
+    return _run_checked(params, xs, targets, h0, mask, act, loss, s0)
+
+
+def _run_checked(params, xs, targets, h0, mask, act: Activation, loss: str, s0=None) -> Trace:
+    """:func:`forward` on inputs it has validated (and s0 given for an LSTM): for a caller that
+    runs many passes on inputs it checked once (rnn_core.descent)."""
+    if isinstance(params, LSTMParams):
         cell = lstm.recurrence(params, xs, h0, s0)
     elif isinstance(params, GRUParams):
         cell = gru.recurrence(params, xs, h0)
     else:
-        cell = _recurrence(params, xs, h0, act.f)
+        cell = _recurrence(params, xs, h0, act)
     a, h = cell.pop("a"), cell.pop("h")
     o, y_hat, losses, total = output_layer(params, h, targets, mask, loss)
     return TRACES[type(params)](xs, targets, mask, act.name, loss, a, h, o, y_hat, losses, total, **cell)
 
 
-def _recurrence(params: RNNParams, xs: np.ndarray, h0: np.ndarray, f) -> dict:
+def _recurrence(params: RNNParams, xs: np.ndarray, h0: np.ndarray, act: Activation) -> dict:
     """The vanilla RNN over validated xs (T, B, D), h0 (B, H): a (T, B, H) and h (T+1, B, H)."""
     T, B, D = xs.shape
     W_T = params.W.T
@@ -205,9 +212,12 @@ def _recurrence(params: RNNParams, xs: np.ndarray, h0: np.ndarray, f) -> dict:
         a = (xs.reshape(T * B, D) @ params.U.T).reshape(T, B, -1) + params.b  # (T, B, H)
         h = np.empty((T + 1,) + h0.shape)  # (T+1, B, H)
         h[0] = h0
+        # the loop over time is the forward pass's cost at small H: its rows are indexed once and
+        # f(a⁽ᵗ⁾) written into h's row, the same numbers as ``h[t + 1] = f(a[t])``
+        a_rows, h_rows, f_into = list(a), list(h), act.f_into
         for t in range(T):  # the recurrence: the only loop over time
-            a[t] += h[t] @ W_T
-            h[t + 1] = f(a[t])
+            a_rows[t] += h_rows[t] @ W_T
+            f_into(a_rows[t], h_rows[t + 1])
     return {"a": a, "h": h}
 
 

@@ -116,7 +116,7 @@ def _rnn_losses(params, xs, targets, h0, mask, activation, loss, wrt, idx, eps, 
 
     field = getattr(params, wrt)
     if wrt in ("V", "c"):
-        h = _recurrence(params, xs, h0, f)["h"]
+        h = _recurrence(params, xs, h0, get_activation(activation))["h"]
         per_group = max(1, BATCH_FLOATS // (2 * (OUTPUT_ARRAYS * T * B * K + field.size)))
         for start in range(0, n, per_group):
             thetas = _perturbed(field, idx[start : start + per_group], eps)  # (P, *shape)

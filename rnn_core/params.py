@@ -47,6 +47,18 @@ class CellParams:
             arr.flags.writeable = False  # params are values: cached and shared safely
             object.__setattr__(self, f.name, arr)
 
+    @classmethod
+    def _built(cls, arrays: dict[str, np.ndarray]):
+        """Parameters from float64 arrays this package computed from parameters of the same type and
+        shapes (a descent step): taken as they are, made read-only, without the checks and copies
+        of the constructor. Not for arrays a caller passes in."""
+        out = object.__new__(cls)
+        for f in fields(cls):
+            arr = arrays[f.name]
+            arr.flags.writeable = False
+            object.__setattr__(out, f.name, arr)
+        return out
+
     @property
     def n_in(self) -> int:
         """D, the input size."""

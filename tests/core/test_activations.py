@@ -190,3 +190,32 @@ def test_latex_formulas_are_stated_in_the_notation(name):
     act = rc.ACTIVATIONS[name]
     assert act.latex_f.startswith("f(a) =")
     assert act.latex_df.startswith("f'(a) =")
+
+
+# every value class f meets: the grid, the tails, ±0, the smallest subnormals, where exp(±a)
+# under- and overflows (|a| ≈ 745, 709.8), ±inf and nan
+EDGES = np.concatenate(
+    [GRID, WIDE, [0.0, -0.0, 5e-324, -5e-324, 36.7, -36.7, 709.8, -709.8, 745.2, -745.2, 1e308, -1e308]]
+)
+SPECIAL = np.array([np.inf, -np.inf, np.nan])
+
+
+def test_sigmoid_is_the_two_branch_quotient_to_the_last_bit():
+    # the definition's two overflow-free quotients, chosen per sign: 1/(1+e^{−a}) for a ≥ 0 and
+    # e^{a}/(1+e^{a}) for a < 0, each element on its own
+    a = np.concatenate([EDGES, SPECIAL])
+    with np.errstate(all="ignore"):
+        want = np.array([1.0 / (1.0 + np.exp(-x)) if x >= 0 else np.exp(x) / (1.0 + np.exp(x)) for x in a])
+    got = rc.ACTIVATIONS["sigmoid"].f(a)
+    np.testing.assert_array_equal(got, want)  # nan where a is nan; 1 at +inf, 0 at −inf
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_f_into_writes_the_numbers_of_f(name):
+    act = rc.ACTIVATIONS[name]
+    a = np.concatenate([EDGES, SPECIAL]).reshape(-1, 1)
+    out = np.full_like(a, 7.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        act.f_into(a, out)
+    np.testing.assert_array_equal(out, act.f(a))

@@ -98,6 +98,36 @@ def test_descend_matches_a_plain_loop_bit_for_bit(activation, loss):
     np.testing.assert_array_equal(run.trace.h, want_trace.h)
 
 
+@pytest.mark.parametrize("cell", [rc.LSTMParams, rc.GRUParams])
+@pytest.mark.parametrize("loss", rc.LOSSES)
+def test_descend_on_a_gated_cell_matches_a_plain_loop_bit_for_bit(cell, loss):
+    # descend skips the public calls' checks after its first pass: a gated cell's steps must still
+    # be those of bptt, sgd_step and forward called one after another
+    xs, y = rc.random_sequence(7, 3, 4, loss=loss, seed=3)
+    params = cell.init(3, 5, 4, seed=3)
+    run = rc.descend(params, xs, y, loss=loss, lr=0.05, steps=6)
+    want, trace, losses = params, rc.forward(params, xs, y, loss=loss), []
+    losses.append(trace.loss)
+    for _ in range(6):
+        want = want.sgd_step(rc.bptt(want, trace), 0.05)
+        trace = rc.forward(want, xs, y, loss=loss)
+        losses.append(trace.loss)
+    assert run.stop_reason is None and type(run.params) is cell
+    np.testing.assert_array_equal(run.losses, losses)
+    for k, arr in want.arrays().items():
+        np.testing.assert_array_equal(getattr(run.params, k), arr)
+    np.testing.assert_array_equal(run.trace.h, trace.h)
+
+
+def test_the_parameters_descend_builds_are_read_only_like_the_constructors():
+    xs, y = rc.random_sequence(5, 2, 3, seed=0)
+    run = rc.descend(rc.RNNParams.init(2, 4, 3, seed=0), xs, y, lr=0.1, steps=3)
+    for k, arr in run.params.arrays().items():
+        assert arr.dtype == np.float64 and not arr.flags.writeable, k
+        with pytest.raises(ValueError, match="read-only"):
+            arr[...] = 0.0
+
+
 def test_descend_steps_follow_the_reference_loop_gradient():
     xs, y = rc.random_sequence(6, 2, 3, loss="softmax_ce", seed=4)
     params = rc.RNNParams.init(2, 4, 3, seed=4)
