@@ -101,6 +101,7 @@ class Config:
     herd_timeout: float = 600.0  # a press whose result has not come by then fails
     rss_period: float = 10.0  # seconds between two RSS samples of the series (soak: memory over time)
     floor: bool = True  # measure the trivial page's rerun in the same run
+    page_only: bool = False  # link: the class moves the page's own controls only, not the sidebar
 
 
 SCENARIOS = ("mix", "link", "explore", "herd", "soak")
@@ -940,6 +941,7 @@ class Plan:
     page: PageInfo
     query: str = ""
     sidebar_only: bool = False  # explore: move only the shared network (the sidebar)
+    page_only: bool = False  # link --page-only: move only the page's own controls
     role: str = ""
 
 
@@ -989,6 +991,8 @@ async def drive_session(
             widgets = s.changeable()
             if plan.sidebar_only:
                 widgets = [w for w in widgets if w.sidebar] or widgets
+            elif plan.page_only:
+                widgets = [w for w in widgets if not w.sidebar] or widgets
             nav = 0.0 if plan.role == "other" else cfg.nav  # the herd's other sessions stay put
             sent = time.perf_counter() - t0
             if others and (rng.random() < nav or not widgets):
@@ -1071,7 +1075,7 @@ def plans_for(n: int, pages: list[PageInfo], cfg: Config, rng: random.Random) ->
     """The sessions of a scenario (the herd's are planned by run_load)."""
     if cfg.scenario == "link":
         path, _, query = cfg.link.lstrip("/").partition("?")
-        return [Plan(_page(pages, path), query) for _ in range(n)]
+        return [Plan(_page(pages, path), query, page_only=cfg.page_only) for _ in range(n)]
     order = [pages[k % len(pages)] for k in range(n)]
     rng.shuffle(order)  # an even mix of pages, in random order
     linked = set(rng.sample(range(n), k=math.floor(n * cfg.deep_link + 0.5)))
@@ -1142,7 +1146,7 @@ async def run_load(
         peak_rss_mb=meter.peak_rss_kb / 1024 if meter.pid else None,
         metrics=metrics_delta(metrics_before, metrics_after),
     )
-    result["scenario"] = cfg.scenario
+    result["scenario"] = cfg.scenario + (" (the page's own controls only)" if cfg.page_only else "")
     result["rss_series"] = series
     result["rss"] = rss_summary(series)
     jobs_log = _jobs_in_log(log_path, log_start)
@@ -1516,6 +1520,9 @@ def parse_args(argv: list[str] | None = None) -> Config:
     ap.add_argument("--rss-period", type=float, default=Config.rss_period, help="seconds between RSS samples")
     ap.add_argument("--no-floor", action="store_true", help="skip the trivial page's measurement")
     ap.add_argument(
+        "--page-only", action="store_true", help="link: move the page's own controls, not the sidebar's"
+    )
+    ap.add_argument(
         "--url", help="target a running server (e.g. http://127.0.0.1:8501) instead of starting one"
     )
     ap.add_argument("--server-pid", type=int, help="with --url: the server's pid, to measure its CPU and RSS")
@@ -1546,6 +1553,7 @@ def parse_args(argv: list[str] | None = None) -> Config:
         herd_timeout=a.herd_timeout,
         rss_period=a.rss_period,
         floor=not a.no_floor,
+        page_only=a.page_only,
         **scenario,
         **fields,
     )

@@ -416,3 +416,15 @@ def train(payload: tuple[Any, dict], report: Callable[[dict], None], should_stop
         return not should_stop()
 
     return rc.train(params, **options, callback=on_step)
+
+
+# --- the task of a live network's descent (ui.data) ---------------------------------------------------
+
+
+def descend(
+    payload: tuple[Any, Any, Any, dict], report: Callable[[dict], None], should_stop: Callable[[], bool]
+):
+    """:func:`rnn_core.descend` of ``payload`` = (params, xs, targets, the keyword arguments): the
+    sidebar's training steps, in a worker so that a long one does not hold the server's GIL."""
+    params, xs, targets, options = payload
+    return rc.descend(params, xs, targets, **options)
