@@ -100,3 +100,13 @@ def test_a_worker_that_fails_leaves_the_descent_to_the_server(monkeypatch, backe
     assert data.DESCENTS.started > started  # it was asked, and failed
     assert_same(live, one_descent(net, 30))
     assert data.DESCENTS.running() == []  # the failed jobs left the registry: the next ask retries
+
+
+def test_the_descents_log_as_descent_jobs_not_as_training_runs(monkeypatch, capsys):
+    # the benchmarks count the Train button's runs by their "training job" lines ($BPTT_JOB_LOG)
+    monkeypatch.setenv("BPTT_JOB_LOG", "1")
+    data.live_network(Network(T=60), 25)
+    lines = capsys.readouterr().err.splitlines()
+    assert any(ln.startswith("descent job start ") for ln in lines)
+    assert any(ln.startswith("descent job end ") for ln in lines)
+    assert not any(ln.startswith("training job") for ln in lines)

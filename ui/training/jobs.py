@@ -55,10 +55,10 @@ def default_workers() -> int:
     return max(1, min(2, (os.cpu_count() or 1) - 1))
 
 
-def _log(event: str, job: Job, **fields: Any) -> None:
+def _log(prefix: str, event: str, job: Job, **fields: Any) -> None:
     if os.environ.get(LOG_ENV):
         extra = "".join(f" {k}={v}" for k, v in fields.items())
-        print(f"{LOG_PREFIX} {event} id={job.id}{extra} key={job.key!r}", file=sys.stderr, flush=True)
+        print(f"{prefix} {event} id={job.id}{extra} key={job.key!r}", file=sys.stderr, flush=True)
 
 
 class Job:
@@ -100,7 +100,8 @@ class Registry:
 
     ``backend`` runs the tasks (:class:`ProcessBackend` or :class:`ThreadBackend`); ``lookup(key)``
     is the finished result for ``key`` if one was stored (else None) and ``store(key, result)``
-    stores it: both are called in the caller's thread, never in a background one.
+    stores it: both are called in the caller's thread, never in a background one. ``log_prefix``
+    starts the registry's lines in the $BPTT_JOB_LOG log (the benchmarks count the Train button's).
     """
 
     def __init__(
@@ -109,8 +110,10 @@ class Registry:
         *,
         lookup: Callable[[Hashable], Any],
         store: Callable[[Hashable, Any], None],
+        log_prefix: str = LOG_PREFIX,
     ):
         self.backend = backend
+        self.log_prefix = log_prefix
         self.lookup, self.store = lookup, store
         self._lock = threading.Lock()
         self._jobs: dict[Hashable, Job] = {}
@@ -135,7 +138,7 @@ class Registry:
             self._jobs[key] = job
             self._by_id[job.id] = job
             self.started += 1
-        _log("start", job)
+        _log(self.log_prefix, "start", job)
         try:
             job.future = self.backend.submit(job.id, task, payload(), self)
         except BaseException as error:  # the job never started: its waiters get the error
@@ -167,7 +170,7 @@ class Registry:
         if job.done:  # ended, but nobody read it: stored all the same
             self._settle(job)
             return
-        _log("cancel", job)
+        _log(self.log_prefix, "cancel", job)
         if job.future is not None and not job.future.cancel():  # already running: ask it to stop
             self.backend.cancel(job.id)
 
@@ -206,7 +209,7 @@ class Registry:
             if job.done or not job._ended.is_set() or future is None or not future.done():
                 return
             failed = future.cancelled() or future.exception() is not None
-            _log("end", job, seconds=f"{time.monotonic() - job.started:.2f}", failed=failed)
+            _log(self.log_prefix, "end", job, seconds=f"{time.monotonic() - job.started:.2f}", failed=failed)
             job._done.set()
             self.backend.forget(job.id)
             if job.cancelled:
