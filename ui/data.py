@@ -86,8 +86,14 @@ def _descend(net: Network, params, xs, targets, n: int, earlier: np.ndarray) -> 
 # starts and the worker inherits it), so its numbers are the in-process ones bit for bit
 # (tests/ui/test_live_network.py). Two sessions asking for the same descent at once share one job.
 WORKER_STEP_TIMES_T = 1_000
+# With the Train button's worker busy too, three processes share two cores: the descents' worker
+# runs at a lower priority, so that the server's own threads (every other session) come first.
+DESCENT_NICE = 10
 DESCENTS = jobs.Registry(
-    jobs.default_backend(), lookup=lambda key: None, store=lambda key, result: None, log_prefix="descent job"
+    jobs.default_backend(nice=DESCENT_NICE),
+    lookup=lambda key: None,
+    store=lambda key, result: None,
+    log_prefix="descent job",
 )
 DESCENTS.backend.warm()  # started with the server: the first long descent does not wait for numpy to load
 

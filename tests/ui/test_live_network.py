@@ -2,6 +2,7 @@
 with its long descents in a worker process, is rnn_core.descend from the start bit for bit; a worker
 that cannot start or dies leaves the descent to the server."""
 
+import os
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 
@@ -10,6 +11,7 @@ import pytest
 
 import rnn_core as rc
 from ui import data
+from ui.training import jobs
 from ui.state import Network
 
 FIELDS = ("U", "W", "V", "b", "c")
@@ -110,3 +112,13 @@ def test_the_descents_log_as_descent_jobs_not_as_training_runs(monkeypatch, caps
     assert any(ln.startswith("descent job start ") for ln in lines)
     assert any(ln.startswith("descent job end ") for ln in lines)
     assert not any(ln.startswith("training job") for ln in lines)
+
+
+def test_the_descents_worker_runs_at_a_lower_priority_than_the_server():
+    assert data.DESCENT_NICE > 0 and data.DESCENTS.backend.nice == data.DESCENT_NICE
+    backend = jobs.ProcessBackend(workers=1, nice=data.DESCENT_NICE)  # what the default backend starts
+    try:
+        niceness = backend._start().submit(os.nice, 0).result(timeout=60)
+    finally:
+        backend.shutdown()
+    assert niceness == min(19, os.nice(0) + data.DESCENT_NICE)

@@ -268,8 +268,10 @@ _WORKER: dict[str, Any] = {}
 PARENT_CHECK_SECONDS = 1.0
 
 
-def _init_worker(progress, cancelled) -> None:
+def _init_worker(progress, cancelled, nice: int = 0) -> None:
     _WORKER.update(progress=progress, cancelled=cancelled)
+    if nice:
+        os.nice(nice)
     # The worker ends with the server, even when the server is killed without cleaning up. (Not
     # PR_SET_PDEATHSIG: it fires when the *thread* that started the worker ends, which in a server
     # is any script thread.)
@@ -320,8 +322,9 @@ class ProcessBackend:
     cancelled job ids go to the workers through a small shared array.
     """
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None, *, nice: int = 0):
         self.workers = workers or default_workers()
+        self.nice = nice  # the workers' niceness: above 0, the server's own threads come first
         self._ctx = mp.get_context("spawn")
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
@@ -340,7 +343,7 @@ class ProcessBackend:
                 self.workers,
                 mp_context=self._ctx,
                 initializer=_init_worker,
-                initargs=(self._progress, self._cancelled),
+                initargs=(self._progress, self._cancelled, self.nice),
             )
         return self._pool
 
@@ -396,11 +399,11 @@ class ProcessBackend:
                 registry.report(job_id, record)
 
 
-def default_backend() -> ProcessBackend | ThreadBackend:
-    """The backend $BPTT_TRAIN_BACKEND asks for: "process" (default) or "thread"."""
+def default_backend(*, nice: int = 0) -> ProcessBackend | ThreadBackend:
+    """The backend $BPTT_TRAIN_BACKEND asks for: "process" (default; its workers at ``nice``) or "thread"."""
     name = os.environ.get(BACKEND_ENV, "process")
     if name == "process":
-        return ProcessBackend()
+        return ProcessBackend(nice=nice)
     if name == "thread":
         return ThreadBackend()
     raise ValueError(f"{BACKEND_ENV} must be 'process' or 'thread'; received {name!r}")
