@@ -11,8 +11,8 @@ import pytest
 
 import rnn_core as rc
 from ui import data
-from ui.training import jobs
 from ui.state import Network
+from ui.training import jobs
 
 FIELDS = ("U", "W", "V", "b", "c")
 
