@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from ui import data
+from ui import data, memory
 from ui.state import Network
 from ui.training import jobs
 
@@ -122,3 +122,18 @@ def test_the_descents_worker_runs_at_a_lower_priority_than_the_server():
     finally:
         backend.shutdown()
     assert niceness == min(19, os.nice(0) + data.DESCENT_NICE)
+
+
+def test_a_worker_bounds_its_malloc_as_the_server_does():
+    backend = jobs.ProcessBackend(workers=1)
+    try:
+        assert (
+            backend._start()
+            .submit(
+                memory.active,
+            )
+            .result(timeout=60)
+            == memory.bound()
+        )
+    finally:
+        backend.shutdown()

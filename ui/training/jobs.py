@@ -33,6 +33,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import rnn_core as rc
+from ui import memory
 
 # A task runs in a worker as task(payload, report, should_stop): report(record) sends one progress
 # record to the job's waiters; should_stop() is True once nobody waits for the job any more.
@@ -272,6 +273,7 @@ def _init_worker(progress, cancelled, nice: int = 0) -> None:
     _WORKER.update(progress=progress, cancelled=cancelled)
     if nice:
         os.nice(nice)
+    memory.bound()  # as the server's own malloc: few arenas, large arrays mapped, free pages returned
     # The worker ends with the server, even when the server is killed without cleaning up. (Not
     # PR_SET_PDEATHSIG: it fires when the *thread* that started the worker ends, which in a server
     # is any script thread.)
