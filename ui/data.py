@@ -2,6 +2,7 @@
 
 Everything here is keyed by plain values (a :class:`ui.state.Network` and small ints), cached with
 a bounded ``st.cache_data`` so that a whole class hitting the same configuration computes it once.
+The live network's longer descents run in a worker process (:data:`DESCENTS`, below).
 """
 
 from __future__ import annotations
