@@ -405,6 +405,19 @@ def test_gradient_check_verdict_names_rounding_or_nonlinearity():
         rc.gradient_check_verdict(g, g, tolerance=0.0)
 
 
+@pytest.mark.parametrize("tiny", [1e-300, 1e-318, 5e-324, 0.0])
+def test_the_rounding_bound_of_a_vanishing_gradient_is_infinite_not_a_crash(tiny):
+    # at H = 128, T = 200 after 500 steps a path's gradient can be subnormal: ε·max|g| then
+    # underflows to 0 (from 1e-318 on with ε = 1e-6), which is the zero gradient's case
+    g, other = np.array([tiny, 0.0]), np.array([tiny, 1e-20])
+    verdict = rc.gradient_check_verdict(g, other, loss=2.5, eps=1e-6)
+    if 1e-6 * tiny > 0:
+        assert verdict.rounding == pytest.approx(2.0**-53 * 2.5 / (1e-6 * tiny), rel=1e-12)
+    else:
+        assert verdict.rounding == float("inf")
+    assert verdict.kind == "disagrees" and verdict.cause == "rounding"
+
+
 def test_a_real_finite_difference_check_agrees_on_a_smooth_loss():
     params = rc.RNNParams.init(2, 3, 2, seed=1)
     xs = np.random.default_rng(1).standard_normal((4, 1, 2))

@@ -496,9 +496,17 @@ def test_fd_gap_and_the_graph_notice_carry_their_numbers():
     assert text.startswith(tx.FD_GAP["nonlinear"].split("{")[0])
     assert "error 0.0031" in text and "L = 12.5" in text and "ε = 1e-06" in text
     assert text.endswith(say(tx.PATH_SUM_HOLDS, error=tx.error(0.0)))
-    rounding = _fd_verdict(3e-3, loss=1e12)  # 2⁻⁵³·1e12/1e-6 ≈ 0.1: rounding swamps the change
+    rounding = _fd_verdict(3e-3, loss=1e12)  # 2⁻⁵³·1e12/1e-6 ≈ 1.1e2: rounding swamps the change
     assert rounding.cause == "rounding"
     assert tx.fd_gap(rounding, _report([1.0]), 1e12, 1e-6).startswith(tx.FD_GAP["rounding"].split("{")[0])
+    # a subnormal gradient: ε·max|g| rounds to 0, and the sentence says the gradient cannot be resolved
+    tiny = rc.gradient_check_verdict(np.array([1e-320, 0.0]), np.array([1e-320, 1e-20]), loss=2.5, eps=1e-6)
+    assert tiny.cause == "rounding" and tiny.rounding == float("inf")
+    text = tx.fd_gap(tiny, _report([1.0]), 2.5, 1e-6)
+    assert text.startswith(tx.FD_GAP["unresolvable"].split("{")[0]) and "rounds to 0" in text
+    assert "∞" not in text and "L = 2.5" in text
+    # a finite bound keeps the general sentence, its number included
+    assert "about 1.1e+02, not below" in tx.fd_gap(rounding, _report([1.0]), 1e12, 1e-6)
     assert tx.graph_notice(3, "W", elided=False) == tx.at_step(tx.GRAPH_NOTICE["W"], 3)
     assert tx.graph_notice(3, "U", elided=True).endswith(say(tx.GRAPH_ELIDED))
     assert "1 term," in tx.expansion_lead(1, "W") and "7 terms," in tx.expansion_lead(7, "U")

@@ -207,10 +207,17 @@ SCOPE_SAMPLE = "a fixed, seeded sample of {checked} of the {n} entries of {wrt}"
 FD_GAP = {
     "rounding": (
         "Finite differences disagree with BPTT here (relative error {gap}, above the tolerance "
-        "{tolerance}; L{S} = {step_loss}, L = {loss}). The cause is rounding: L is so large that "
-        "float64 keeps it to about ±{ulp}, and a change of ε = {eps} in one weight moves it by less "
-        "than that can resolve; rounding alone gives the difference quotient a relative error of "
-        "about {rounding}."
+        "{tolerance}; L{S} = {step_loss}, L = {loss}). The cause is rounding: float64 keeps L to "
+        "about ±{ulp}, and against that a change of ε = {eps} in one weight moves L too little (the "
+        "gradient is small for a loss of this size): rounding alone gives the difference quotient a "
+        "relative error of about {rounding}, not below the tolerance."
+    ),
+    # ε·max|g| underflowed to 0: the gradient is below what any difference over ±ε resolves
+    "unresolvable": (
+        "Finite differences disagree with BPTT here (relative error {gap}, above the tolerance "
+        "{tolerance}; L{S} = {step_loss}, L = {loss}). The cause is rounding: float64 keeps L to "
+        "about ±{ulp}, and the gradient is so small (ε = {eps} times its largest entry rounds to 0) "
+        "that no difference of L over ±ε can resolve it."
     ),
     "nonlinear": (
         "Finite differences disagree with BPTT here (relative error {gap}, above the tolerance "
@@ -435,8 +442,9 @@ def checks_caption(report, full, T: int, eps: float) -> str:
 def fd_gap(verdict, report, loss: float, eps: float) -> str:
     """Why finite differences disagree with BPTT (rc.GradientCheckVerdict ``verdict``, kind
     "disagrees"), and whether the exact path-sum check still holds."""
+    cause = "unresolvable" if verdict.cause == "rounding" and verdict.rounding == math.inf else verdict.cause
     gap = at_step(
-        FD_GAP[verdict.cause],
+        FD_GAP[cause],
         report.s,
         gap=number(verdict.rel_error, ".2g"),
         tolerance=number(verdict.tolerance, "g"),
