@@ -39,6 +39,7 @@ from ui import i18n
 from ui.cache import cache_data
 
 __all__ = [
+    "FIT_X",
     "NOTICE",
     "VALIDATE",
     "ChartSpec",
@@ -50,6 +51,10 @@ __all__ = [
 ]
 
 NOTICE = "**Notice:** {notice}"
+# A chart's autosize when its height must stay its plot's: it fits the container's width only.
+# Streamlit's own ("fit", both ways) counts a long rotated axis title in the height, and the plot
+# shrinks to make room for it, pushing the chart's title out of its frame.
+FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
 class ChartSpec:

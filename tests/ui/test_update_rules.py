@@ -275,6 +275,9 @@ def test_loss_chart_uses_a_log_scale_only_across_decades():
         and "nats" in spec["encoding"]["y"]["title"]
     )
     assert {t["field"] for t in spec["encoding"]["tooltip"]} == {"step", "L"}
+    # the plot keeps its 240 px: fit the width only (the log title, rotated, is longer than a phone's
+    # plot is tall, and Streamlit's fit-both would shrink the plot and clip the chart's title)
+    assert spec["height"] == 240 and spec["autosize"] == {"type": "fit-x", "contains": "padding"}
     spec = charts.loss_chart(*charts.loss_chart_data([2.0, 1.0])[:2], "mse").to_dict()
     assert spec["encoding"]["y"]["scale"].get("type") != "log"
     assert (

@@ -19,12 +19,10 @@ from ui.activations.calls import (
     gamma_power_data,
     network_derivatives,
 )
-from ui.chart_cache import cached_chart, chart_frames
+from ui.chart_cache import FIT_X, cached_chart, chart_frames
 from ui.format import number
 from ui.i18n import say
 from ui.state import Network
-
-FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
 def _color(show: list[str] | None = None) -> alt.Color:

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import palette
-from ui.chart_cache import cached_chart, chart_frames
+from ui.chart_cache import FIT_X, cached_chart, chart_frames
 from ui.format import time_index
 from ui.i18n import say
 from ui.update_rules import text
@@ -150,5 +150,5 @@ def loss_chart(df: pd.DataFrame, log: bool, loss: str) -> alt.Chart:
                 alt.Tooltip("L:Q", title=say(text.TIP_LOSS), format=".6g"),
             ],
         )
-        .properties(height=240)
+        .properties(height=240, autosize=FIT_X)  # the log scale's long y title must not squeeze the plot
     )
