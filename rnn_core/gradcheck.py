@@ -211,11 +211,13 @@ class GradientCheckVerdict:
 
     ``kind`` is one of CHECK_KINDS ("not_a_number": the error is nan, an input held inf or nan).
     For a finite-difference check (``eps`` given), ``rounding`` estimates the relative error that
-    rounding the loss alone gives the central difference, $u\,|L| / (\varepsilon\,\max|g|)$ with
-    u = 2⁻⁵³; a disagreement is then caused by "rounding" (rounding ≥ tolerance: the change of L
+    rounding the loss alone gives the central difference, $u\,|L| / (\varepsilon\,\max(|g|, |\tilde g|))$
+    with u = 2⁻⁵³ (the larger of the two gradients sets the scale, so that a zero analytic gradient
+    against a nonzero difference is not blamed on rounding), and ``scale`` is that ε·max; a disagreement is then caused by "rounding" (rounding ≥ tolerance: the change of L
     over ±ε is lost in L's last digits) or else "nonlinear" (L is not linear over ±ε: a ReLU unit
     switching, or the curvature of a saturated softmax). ``cause`` is None when they agree and
     for exact routes (``eps`` None). ``loss`` and ``eps`` are those of the differences (or None).
+    ``scale`` = 0 means no difference over ±ε can resolve either gradient (``rounding`` is then inf).
     """
 
     kind: str
@@ -225,6 +227,7 @@ class GradientCheckVerdict:
     cause: str | None
     loss: float | None = None
     eps: float | None = None
+    scale: float | None = None
 
     @property
     def agrees(self) -> bool:
@@ -244,13 +247,17 @@ def gradient_check_verdict(
     if (eps is None) != (loss is None):
         raise ValueError(f"loss and eps go together; received loss={loss!r}, eps={eps!r}")
     error = rel_error(analytic, other)
-    rounding = None
+    rounding = scale = None
     if eps is not None:
-        big = float(np.abs(np.asarray(analytic, dtype=np.float64)).max(initial=0.0))
-        # ε·max|g| underflows to 0 for a gradient of ~1e-318 and below: no difference over ±ε could
-        # resolve it, so the rounding bound is infinite, as for a zero gradient
-        scale = eps * big
-        rounding = _UNIT_ROUNDOFF * abs(float(loss)) / scale if scale > 0 else float("inf")
+        both = np.abs(np.concatenate([np.ravel(analytic), np.ravel(other)]).astype(np.float64))
+        big = float(both[np.isfinite(both)].max(initial=0.0))
+        # ε·max underflows to 0 for gradients of ~1e-318 and below: no difference over ±ε could
+        # resolve them, so the rounding bound is infinite, as for two zero gradients
+        scale = float(eps) * big
+        with np.errstate(all="ignore"):
+            rounding = (
+                float(np.float64(_UNIT_ROUNDOFF * abs(float(loss))) / scale) if scale > 0 else float("inf")
+            )
     kind, cause = "disagrees", None
     if np.isnan(error):
         kind = "not_a_number"
@@ -259,4 +266,4 @@ def gradient_check_verdict(
     elif rounding is not None:
         cause = "rounding" if not rounding < tolerance else "nonlinear"
     loss = None if loss is None else float(loss)
-    return GradientCheckVerdict(kind, error, float(tolerance), rounding, cause, loss, eps)
+    return GradientCheckVerdict(kind, error, float(tolerance), rounding, cause, loss, eps, scale)

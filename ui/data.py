@@ -2,12 +2,10 @@
 
 Everything here is keyed by plain values (a :class:`ui.state.Network` and small ints), cached with
 a bounded ``st.cache_data`` so that a whole class hitting the same configuration computes it once.
-The live network's longer descents run in a worker process (:data:`DESCENTS`, below).
 """
 
 from __future__ import annotations
 
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +14,6 @@ import rnn_core as rc
 from ui.cache import cache_data
 from ui.notices import stop_reason
 from ui.state import MAX_STEPS, Network
-from ui.training import jobs
 
 CACHE = dict(max_entries=256, show_spinner=False)
 CHECKPOINT = 25  # a click on "step" recomputes at most this many steps
@@ -68,48 +65,6 @@ def live_network(net: Network, steps: int = 0) -> LiveNetwork:
 
 def _descend(net: Network, params, xs, targets, n: int, earlier: np.ndarray) -> LiveNetwork:
     """``params`` after ``n`` more gradient steps on (xs, targets), after the losses ``earlier``."""
-    options = dict(activation=net.activation, loss=net.loss, lr=net.lr, steps=n)
-    run = None
-    if n * net.T >= WORKER_STEP_TIMES_T:
-        run = _descend_in_worker((net, len(earlier), n), (params, xs, targets, options))
-    if run is None:
-        run = rc.descend(params, xs, targets, **options)
+    run = rc.descend(params, xs, targets, activation=net.activation, loss=net.loss, lr=net.lr, steps=n)
     losses = np.concatenate([earlier, run.losses])
     return LiveNetwork(net, run.params, run.trace, losses, len(losses) - 1, run.stop_reason)
-
-
-# A descent of n steps over T time steps is 2·n loops over t in Python, holding the GIL all along: at
-# 500 steps and T = 200 about a second and a half in which the server's other sessions share a core
-# with it. From WORKER_STEP_TIMES_T = n·T on (one checkpoint's 25 steps at T ≥ 40: ~10 ms and more)
-# it runs in a worker process of its own (not the Train button's: a class training there does not
-# queue the sidebar's steps), and the session's script thread waits without the GIL. The worker runs
-# the same code with the same one BLAS thread (the app sets OPENBLAS_NUM_THREADS before numpy
-# starts and the worker inherits it), so its numbers are the in-process ones bit for bit
-# (tests/ui/test_live_network.py). Two sessions asking for the same descent at once share one job.
-WORKER_STEP_TIMES_T = 1_000
-# With the Train button's worker busy too, three processes share two cores: the descents' worker
-# runs at a lower priority, so that the server's own threads (every other session) come first.
-DESCENT_NICE = 10
-DESCENTS = jobs.Registry(
-    jobs.default_backend(nice=DESCENT_NICE),
-    lookup=lambda key: None,
-    store=lambda key, result: None,
-    log_prefix="descent job",
-)
-DESCENTS.backend.warm()  # started with the server: the first long descent does not wait for numpy to load
-
-
-def _descend_in_worker(key: tuple, payload: tuple):
-    """The worker's rc.descend of ``payload``, or None when the worker could not give it (it could
-    not start, or died): the caller then computes it here. rnn_core's own ValueError comes back."""
-    try:
-        job = DESCENTS.attach(key, jobs.descend, lambda: payload)
-    except (OSError, RuntimeError, BrokenProcessPool):
-        return None
-    try:
-        job.wait()
-        return DESCENTS.result(job)
-    except (OSError, RuntimeError, BrokenProcessPool, EOFError):
-        return None
-    finally:
-        DESCENTS.release(job)

@@ -405,17 +405,36 @@ def test_gradient_check_verdict_names_rounding_or_nonlinearity():
         rc.gradient_check_verdict(g, g, tolerance=0.0)
 
 
-@pytest.mark.parametrize("tiny", [1e-300, 1e-318, 5e-324, 0.0])
-def test_the_rounding_bound_of_a_vanishing_gradient_is_infinite_not_a_crash(tiny):
-    # at H = 128, T = 200 after 500 steps a path's gradient can be subnormal: ε·max|g| then
-    # underflows to 0 (from 1e-318 on with ε = 1e-6), which is the zero gradient's case
-    g, other = np.array([tiny, 0.0]), np.array([tiny, 1e-20])
+@pytest.mark.parametrize("tiny", [1e-300, 1e-318, 5e-324])
+def test_the_rounding_bound_of_vanishing_gradients_is_infinite_not_a_crash(tiny):
+    # at H = 128, T = 200 after 500 steps a path's gradient can be subnormal: ε·max(|g|, |g̃|) then
+    # underflows to 0 (from ~1e-318 on with ε = 1e-6), which is two zero gradients' case
+    g, other = np.array([tiny, 0.0]), np.array([0.0, tiny])
     verdict = rc.gradient_check_verdict(g, other, loss=2.5, eps=1e-6)
-    if 1e-6 * tiny > 0:
+    assert verdict.scale == 1e-6 * tiny
+    if verdict.scale > 0:
         assert verdict.rounding == pytest.approx(2.0**-53 * 2.5 / (1e-6 * tiny), rel=1e-12)
     else:
         assert verdict.rounding == float("inf")
     assert verdict.kind == "disagrees" and verdict.cause == "rounding"
+
+
+def test_the_rounding_scale_is_the_larger_of_the_two_gradients():
+    u = 2.0**-53
+    # a zero analytic gradient against a difference of 1e-3: rounding explains ~3e-10 of it, not all
+    zero = rc.gradient_check_verdict(np.zeros(2), np.array([0.0, 1e-3]), loss=2.5, eps=1e-6)
+    assert zero.scale == 1e-6 * 1e-3 and zero.rounding == pytest.approx(u * 2.5 / 1e-9, rel=1e-12)
+    assert zero.cause == "nonlinear"
+    # the larger one is the difference's, where the analytic gradient is the smaller
+    small = rc.gradient_check_verdict(np.array([1e-8, 0.0]), np.array([2.0, 0.0]), loss=1e6, eps=1e-6)
+    assert small.scale == 1e-6 * 2.0 and small.rounding == pytest.approx(u * 1e6 / 2e-6, rel=1e-12)
+    # a huge loss over a tiny scale overflows the bound to inf without a warning, and scale says why
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        huge = rc.gradient_check_verdict(np.array([1e-20, 0.0]), np.array([0.0, 1e-20]), loss=1e300, eps=1e-6)
+    assert huge.rounding == float("inf") and huge.scale == 1e-6 * 1e-20 and huge.cause == "rounding"
+    # an exact route has neither
+    assert rc.gradient_check_verdict(np.ones(2), np.ones(2)).scale is None
 
 
 def test_a_real_finite_difference_check_agrees_on_a_smooth_loss():

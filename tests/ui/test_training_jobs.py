@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ui import memory
 from ui.training import calls, jobs, settings
 
 CALLS: dict[str, int] = {}
@@ -223,3 +224,13 @@ def test_bad_worker_settings_say_what_was_received(monkeypatch):
     monkeypatch.setenv(jobs.BACKEND_ENV, "gpu")
     with pytest.raises(ValueError, match="'process' or 'thread'; received 'gpu'"):
         jobs.default_backend()
+
+
+def test_a_worker_bounds_its_malloc_as_the_server_does():
+    # where glibc's malloc is there (this machine, CI), the server's process is bounded and so is
+    # each worker, by the initializer; elsewhere neither is
+    backend = jobs.ProcessBackend(workers=1)
+    try:
+        assert backend._start().submit(memory.active).result(timeout=60) == memory.bound()
+    finally:
+        backend.shutdown()

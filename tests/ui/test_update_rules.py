@@ -503,13 +503,17 @@ def test_fd_gap_and_the_graph_notice_carry_their_numbers():
     assert rounding.cause == "rounding"
     assert tx.fd_gap(rounding, _report([1.0]), 1e12, 1e-6).startswith(tx.FD_GAP["rounding"].split("{")[0])
     # a subnormal gradient: ε·max|g| rounds to 0, and the sentence says the gradient cannot be resolved
-    tiny = rc.gradient_check_verdict(np.array([1e-320, 0.0]), np.array([1e-320, 1e-20]), loss=2.5, eps=1e-6)
-    assert tiny.cause == "rounding" and tiny.rounding == float("inf")
+    tiny = rc.gradient_check_verdict(np.array([1e-320, 0.0]), np.array([0.0, 1e-320]), loss=2.5, eps=1e-6)
+    assert tiny.cause == "rounding" and tiny.rounding == float("inf") and tiny.scale == 0
     text = tx.fd_gap(tiny, _report([1.0]), 2.5, 1e-6)
     assert text.startswith(tx.FD_GAP["unresolvable"].split("{")[0]) and "rounds to 0" in text
     assert "∞" not in text and "L = 2.5" in text
     # a finite bound keeps the general sentence, its number included
     assert "about 1.1e+02, not below" in tx.fd_gap(rounding, _report([1.0]), 1e12, 1e-6)
+    # a bound that overflowed (a huge L over a small gradient) is not an underflow: the general one
+    huge = rc.gradient_check_verdict(np.array([1e-20, 0.0]), np.array([0.0, 1e-20]), loss=1e300, eps=1e-6)
+    assert huge.rounding == float("inf") and huge.scale > 0
+    assert "rounds to 0" not in tx.fd_gap(huge, _report([1.0]), 1e300, 1e-6)
     assert tx.graph_notice(3, "W", elided=False) == tx.at_step(tx.GRAPH_NOTICE["W"], 3)
     assert tx.graph_notice(3, "U", elided=True).endswith(say(tx.GRAPH_ELIDED))
     assert "1 term," in tx.expansion_lead(1, "W") and "7 terms," in tx.expansion_lead(7, "U")

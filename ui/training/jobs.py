@@ -56,10 +56,10 @@ def default_workers() -> int:
     return max(1, min(2, (os.cpu_count() or 1) - 1))
 
 
-def _log(prefix: str, event: str, job: Job, **fields: Any) -> None:
+def _log(event: str, job: Job, **fields: Any) -> None:
     if os.environ.get(LOG_ENV):
         extra = "".join(f" {k}={v}" for k, v in fields.items())
-        print(f"{prefix} {event} id={job.id}{extra} key={job.key!r}", file=sys.stderr, flush=True)
+        print(f"{LOG_PREFIX} {event} id={job.id}{extra} key={job.key!r}", file=sys.stderr, flush=True)
 
 
 class Job:
@@ -101,8 +101,7 @@ class Registry:
 
     ``backend`` runs the tasks (:class:`ProcessBackend` or :class:`ThreadBackend`); ``lookup(key)``
     is the finished result for ``key`` if one was stored (else None) and ``store(key, result)``
-    stores it: both are called in the caller's thread, never in a background one. ``log_prefix``
-    starts the registry's lines in the $BPTT_JOB_LOG log (the benchmarks count the Train button's).
+    stores it: both are called in the caller's thread, never in a background one.
     """
 
     def __init__(
@@ -111,10 +110,8 @@ class Registry:
         *,
         lookup: Callable[[Hashable], Any],
         store: Callable[[Hashable, Any], None],
-        log_prefix: str = LOG_PREFIX,
     ):
         self.backend = backend
-        self.log_prefix = log_prefix
         self.lookup, self.store = lookup, store
         self._lock = threading.Lock()
         self._jobs: dict[Hashable, Job] = {}
@@ -139,7 +136,7 @@ class Registry:
             self._jobs[key] = job
             self._by_id[job.id] = job
             self.started += 1
-        _log(self.log_prefix, "start", job)
+        _log("start", job)
         try:
             job.future = self.backend.submit(job.id, task, payload(), self)
         except BaseException as error:  # the job never started: its waiters get the error
@@ -171,7 +168,7 @@ class Registry:
         if job.done:  # ended, but nobody read it: stored all the same
             self._settle(job)
             return
-        _log(self.log_prefix, "cancel", job)
+        _log("cancel", job)
         if job.future is not None and not job.future.cancel():  # already running: ask it to stop
             self.backend.cancel(job.id)
 
@@ -210,7 +207,7 @@ class Registry:
             if job.done or not job._ended.is_set() or future is None or not future.done():
                 return
             failed = future.cancelled() or future.exception() is not None
-            _log(self.log_prefix, "end", job, seconds=f"{time.monotonic() - job.started:.2f}", failed=failed)
+            _log("end", job, seconds=f"{time.monotonic() - job.started:.2f}", failed=failed)
             job._done.set()
             self.backend.forget(job.id)
             if job.cancelled:
@@ -269,10 +266,8 @@ _WORKER: dict[str, Any] = {}
 PARENT_CHECK_SECONDS = 1.0
 
 
-def _init_worker(progress, cancelled, nice: int = 0) -> None:
+def _init_worker(progress, cancelled) -> None:
     _WORKER.update(progress=progress, cancelled=cancelled)
-    if nice:
-        os.nice(nice)
     memory.bound()  # as the server's own malloc: few arenas, large arrays mapped, free pages returned
     # The worker ends with the server, even when the server is killed without cleaning up. (Not
     # PR_SET_PDEATHSIG: it fires when the *thread* that started the worker ends, which in a server
@@ -324,9 +319,8 @@ class ProcessBackend:
     cancelled job ids go to the workers through a small shared array.
     """
 
-    def __init__(self, workers: int | None = None, *, nice: int = 0):
+    def __init__(self, workers: int | None = None):
         self.workers = workers or default_workers()
-        self.nice = nice  # the workers' niceness: above 0, the server's own threads come first
         self._ctx = mp.get_context("spawn")
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
@@ -345,7 +339,7 @@ class ProcessBackend:
                 self.workers,
                 mp_context=self._ctx,
                 initializer=_init_worker,
-                initargs=(self._progress, self._cancelled, self.nice),
+                initargs=(self._progress, self._cancelled),
             )
         return self._pool
 
@@ -401,11 +395,11 @@ class ProcessBackend:
                 registry.report(job_id, record)
 
 
-def default_backend(*, nice: int = 0) -> ProcessBackend | ThreadBackend:
-    """The backend $BPTT_TRAIN_BACKEND asks for: "process" (default; its workers at ``nice``) or "thread"."""
+def default_backend() -> ProcessBackend | ThreadBackend:
+    """The backend $BPTT_TRAIN_BACKEND asks for: "process" (default) or "thread"."""
     name = os.environ.get(BACKEND_ENV, "process")
     if name == "process":
-        return ProcessBackend(nice=nice)
+        return ProcessBackend()
     if name == "thread":
         return ThreadBackend()
     raise ValueError(f"{BACKEND_ENV} must be 'process' or 'thread'; received {name!r}")
@@ -424,15 +418,3 @@ def train(payload: tuple[Any, dict], report: Callable[[dict], None], should_stop
         return not should_stop()
 
     return rc.train(params, **options, callback=on_step)
-
-
-# --- the task of a live network's descent (ui.data) ---------------------------------------------------
-
-
-def descend(
-    payload: tuple[Any, Any, Any, dict], report: Callable[[dict], None], should_stop: Callable[[], bool]
-):
-    """:func:`rnn_core.descend` of ``payload`` = (params, xs, targets, the keyword arguments): the
-    sidebar's training steps, in a worker so that a long one does not hold the server's GIL."""
-    params, xs, targets, options = payload
-    return rc.descend(params, xs, targets, **options)

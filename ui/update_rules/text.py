@@ -442,7 +442,7 @@ def checks_caption(report, full, T: int, eps: float) -> str:
 def fd_gap(verdict, report, loss: float, eps: float) -> str:
     """Why finite differences disagree with BPTT (rc.GradientCheckVerdict ``verdict``, kind
     "disagrees"), and whether the exact path-sum check still holds."""
-    cause = "unresolvable" if verdict.cause == "rounding" and verdict.rounding == math.inf else verdict.cause
+    cause = "unresolvable" if verdict.cause == "rounding" and verdict.scale == 0 else verdict.cause
     gap = at_step(
         FD_GAP[cause],
         report.s,
