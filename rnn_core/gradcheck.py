@@ -201,7 +201,7 @@ def rel_error(x, y) -> float:
 FD_TOLERANCE = 1e-4  # central differences (ε = 1e-6) of a smooth loss agree to ~1e-7; beyond this, explained
 EXACT_TOLERANCE = 1e-10  # two exact routes to one gradient differ by rounding only (~1e-16 per operation)
 CHECK_KINDS = ("agrees", "disagrees", "not_a_number")
-FD_CAUSES = ("rounding", "nonlinear")
+FD_CAUSES = ("rounding", "unresolvable", "nonlinear")
 _UNIT_ROUNDOFF = float(np.finfo(np.float64).eps) / 2  # u = 2⁻⁵³: |fl(L) − L| ≤ u·|L|
 
 
@@ -212,12 +212,14 @@ class GradientCheckVerdict:
     ``kind`` is one of CHECK_KINDS ("not_a_number": the error is nan, an input held inf or nan).
     For a finite-difference check (``eps`` given), ``rounding`` estimates the relative error that
     rounding the loss alone gives the central difference, $u\,|L| / (\varepsilon\,\max(|g|, |\tilde g|))$
-    with u = 2⁻⁵³ (the larger of the two gradients sets the scale, so that a zero analytic gradient
-    against a nonzero difference is not blamed on rounding), and ``scale`` is that ε·max; a disagreement is then caused by "rounding" (rounding ≥ tolerance: the change of L
-    over ±ε is lost in L's last digits) or else "nonlinear" (L is not linear over ±ε: a ReLU unit
-    switching, or the curvature of a saturated softmax). ``cause`` is None when they agree and
-    for exact routes (``eps`` None). ``loss`` and ``eps`` are those of the differences (or None).
-    ``scale`` = 0 means no difference over ±ε can resolve either gradient (``rounding`` is then inf).
+    with u = 2⁻⁵³, and ``scale`` is its denominator ε·max(|g|, |g̃|) (the larger of the two gradients
+    sets it, so that a zero analytic gradient against a nonzero difference is not blamed on
+    rounding). A disagreement is then caused by "unresolvable" (scale = 0: ε times gradients of
+    ~1e-318 or less rounds to 0, and no difference over ±ε can resolve them; ``rounding`` is inf),
+    "rounding" (rounding ≥ tolerance: the change of L over ±ε is lost in L's last digits) or else
+    "nonlinear" (L is not linear over ±ε: a ReLU unit switching, or the curvature of a saturated
+    softmax). ``cause`` is None when they agree and for exact routes (``eps`` None). ``loss`` and
+    ``eps`` are those of the differences (or None).
     """
 
     kind: str
@@ -264,6 +266,6 @@ def gradient_check_verdict(
     elif error <= tolerance:
         kind = "agrees"
     elif rounding is not None:
-        cause = "rounding" if not rounding < tolerance else "nonlinear"
+        cause = "unresolvable" if scale == 0 else "rounding" if not rounding < tolerance else "nonlinear"
     loss = None if loss is None else float(loss)
     return GradientCheckVerdict(kind, error, float(tolerance), rounding, cause, loss, eps, scale)

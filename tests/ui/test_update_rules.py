@@ -504,7 +504,7 @@ def test_fd_gap_and_the_graph_notice_carry_their_numbers():
     assert tx.fd_gap(rounding, _report([1.0]), 1e12, 1e-6).startswith(tx.FD_GAP["rounding"].split("{")[0])
     # a subnormal gradient: ε·max|g| rounds to 0, and the sentence says the gradient cannot be resolved
     tiny = rc.gradient_check_verdict(np.array([1e-320, 0.0]), np.array([0.0, 1e-320]), loss=2.5, eps=1e-6)
-    assert tiny.cause == "rounding" and tiny.rounding == float("inf") and tiny.scale == 0
+    assert tiny.cause == "unresolvable" and tiny.rounding == float("inf") and tiny.scale == 0
     text = tx.fd_gap(tiny, _report([1.0]), 2.5, 1e-6)
     assert text.startswith(tx.FD_GAP["unresolvable"].split("{")[0]) and "rounds to 0" in text
     assert "∞" not in text and "L = 2.5" in text
