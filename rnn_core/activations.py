@@ -30,12 +30,13 @@ class Activation:
     latex_df: str
     latex_range_f: str
     latex_range_df: str
+    f_out: Callable[[np.ndarray, np.ndarray], object] | None = None  # f(a, out=…) where f is one ufunc
 
     @property
     def f_into(self) -> Callable[[np.ndarray, np.ndarray], object]:
         """``f_into(a, out)`` writes f(a) into ``out`` (float64, a's shape): in place where f is one
-        numpy ufunc, the same numbers as ``f(a)`` either way. For the recurrence's loop over t."""
-        return _INTO.get(self.name, self._assign)
+        numpy ufunc (``f_out``), the same numbers as ``f(a)`` either way. For the loop over t."""
+        return self.f_out or self._assign
 
     def _assign(self, a: np.ndarray, out: np.ndarray) -> None:
         out[...] = self.f(a)
@@ -95,11 +96,13 @@ def _dlinear(a):
     return np.ones_like(np.asarray(a, dtype=np.float64))
 
 
-# f as one ufunc writing its output in place: what Activation.f_into uses instead of f
-_INTO: dict[str, Callable[[np.ndarray, np.ndarray], object]] = {
-    "tanh": lambda a, out: np.tanh(a, out=out),
-    "relu": lambda a, out: np.maximum(a, 0.0, out=out),
-}
+def _tanh_out(a, out):
+    return np.tanh(a, out=out)
+
+
+def _relu_out(a, out):
+    return np.maximum(a, 0.0, out=out)
+
 
 ACTIVATIONS: dict[str, Activation] = {
     act.name: act
@@ -113,6 +116,7 @@ ACTIVATIONS: dict[str, Activation] = {
             r"f'(a) = 1 - \tanh^2 a",
             r"(-1,\ 1)",
             r"(0,\ 1]",
+            f_out=_tanh_out,
         ),
         Activation(
             "sigmoid",
@@ -133,6 +137,7 @@ ACTIVATIONS: dict[str, Activation] = {
             r"f'(a) = \begin{cases} 1 & a > 0 \\ 0 & a \le 0 \end{cases}",
             r"[0,\ \infty)",
             r"\{0,\ 1\}",
+            f_out=_relu_out,
         ),
         Activation(
             "leaky_relu",

@@ -95,21 +95,18 @@ def descend(
     B, H = trace.h.shape[1:]
     h0 = np.zeros((B, H))
     s0 = np.zeros((B, H)) if isinstance(params, LSTMParams) else None
+    cell = type(params)
     for _ in range(steps):
-        grads = _gradient_arrays(params, trace)
-        if not _finite(grads):
+        grads = cell._built(_gradient_arrays(params, trace))
+        if not grads.is_finite():
             stop = "non-finite gradient"
             break
         with np.errstate(all="ignore"):  # an update that overflows is reported, not warned about
-            candidate = {k: v - lr * grads[k] for k, v in params.arrays().items()}
-        if not _finite(candidate):
+            candidate = cell._built({k: v - lr * getattr(grads, k) for k, v in params.arrays().items()})
+        if not candidate.is_finite():
             stop = "non-finite parameters"
             break
-        params = type(params)._built(candidate)
+        params = candidate
         trace = _run_checked(params, trace.xs, trace.targets, h0, trace.mask, act, loss, s0)
         losses.append(trace.loss)
     return Descent(params, trace, np.array(losses), stop)
-
-
-def _finite(arrays: dict[str, np.ndarray]) -> bool:
-    return all(np.isfinite(arr).all() for arr in arrays.values())

@@ -104,7 +104,8 @@ def _rnn_losses(params, xs, targets, h0, mask, activation, loss, wrt, idx, eps, 
     n = len(idx)
     if n == 0:
         return np.empty(0), np.empty(0)
-    f = get_activation(activation).f
+    act = get_activation(activation)
+    f = act.f
     T, B, D = xs.shape
     H, K = params.n_hidden, params.V.shape[0]
     losses = np.empty(2 * n)
@@ -116,7 +117,7 @@ def _rnn_losses(params, xs, targets, h0, mask, activation, loss, wrt, idx, eps, 
 
     field = getattr(params, wrt)
     if wrt in ("V", "c"):
-        h = _recurrence(params, xs, h0, get_activation(activation))["h"]
+        h = _recurrence(params, xs, h0, act)["h"]
         per_group = max(1, BATCH_FLOATS // (2 * (OUTPUT_ARRAYS * T * B * K + field.size)))
         for start in range(0, n, per_group):
             thetas = _perturbed(field, idx[start : start + per_group], eps)  # (P, *shape)
