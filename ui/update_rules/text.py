@@ -215,8 +215,8 @@ FD_GAP = {
     "unresolvable": (
         "Finite differences disagree with BPTT here (relative error {gap}, above the tolerance "
         "{tolerance}; L{S} = {step_loss}, L = {loss}). The cause is rounding: float64 keeps L to "
-        "about ±{ulp}, and the gradient is so small (ε = {eps} times its largest entry rounds to 0) "
-        "that no difference of L over ±ε can resolve it."
+        "about ±{ulp}, and the gradients are so small (ε = {eps} times the largest entry of BPTT's "
+        "and of the differences' rounds to 0) that no difference of L over ±ε can resolve them."
     ),
     "nonlinear": (
         "Finite differences disagree with BPTT here (relative error {gap}, above the tolerance "
