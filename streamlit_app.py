@@ -9,11 +9,12 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import streamlit as st  # noqa: E402
 
-from ui import layout, memory, turns  # noqa: E402
+from ui import layout, memory, offload, turns  # noqa: E402
 from ui.site import PAGES  # noqa: E402
 from ui.state import network_sidebar  # noqa: E402
 
 memory.bound()  # once per process: fewer malloc arenas, freed memory returned (ui/memory.py)
+offload.OFFLOAD.warm()  # the worker for long cached computations starts now, once (ui/offload.py)
 
 with turns.turn():  # the server's runs one at a time, in arrival order (ui/turns.py)
     st.set_page_config(page_title="BPTT Explorer", page_icon="🔁", layout="wide")

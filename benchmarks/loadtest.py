@@ -115,7 +115,8 @@ SCENARIO_DEFAULTS = {
 }
 FLOOR_APP = REPO / "benchmarks" / "floor_app.py"
 FLOOR_RERUNS = 20
-JOB_LOG = "training job"  # the line ui.training.jobs writes when BPTT_JOB_LOG is set
+JOB_LOG = "training job"  # the Training registry's lines that ui.jobs writes when BPTT_JOB_LOG is set
+OFFLOAD_LOG = "offload job"  # ui.offload's registry's lines: cached computations sent to a worker
 
 
 def quick_config(**overrides: Any) -> Config:
@@ -1153,6 +1154,7 @@ async def run_load(
     if cfg.scenario == "herd":
         result["herd"] = herd_summary(records, jobs_log)
     result["training_jobs"] = jobs_log
+    result["offload_jobs"] = _jobs_in_log(log_path, log_start, OFFLOAD_LOG)
     return result
 
 
@@ -1186,19 +1188,21 @@ async def _herd(base_url, n, pages, cfg, rng, records, t0) -> None:
     await asyncio.gather(herd(), *others)
 
 
-def _jobs_in_log(log_path: Path | None, start: int) -> dict[str, Any] | None:
-    """The training jobs the server started and ended during the load (its BPTT_JOB_LOG lines)."""
+def _jobs_in_log(log_path: Path | None, start: int, prefix: str = JOB_LOG) -> dict[str, Any] | None:
+    """The jobs of one registry (``prefix``: the training jobs, or the offloaded computations) the
+    server started and ended during the load (its BPTT_JOB_LOG lines)."""
     if log_path is None or not log_path.exists():
         return None
     with log_path.open("rb") as f:
         f.seek(start)
         lines = f.read().decode(errors="replace").splitlines()
-    ends = [ln for ln in lines if ln.startswith(f"{JOB_LOG} end ")]
+    ends = [ln for ln in lines if ln.startswith(f"{prefix} end ")]
     seconds = [float(ln.split("seconds=")[1].split()[0]) for ln in ends if "seconds=" in ln]
     return {
-        "started": sum(ln.startswith(f"{JOB_LOG} start ") for ln in lines),
+        "started": sum(ln.startswith(f"{prefix} start ") for ln in lines),
         "ended": len(ends),
-        "cancelled": sum(ln.startswith(f"{JOB_LOG} cancel ") for ln in lines),
+        "cancelled": sum(ln.startswith(f"{prefix} cancel ") for ln in lines),
+        "failed": sum(ln.startswith(f"{prefix} end ") and "failed=True" in ln for ln in lines),
         "seconds": seconds,
     }
 
@@ -1390,6 +1394,14 @@ def scenario_lines(res: dict) -> list[str]:
     jobs = res.get("training_jobs")
     if jobs and not herd:
         rows.append(f"  Training jobs: {jobs['started']} started, {jobs['cancelled']} cancelled.")
+    off = res.get("offload_jobs")
+    if off:
+        secs = sorted(off["seconds"])
+        median = secs[len(secs) // 2] if secs else None
+        rows.append(
+            f"  Offloaded computations: {off['started']} sent to the worker, {off['failed']} failed, "
+            f"{sum(secs):.1f} s of the worker's time (median {_f(median)} s each)."
+        )
     rss = res.get("rss") or {}
     if rss.get("peak_mb") is not None:
         ratio = rss["peak_over_2_min"]

@@ -3,7 +3,9 @@
 One BLAS thread, as the app runs (streamlit_app.py): many small matrix products on a shared 2-core
 machine run faster and steadier single-threaded. Every chart spec the app draws is checked against
 the Vega-Lite schema (the served app skips that check for speed: ui/chart_cache.py). Pages open
-with their predictions off unless a test's link sets pred=on (ui/predict/mode.py).
+with their predictions off unless a test's link sets pred=on (ui/predict/mode.py). Long cached
+computations go to a thread of the test's own process, not a worker process (ui/offload.py); the
+browser tests' servers use worker processes, as the app does.
 """
 
 import os
@@ -11,3 +13,4 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ["BPTT_VALIDATE_CHARTS"] = "1"
 os.environ.setdefault("BPTT_PREDICT", "off")
+os.environ.setdefault("BPTT_OFFLOAD", "thread")

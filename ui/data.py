@@ -17,6 +17,28 @@ from ui.state import MAX_STEPS, Network
 
 CACHE = dict(max_entries=256, show_spinner=False)
 CHECKPOINT = 25  # a click on "step" recomputes at most this many steps
+# What is worth a worker's time (ui.offload). Sending a call away and storing its result costs the
+# server ~2 ms of CPU, and the run, once its result is back, waits for the run holding the turn:
+# worth it for a descent of this many recurrence steps or more (steps × T; ~8 ms at the defaults),
+# and for a page's section computations on a network of this much work per pass (T·H²: 15–50 ms at
+# T = 100, H = 64, 60–400 ms at T = 200, H = 128; below, mostly a few ms, computed in place).
+OFFLOAD_STEPS = 500
+OFFLOAD_SIZE = 400_000
+
+
+def long_descent(net: Network, steps: int = 0) -> bool:
+    """Whether a miss of :func:`live_network` is sent to a worker process: a long enough descent."""
+    return int(steps) * net.T >= OFFLOAD_STEPS
+
+
+def large(T: int, H: int) -> bool:
+    """Whether a section's computation on a network of this T and H is sent to a worker process."""
+    return T * H**2 >= OFFLOAD_SIZE
+
+
+def large_network(net: Network, *_, **__) -> bool:
+    """:func:`large` for the sidebar's network, as the ``offload`` of a cached call taking it first."""
+    return large(net.T, net.H)
 
 
 @dataclass(frozen=True)
@@ -45,7 +67,7 @@ def initial_params(net: Network) -> rc.RNNParams:
     return rc.RNNParams.init(net.D, net.H, net.K, w_init=net.w_init, w_scale=net.w_scale, seed=net.seed)
 
 
-@cache_data(**CACHE)
+@cache_data(offload=long_descent, **CACHE)
 def live_network(net: Network, steps: int = 0) -> LiveNetwork:
     """``net`` after ``steps`` full-batch gradient steps θ ← θ − lr·∂L/∂θ (deterministic).
 

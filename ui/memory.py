@@ -5,7 +5,7 @@ Streamlit runs every script run in a new thread, and glibc's malloc gives thread
 a hit, chart specs, protobuf messages); what a run frees stays in its arena as free chunks, scattered
 between live ones, so the process's resident memory keeps growing over a long class although the
 live data (the bounded caches) does not. :func:`bound`, called once per process from the entry
-file (and by each worker process of ui.training.jobs), limits malloc to :data:`ARENAS` arenas
+file (and by each worker process of ui.jobs), limits malloc to :data:`ARENAS` arenas
 (``mallopt(M_ARENA_MAX)``, as the environment variable ``MALLOC_ARENA_MAX`` would, for hosts where
 the environment cannot be set) and starts one daemon
 thread that calls ``malloc_trim(0)`` every :data:`TRIM_PERIOD` seconds, which returns the free pages

@@ -18,7 +18,10 @@ A run coming back from :func:`aside` lets the runs that ask afresh within :data:
 go first: when the job a class of fifty followed ends, the fifty draw their results one after the
 other, and a student on another page who moves a slider just then does not wait for all fifty;
 nor do the fifty wait for ever behind late presses of Train (they would, behind fresh runs without
-a limit, and did: half of a herd's results came 2.5 s after its job had ended).
+a limit, and did: half of a herd's results came 2.5 s after its job had ended). A run that only
+waits for a part of itself computed elsewhere (:mod:`ui.offload`) keeps its place instead
+(``aside(keep_place=True)``): it comes back as having asked when it first did, ahead of the runs
+that arrived after it, so that sending work away never makes a run later than its arrival order.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class Turns:
         # (when it counts as having asked, arrival number, thread, its wake-up): a heap
         self._waiting: list[tuple[float, int, int, threading.Event]] = []
         self._arrivals = itertools.count()
+        self._asked = 0.0  # when the owner asked for the turn (the clock's time it queued with)
 
     @property
     def owner(self) -> int | None:
@@ -66,23 +70,27 @@ class Turns:
         """True when the calling thread holds the turn."""
         return self._owner == threading.get_ident()
 
-    def acquire(self, depth: int = 1, *, returning: bool = False) -> None:
+    def acquire(self, depth: int = 1, *, returning: bool = False, asked: float | None = None) -> None:
         """Wait for the turn (at once if this thread holds it or nobody does); ``returning`` (a run
-        back from :meth:`aside`): behind the fresh waiters that ask up to ``handicap`` s later."""
+        back from :meth:`aside`): behind the fresh waiters that ask up to ``handicap`` s later;
+        ``asked``: in line as if it had asked at that time of the clock (a run keeping its place)."""
         me = threading.get_ident()
         with self._guard:
             if self._owner == me:
                 self._depth += depth
                 return
+            if asked is not None:
+                due = asked
+            else:
+                due = self._clock() + (self.handicap if returning else 0.0)
             if self._owner is None:
-                self._owner, self._depth = me, depth
+                self._owner, self._depth, self._asked = me, depth, due
                 return
             ready = threading.Event()
-            due = self._clock() + (self.handicap if returning else 0.0)
             heapq.heappush(self._waiting, (due, next(self._arrivals), me, ready))
         ready.wait()  # the releasing thread made this one the owner, with its depth
         with self._guard:
-            self._depth = depth
+            self._depth, self._asked = depth, due
 
     def release(self) -> None:
         """Give back one level of the turn; at the last one, hand it to the first waiter in line."""
@@ -123,17 +131,19 @@ class Turns:
             self.release()
 
     @contextlib.contextmanager
-    def aside(self) -> Iterator[None]:
-        """Let the others run meanwhile, then wait for the turn again (with the handicap).
-        Without the turn (a thread that is not a run): nothing to give."""
+    def aside(self, *, keep_place: bool = False) -> Iterator[None]:
+        """Let the others run meanwhile, then wait for the turn again: with the handicap, or, with
+        ``keep_place``, in line as of when this run first asked for the turn. Without the turn (a
+        thread that is not a run): nothing to give."""
         if not self.held():
             yield
             return
+        asked = self._asked if keep_place else None
         depth = self.release_all()
         try:
             yield
         finally:
-            self.acquire(depth, returning=True)
+            self.acquire(depth, returning=True, asked=asked)
 
 
 TURNS = Turns()  # the server's one: every run of every session takes it
@@ -144,10 +154,11 @@ def turn() -> contextlib.AbstractContextManager[None]:
     return TURNS.turn()
 
 
-def aside() -> contextlib.AbstractContextManager[None]:
+def aside(*, keep_place: bool = False) -> contextlib.AbstractContextManager[None]:
     """Give the server's turn away while this run waits for something outside it (it comes back
-    with the handicap: behind the runs that ask afresh within :data:`HANDICAP` s)."""
-    return TURNS.aside()
+    with the handicap: behind the runs that ask afresh within :data:`HANDICAP` s; with
+    ``keep_place``, ahead of the runs that asked after it did)."""
+    return TURNS.aside(keep_place=keep_place)
 
 
 def fragment(fn: Callable) -> Callable:

@@ -78,7 +78,8 @@ class AppServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in __exit__
         t0 = time.perf_counter()
-        env = {**os.environ, "PYTHONWARNINGS": "default"}  # any numpy warning would reach the log
+        # any numpy warning would reach the log; long computations in worker processes, as served
+        env = {**os.environ, "PYTHONWARNINGS": "default", "BPTT_OFFLOAD": "process"}
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True, env=env
         )

@@ -61,7 +61,8 @@ def test_the_digest_is_of_the_page_a_run_leaves_not_of_how_its_deltas_were_merge
 
 @pytest.fixture(scope="module")
 def server():
-    srv = lt.StreamlitServer(env={"BPTT_JOB_LOG": "1"})  # the server logs each training job
+    # the server logs each job; long computations go to worker processes, as served
+    srv = lt.StreamlitServer(env={"BPTT_JOB_LOG": "1", "BPTT_OFFLOAD": "process"})
     with srv:
         yield srv
     srv.log_path.unlink()

@@ -138,4 +138,10 @@ def test_a_stored_run_is_reproduced_exactly():
     clocked = [r for r in data["rows"] if r["stop"] != "time budget"]
     row = min(clocked, key=lambda r: r["seconds"])  # the cheapest to recompute
     again = script.run(row["cell"], row["T"], row["seed"], setup)
-    assert {k: again[k] for k in COMPARED} == {k: row[k] for k in COMPARED}
+    # the same steps, stop and counts exactly; the losses and errors to the last digits that the
+    # processor's BLAS kernels may round differently (the table was stored on another processor)
+    exact = [k for k in COMPARED if not isinstance(row[k], float)]
+    assert {k: again[k] for k in exact} == {k: row[k] for k in exact}
+    for k in COMPARED:
+        if isinstance(row[k], float):
+            assert again[k] == pytest.approx(row[k], rel=1e-12, abs=1e-300), k

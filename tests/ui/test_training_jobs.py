@@ -1,4 +1,4 @@
-"""The training job registry (ui.training.jobs): a run asked for by many sessions at once is computed
+"""The job registry (ui.jobs), as the Training page uses it: a run asked for by many sessions at once is computed
 once, in a worker, and every session reads that one result.
 
 The tasks here count their own calls: in this process (a thread backend) with a module-level
@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ui import memory
-from ui.training import calls, jobs, settings
+from ui import jobs, memory
+from ui.training import calls, settings, task
 
 CALLS: dict[str, int] = {}
 CALLS_LOCK = threading.Lock()
@@ -205,7 +205,7 @@ def test_the_pages_job_trains_the_run_calls_train_run_trains():
     s = settings.normalised(replace(settings.DEFAULT, T=4, H=4, steps=6, batch_size=2, seed=3))
     cache = Cache()
     reg = jobs.Registry(jobs.ThreadBackend(), lookup=cache.lookup, store=cache.store)
-    job = reg.attach(s, jobs.train, lambda: (calls.initial_params(s), calls.train_options(s)))
+    job = reg.attach(s, task.train, lambda: (calls.initial_params(s), calls.train_options(s)))
     assert job.wait(WAIT)
     result = reg.result(job)
     reg.release(job)
@@ -218,12 +218,12 @@ def test_the_pages_job_trains_the_run_calls_train_run_trains():
 
 
 def test_bad_worker_settings_say_what_was_received(monkeypatch):
-    monkeypatch.setenv(jobs.WORKERS_ENV, "zero")
+    monkeypatch.setenv("BPTT_TRAIN_WORKERS", "zero")
     with pytest.raises(ValueError, match="BPTT_TRAIN_WORKERS.*'zero'"):
-        jobs.default_workers()
-    monkeypatch.setenv(jobs.BACKEND_ENV, "gpu")
-    with pytest.raises(ValueError, match="'process' or 'thread'; received 'gpu'"):
-        jobs.default_backend()
+        jobs.default_workers("BPTT_TRAIN_WORKERS")
+    monkeypatch.setenv("BPTT_TRAIN_BACKEND", "gpu")
+    with pytest.raises(ValueError, match="BPTT_TRAIN_BACKEND must be 'process' or 'thread'; received 'gpu'"):
+        jobs.default_backend("BPTT_TRAIN_BACKEND")
 
 
 def test_a_worker_bounds_its_malloc_as_the_server_does():

@@ -12,8 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.helpers import open_app, widget
-from ui import layout
-from ui.training import jobs
+from ui import jobs, layout
 from ui.turns import TURNS, Turns
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +80,45 @@ def test_a_run_back_from_aside_lets_the_fresh_runs_of_its_handicap_go_first_and_
     for th in threads:
         th.join(timeout=10)
     assert order == ["fresh within the handicap", "back", "fresh at the handicap's end", "fresh after it"]
+
+
+@pytest.mark.parametrize("keep_place", [True, False])
+def test_a_run_keeping_its_place_comes_back_ahead_of_the_runs_that_asked_after_it(keep_place):
+    now = [100.0]
+    t, order, back = Turns(handicap=0.5, clock=lambda: now[0]), [], threading.Event()
+    t.acquire()  # "earlier" holds the turn from 100.0; "sender" asks at 100.1
+
+    def sender() -> None:
+        with t.turn():
+            with t.aside(keep_place=keep_place):  # its work is computed elsewhere meanwhile
+                back.wait(10)
+            order.append("sender")
+
+    def fresh(name: str) -> None:
+        with t.turn():
+            order.append(name)
+            if name == "during":
+                back.set()  # the sender's work is back while this run holds the turn
+                wait_until(lambda: t.waiting == 2)  # sender and "after" both wait now
+
+    now[0] = 100.1
+    s = threading.Thread(target=sender)
+    s.start()
+    wait_until(lambda: t.waiting == 1)
+    now[0] = 100.2
+    during = threading.Thread(target=fresh, args=("during",))
+    during.start()
+    wait_until(lambda: t.waiting == 2)
+    t.release()  # the sender takes the turn, gives it away: "during" runs and the sender's work returns
+    wait_until(lambda: back.is_set())
+    now[0] = 100.3  # "after" asks once the sender is waiting to come back (at 100.3 or so)
+    after = threading.Thread(target=fresh, args=("after",))
+    after.start()
+    for th in (s, during, after):
+        th.join(timeout=10)
+    # kept its place (it asked at 100.1, before "after" at 100.3); with the handicap it counts as
+    # asking at 100.8 and lets "after" go first
+    assert order == (["during", "sender", "after"] if keep_place else ["during", "after", "sender"])
 
 
 def test_a_thread_holding_the_turn_takes_it_again_and_keeps_it_until_the_last_release():

@@ -153,7 +153,7 @@ def probe_control(setup: LabSetup) -> float:
     return bugs.probe_control(*batch(setup))
 
 
-@cache_data(**CACHE)
+@cache_data(offload=True, **CACHE)  # 10 ms to 1 s of numpy loops: a worker computes it (ui.offload)
 def lab_check(net: Network, steps: int, key: str) -> LabResult:
     """The bug ``key`` checked on the first of :func:`candidates` where it shows."""
     bug = bugs.get_bug(key)

@@ -5,7 +5,7 @@ made inside a cached function are recorded and replayed on a hit, and a placehol
 the call cannot be replayed into). So the cache is filled explicitly: :func:`store_run` puts a
 finished run in it and :func:`cached_run` reads it, for every session of the server.
 
-While a run trains it is a job of :data:`JOBS` (:mod:`ui.training.jobs`), in a worker process: every
+While a run trains it is a job of :data:`JOBS` (:mod:`ui.jobs`), in a worker process: every
 session asking for the same settings meanwhile follows that one job (:func:`training_job`) instead
 of training the run again.
 """
@@ -19,7 +19,8 @@ import numpy as np
 import streamlit as st
 
 import rnn_core as rc
-from ui.training import jobs
+from ui import jobs
+from ui.training import task
 from ui.training.settings import FORGET_BIAS, RunSettings, task_shape
 
 CACHE = dict(max_entries=64, show_spinner=False)
@@ -117,9 +118,10 @@ def store_run(record: RunRecord) -> None:
 # --- a run trained by a job that every session asking for it shares ----------------------------------
 
 JOBS = jobs.Registry(
-    jobs.default_backend(),
+    jobs.default_backend("BPTT_TRAIN_BACKEND", "BPTT_TRAIN_WORKERS"),
     lookup=cached_run,
     store=lambda settings, result: store_run(RunRecord(settings, result)),
+    name="training job",  # the job log's lines that benchmarks/loadtest.py counts
 )
 JOBS.backend.warm()  # the worker starts while the first visitor reads the page, not when they press Train
 
@@ -127,7 +129,7 @@ JOBS.backend.warm()  # the worker starts while the first visitor reads the page,
 def training_job(s: RunSettings) -> jobs.Job | None:
     """The job training ``s`` (the one running, else one started now); None when the run is in the
     cache already. Give it back with :func:`release_job` when done with it."""
-    return JOBS.attach(s, jobs.train, lambda: (initial_params(s), train_options(s)))
+    return JOBS.attach(s, task.train, lambda: (initial_params(s), train_options(s)))
 
 
 def job_record(job: jobs.Job) -> RunRecord:

@@ -12,7 +12,7 @@ import numpy as np
 
 import rnn_core as rc
 from ui.cache import cache_data
-from ui.data import live_network
+from ui.data import large_network, live_network
 from ui.state import Network
 from ui.update_rules.controls import WRT_OPTIONS
 
@@ -109,7 +109,7 @@ def frobenius(arr: np.ndarray) -> float:
     return float(rc.distance_split(np.asarray(arr, dtype=np.float64)[None]).norms[0])
 
 
-@cache_data(**CACHE)
+@cache_data(offload=large_network, **CACHE)  # a worker's on a large network (ui.offload)
 def path_report(net: Network, steps: int, s: int, wrt: str) -> PathReport:
     """Path terms of ∂L⁽ˢ⁾/∂``wrt`` on ``net`` after ``steps`` steps, with their checks."""
     live = live_network(net, steps)
@@ -172,7 +172,7 @@ class FullCheck:
         return self.verdict.rel_error
 
 
-@cache_data(**CACHE)
+@cache_data(offload=large_network, **CACHE)
 def full_gradient_check(net: Network, steps: int, wrt: str) -> FullCheck:
     r"""∂L/∂θ by BPTT against Σₛ ∂L⁽ˢ⁾/∂θ (each L⁽ˢ⁾ back-propagated alone), or against finite differences.
 

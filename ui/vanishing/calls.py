@@ -12,7 +12,7 @@ import numpy as np
 
 import rnn_core as rc
 from ui.cache import cache_data
-from ui.data import initial_params, live_network, sequence
+from ui.data import initial_params, large, large_network, live_network, sequence
 from ui.state import Network
 
 CACHE = dict(max_entries=64, show_spinner=False)
@@ -32,7 +32,9 @@ NONNORMAL_N = 60
 # --- 1. the Jacobian profile --------------------------------------------------------------------
 
 
-@cache_data(**CACHE)
+# On a large network (ui.data.large) a miss is computed by a worker process (ui.offload): 15 ms to
+# 0.4 s there, a few ms below.
+@cache_data(offload=large_network, **CACHE)
 def profile(net: Network, steps: int) -> rc.JacobianProfile:
     """log₁₀‖∂h⁽ᵀ⁾/∂h⁽ᵀ⁻ᵈ⁾‖₂ for d = 0..T with its bound, for the sidebar's network after ``steps``."""
     live = live_network(net, steps)
@@ -42,7 +44,7 @@ def profile(net: Network, steps: int) -> rc.JacobianProfile:
 # --- 2. the contribution ledger -----------------------------------------------------------------
 
 
-@cache_data(**CACHE)
+@cache_data(offload=large_network, **CACHE)
 def ledger(net: Network, steps: int) -> np.ndarray:
     """The contribution matrix C (T, T): C[s−1, k−1] = ‖path term k of ∂L⁽ˢ⁾/∂W‖_F."""
     live = live_network(net, steps)
@@ -61,7 +63,7 @@ class Accounting:
     share_sum: float
 
 
-@cache_data(**CACHE)
+@cache_data(offload=large_network, **CACHE)
 def accounting(net: Network, steps: int) -> Accounting:
     live = live_network(net, steps)
     split = rc.distance_split(rc.distance_terms(live.params, live.trace))
@@ -85,7 +87,7 @@ def default_cell(T: int) -> tuple[int, int]:
     return T, max(1, (T + 1) // 2)
 
 
-@cache_data(max_entries=32, show_spinner=False)
+@cache_data(offload=large_network, max_entries=32, show_spinner=False)
 def ledger_chain(net: Network, steps: int, s: int, k: int) -> LedgerChain:
     """Path term k of L⁽ˢ⁾ on ``net`` after ``steps`` steps, factor by factor, checked against the ledger."""
     live = live_network(net, steps)
@@ -98,7 +100,7 @@ def ledger_chain(net: Network, steps: int, s: int, k: int) -> LedgerChain:
 # --- 3. the regime map --------------------------------------------------------------------------
 
 
-@cache_data(max_entries=32, show_spinner=False)
+@cache_data(offload=lambda D, H, K, T, *_: large(T, H), max_entries=32, show_spinner=False)
 def regime(D: int, H: int, K: int, T: int, w_init: str, seed: int, dist: int) -> rc.RegimeMap:
     """The regime map at distance ``dist`` for the initial network of these sizes, init and seed.
 
@@ -123,7 +125,7 @@ class Clipping:
     long: rc.LongRange
 
 
-@cache_data(**CACHE)
+@cache_data(offload=large_network, **CACHE)
 def clipping(net: Network, steps: int, threshold: float, tau: int) -> Clipping:
     acc = accounting(net, steps)
     comparison = rc.clipping_comparison(acc.grads, threshold)
@@ -131,7 +133,7 @@ def clipping(net: Network, steps: int, threshold: float, tau: int) -> Clipping:
     return Clipping(comparison, sweep, rc.long_range(acc.split, tau, comparison))
 
 
-@cache_data(**CACHE)
+@cache_data(offload=large_network, **CACHE)
 def init_profiles(net: Network) -> dict[str, rc.JacobianProfile]:
     """The Jacobian profile of the initial network (no training steps) for each W initialisation."""
     return {w_init: profile(replace(net, w_init=w_init), 0) for w_init in rc.W_INITS}

@@ -1,19 +1,22 @@
-"""Training runs shared by every session of the server: one job per run, trained off the script thread.
+"""Computations shared by every session of the server: one job per key, run off the script thread.
 
-A class pressing Train on one preset asks for the same run many times within seconds. The first
-request starts a job; every later request for the same key attaches to it, follows the same
-progress and reads the one result. Training is a Python loop that holds the GIL, so the job runs in
-a worker process (:class:`ProcessBackend`): the sessions on other pages keep their share of the
-server while it trains.
+A class asks for the same computation many times within seconds (everyone pressing Train on one
+preset, everyone opening one link). The first request starts a job; every later request for the
+same key attaches to it, follows the same progress and reads the one result. The work is a Python
+loop that holds the GIL, so the job runs in a worker process (:class:`ProcessBackend`): the sessions
+on other pages keep their share of the server while it computes.
 
 The registry holds running jobs only. A finished job's result is stored (by the registry's
-``store``: the page's cache) before the job leaves the registry, and a request looks in the cache
-under the registry's lock before it starts a job: a run is found in one of the two while it trains,
-and is never trained twice at once. A failed job gives its error to every waiter and leaves the
+``store``: a cache) before the job leaves the registry, and a request looks in the cache under the
+registry's lock before it starts a job: a result is found in one of the two while it is computed,
+and is never computed twice at once. A failed job gives its error to every waiter and leaves the
 registry, so the next request retries. A job nobody waits for any more (every session that asked
 moved on) is cancelled.
 
-This module imports no streamlit: the worker processes import it, rnn_core and nothing else.
+Two registries use it: the Training page's runs (:mod:`ui.training.calls`, task
+:func:`ui.training.task.train`) and the cached computations sent off the server
+(:mod:`ui.offload`). This module imports no streamlit: a training worker imports it, rnn_core and
+nothing else.
 """
 
 from __future__ import annotations
@@ -32,7 +35,6 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-import rnn_core as rc
 from ui import memory
 
 # A task runs in a worker as task(payload, report, should_stop): report(record) sends one progress
@@ -40,26 +42,23 @@ from ui import memory
 Task = Callable[[Any, Callable[[dict], None], Callable[[], bool]], Any]
 
 LOG_ENV = "BPTT_JOB_LOG"  # when set, each job's start and end is written to stderr (benchmarks count them)
-BACKEND_ENV = "BPTT_TRAIN_BACKEND"  # "process" (default) or "thread"
-WORKERS_ENV = "BPTT_TRAIN_WORKERS"  # worker processes; default: one core left to the server
-LOG_PREFIX = "training job"
 CANCEL_SLOTS = 16  # the ids of the latest cancelled jobs, read by the workers
 
 
-def default_workers() -> int:
-    """The worker count: $BPTT_TRAIN_WORKERS, else one fewer than the cores (at least 1, at most 2)."""
-    value = os.environ.get(WORKERS_ENV, "")
+def default_workers(env: str | None = None) -> int:
+    """The worker count: $``env`` if set, else one fewer than the cores (at least 1, at most 2)."""
+    value = os.environ.get(env, "") if env else ""
     if value:
         if not value.isdigit() or int(value) < 1:
-            raise ValueError(f"{WORKERS_ENV} must be a positive integer; received {value!r}")
+            raise ValueError(f"{env} must be a positive integer; received {value!r}")
         return int(value)
     return max(1, min(2, (os.cpu_count() or 1) - 1))
 
 
-def _log(event: str, job: Job, **fields: Any) -> None:
+def _log(name: str, event: str, job: Job, **fields: Any) -> None:
     if os.environ.get(LOG_ENV):
         extra = "".join(f" {k}={v}" for k, v in fields.items())
-        print(f"{LOG_PREFIX} {event} id={job.id}{extra} key={job.key!r}", file=sys.stderr, flush=True)
+        print(f"{name} {event} id={job.id}{extra} key={job.key!r}", file=sys.stderr, flush=True)
 
 
 class Job:
@@ -101,7 +100,8 @@ class Registry:
 
     ``backend`` runs the tasks (:class:`ProcessBackend` or :class:`ThreadBackend`); ``lookup(key)``
     is the finished result for ``key`` if one was stored (else None) and ``store(key, result)``
-    stores it: both are called in the caller's thread, never in a background one.
+    stores it: both are called in the caller's thread, never in a background one. ``name`` starts
+    the registry's lines in the job log ($BPTT_JOB_LOG).
     """
 
     def __init__(
@@ -110,8 +110,10 @@ class Registry:
         *,
         lookup: Callable[[Hashable], Any],
         store: Callable[[Hashable, Any], None],
+        name: str = "job",
     ):
         self.backend = backend
+        self.name = name
         self.lookup, self.store = lookup, store
         self._lock = threading.Lock()
         self._jobs: dict[Hashable, Job] = {}
@@ -136,7 +138,7 @@ class Registry:
             self._jobs[key] = job
             self._by_id[job.id] = job
             self.started += 1
-        _log("start", job)
+        _log(self.name, "start", job)
         try:
             job.future = self.backend.submit(job.id, task, payload(), self)
         except BaseException as error:  # the job never started: its waiters get the error
@@ -168,7 +170,7 @@ class Registry:
         if job.done:  # ended, but nobody read it: stored all the same
             self._settle(job)
             return
-        _log("cancel", job)
+        _log(self.name, "cancel", job)
         if job.future is not None and not job.future.cancel():  # already running: ask it to stop
             self.backend.cancel(job.id)
 
@@ -207,7 +209,7 @@ class Registry:
             if job.done or not job._ended.is_set() or future is None or not future.done():
                 return
             failed = future.cancelled() or future.exception() is not None
-            _log("end", job, seconds=f"{time.monotonic() - job.started:.2f}", failed=failed)
+            _log(self.name, "end", job, seconds=f"{time.monotonic() - job.started:.2f}", failed=failed)
             job._done.set()
             self.backend.forget(job.id)
             if job.cancelled:
@@ -237,7 +239,8 @@ class ThreadBackend:
     """Tasks in a thread pool of this process (tests, and where processes cannot be started)."""
 
     def __init__(self, workers: int = 1):
-        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="training-job")
+        self.workers = workers
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="job")
         self._cancelled: set[int] = set()
 
     def submit(self, job_id: int, task: Task, payload: Any, registry: Registry) -> Future:
@@ -266,9 +269,11 @@ _WORKER: dict[str, Any] = {}
 PARENT_CHECK_SECONDS = 1.0
 
 
-def _init_worker(progress, cancelled) -> None:
+def _init_worker(progress, cancelled, setup: Callable[[], None] | None = None) -> None:
     _WORKER.update(progress=progress, cancelled=cancelled)
     memory.bound()  # as the server's own malloc: few arenas, large arrays mapped, free pages returned
+    if setup is not None:
+        setup()
     # The worker ends with the server, even when the server is killed without cleaning up. (Not
     # PR_SET_PDEATHSIG: it fires when the *thread* that started the worker ends, which in a server
     # is any script thread.)
@@ -319,8 +324,9 @@ class ProcessBackend:
     cancelled job ids go to the workers through a small shared array.
     """
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None, *, setup: Callable[[], None] | None = None):
         self.workers = workers or default_workers()
+        self.setup = setup  # run once in each worker as it starts (a module-level function)
         self._ctx = mp.get_context("spawn")
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
@@ -339,7 +345,7 @@ class ProcessBackend:
                 self.workers,
                 mp_context=self._ctx,
                 initializer=_init_worker,
-                initargs=(self._progress, self._cancelled),
+                initargs=(self._progress, self._cancelled, self.setup),
             )
         return self._pool
 
@@ -371,7 +377,7 @@ class ProcessBackend:
                 for _ in range(self.workers):
                     pool.submit(_ready)
 
-        threading.Thread(target=start, name="training-job-warm", daemon=True).start()
+        threading.Thread(target=start, name="job-warm", daemon=True).start()
 
     def shutdown(self) -> None:
         """Stop the worker processes (a later submit starts new ones)."""
@@ -395,26 +401,11 @@ class ProcessBackend:
                 registry.report(job_id, record)
 
 
-def default_backend() -> ProcessBackend | ThreadBackend:
-    """The backend $BPTT_TRAIN_BACKEND asks for: "process" (default) or "thread"."""
-    name = os.environ.get(BACKEND_ENV, "process")
+def default_backend(env: str, workers_env: str | None = None) -> ProcessBackend | ThreadBackend:
+    """The backend $``env`` asks for: "process" (default; $``workers_env`` workers) or "thread"."""
+    name = os.environ.get(env, "process")
     if name == "process":
-        return ProcessBackend()
+        return ProcessBackend(default_workers(workers_env))
     if name == "thread":
         return ThreadBackend()
-    raise ValueError(f"{BACKEND_ENV} must be 'process' or 'thread'; received {name!r}")
-
-
-# --- the task of a training run ----------------------------------------------------------------------
-
-
-def train(payload: tuple[Any, dict], report: Callable[[dict], None], should_stop: Callable[[], bool]):
-    """:func:`rnn_core.train` of ``payload`` = (initial params, the other keyword arguments), reporting
-    each step's record; it stops (stop_reason "callback") once nobody waits for it."""
-    params, options = payload
-
-    def on_step(step: int, record: dict) -> bool:
-        report(record)
-        return not should_stop()
-
-    return rc.train(params, **options, callback=on_step)
+    raise ValueError(f"{env} must be 'process' or 'thread'; received {name!r}")

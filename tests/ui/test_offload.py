@@ -1,0 +1,269 @@
+"""Cached computations sent off the server (ui/offload.py through ui.cache.cache_data(offload=...)).
+
+A miss of an offloaded function, in a thread holding the server's turn and outside any other cached
+computation, is computed by the offload's workers while the run gives its turn away; everywhere
+else it is computed in place. The functions here record the thread that computed them and count
+their calls; nothing is timed (threads meet at events).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from ui import jobs, offload
+from ui.cache import cache_data
+from ui.turns import TURNS
+
+WAIT = 30  # seconds: only a hung test ever waits this long
+CALLS: list[tuple[str, str]] = []  # (function, the name of the thread that computed it)
+GATE = threading.Event()  # tasks marked "gated" hold until it is set
+
+
+def wait_until(condition, timeout: float = 10.0) -> None:
+    done = threading.Event()
+    for _ in range(int(timeout / 0.002)):
+        if condition():
+            return
+        done.wait(0.002)
+    raise AssertionError("condition not reached")
+
+
+@cache_data(offload=True, max_entries=32, show_spinner=False)
+def squared(x: float, tag: str = "") -> float:
+    CALLS.append(("squared", threading.current_thread().name))
+    if tag == "gated":
+        GATE.wait(WAIT)
+    if tag == "bad":
+        raise ValueError(f"no square of {x} today")
+    return x * x
+
+
+@cache_data(offload=lambda x, tag="": x > 10, max_entries=32, show_spinner=False)
+def doubled(x: float, tag: str = "") -> float:
+    CALLS.append(("doubled", threading.current_thread().name))
+    return 2 * x
+
+
+@cache_data(max_entries=32, show_spinner=False)
+def outer(x: float) -> float:
+    CALLS.append(("outer", threading.current_thread().name))
+    return squared(x, "nested") + 1
+
+
+@pytest.fixture
+def threads(monkeypatch):
+    """The offload of this test: a pool of two threads (named job_…), in place of the server's."""
+    off = offload.Offload(jobs.ThreadBackend(2))
+    monkeypatch.setattr(offload, "OFFLOAD", off)
+    CALLS.clear()
+    GATE.clear()
+    for fn in (squared, doubled, outer):
+        fn.clear()
+    yield off
+    GATE.set()
+
+
+def computed_by(name: str) -> list[str]:
+    return [thread for fn, thread in CALLS if fn == name]
+
+
+def test_a_miss_in_a_run_is_computed_by_a_worker_and_a_hit_afterwards(threads):
+    with TURNS.turn():
+        assert squared(3.0) == 9.0
+        assert squared(3.0) == 9.0  # a hit in the server's cache: not computed again
+    (thread,) = computed_by("squared")
+    assert thread.startswith("job") and thread != threading.current_thread().name
+    assert threads.registry.started == 1
+
+
+def test_without_the_turn_a_miss_is_computed_in_place(threads):
+    assert squared(4.0) == 16.0
+    assert computed_by("squared") == [threading.current_thread().name]
+    assert threads.registry.started == 0
+
+
+def test_a_call_nested_in_another_cached_computation_is_computed_in_place(threads):
+    # outer's entry is locked while it computes: its inner call must not give the turn away
+    with TURNS.turn():
+        assert outer(5.0) == 26.0
+    me = threading.current_thread().name
+    assert computed_by("outer") == [me] and computed_by("squared") == [me]
+    assert threads.registry.started == 0
+
+
+def test_the_predicate_decides_which_misses_are_sent_away(threads):
+    with TURNS.turn():
+        assert doubled(3.0) == 6.0  # not worth it
+        assert doubled(30.0) == 60.0
+    me = threading.current_thread().name
+    small, large = computed_by("doubled")
+    assert small == me and large.startswith("job")
+
+
+def test_a_run_gives_the_turn_away_while_its_miss_is_computed_and_others_share_that_job(threads):
+    results = {}
+
+    def run(name: str) -> None:
+        with TURNS.turn():
+            results[name] = squared(6.0, "gated")
+
+    first = threading.Thread(target=run, args=("first",))
+    first.start()
+    wait_until(lambda: threads.registry.running())  # its job computes, held at the gate
+    # the turn is given away: another run can take it (it would wait forever if the first one kept it) ...
+    wait_until(lambda: TURNS.owner is None)
+    second = threading.Thread(target=run, args=("second",))
+    second.start()
+    wait_until(lambda: [job.waiters for job in threads.registry._jobs.values()] == [2])
+    GATE.set()
+    for th in (first, second):
+        th.join(WAIT)
+    assert results == {"first": 36.0, "second": 36.0}
+    assert len(computed_by("squared")) == 1  # ... and attaches to the same job: computed once
+    assert threads.registry.started == 1 and TURNS.owner is None
+
+
+def test_a_failing_job_is_computed_in_place_and_raises_the_functions_own_error(threads):
+    with TURNS.turn(), pytest.raises(ValueError, match="no square of 2.0 today"):
+        squared(2.0, "bad")
+    worker, here = computed_by("squared")
+    assert worker.startswith("job") and here == threading.current_thread().name
+    with TURNS.turn(), pytest.raises(ValueError):  # an error is not cached
+        squared(2.0, "bad")
+
+
+def test_with_the_workers_full_a_miss_is_computed_in_place(threads, monkeypatch):
+    monkeypatch.setattr(offload, "QUEUE", 1)  # one job per worker; two workers
+    held = []
+
+    def run(x: float) -> None:
+        with TURNS.turn():
+            held.append(squared(x, "gated"))
+
+    busy = [threading.Thread(target=run, args=(x,)) for x in (7.0, 8.0)]
+    for i, th in enumerate(busy):
+        th.start()
+        wait_until(lambda i=i: len(threads.registry.running()) == i + 1)
+    with TURNS.turn():
+        assert squared(9.0) == 81.0
+    assert computed_by("squared")[-1] == threading.current_thread().name
+    GATE.set()
+    for th in busy:
+        th.join(WAIT)
+    assert sorted(held) == [49.0, 64.0]
+
+
+def test_off_computes_everything_in_place(monkeypatch):
+    monkeypatch.setattr(offload, "OFFLOAD", offload.Offload(None))
+    CALLS.clear()
+    squared.clear()
+    with TURNS.turn():
+        assert squared(1.5) == 2.25
+    assert computed_by("squared") == [threading.current_thread().name]
+
+
+def test_the_setting_says_what_it_received(monkeypatch):
+    monkeypatch.setenv(offload.ENV, "gpu")
+    with pytest.raises(ValueError, match="BPTT_OFFLOAD must be 'process', 'thread' or 'off'; received 'gpu'"):
+        offload.default()
+    monkeypatch.setenv(offload.ENV, "off")
+    assert offload.default().registry is None
+
+
+# --- the app's offloaded functions, in a worker process, equal to the last bit ----------------------
+
+
+def same(a, b, path: str = "") -> None:
+    """a and b equal to the last bit, field by field (nan equal to nan)."""
+    if dataclasses.is_dataclass(a):
+        assert type(a) is type(b), path
+        for f in dataclasses.fields(a):
+            same(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}")
+    elif isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype and a.shape == b.shape, path
+        assert a.tobytes() == b.tobytes(), path
+    elif isinstance(a, (tuple, list)):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            same(x, y, f"{path}[{i}]")
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys(), path
+        for k in a:
+            same(a[k], b[k], f"{path}[{k!r}]")
+    elif isinstance(a, float):
+        assert (np.isnan(a) and np.isnan(b)) or np.float64(a).tobytes() == np.float64(b).tobytes(), path
+    else:
+        assert a == b, path
+
+
+@pytest.fixture(scope="module")
+def worker():
+    off = offload.Offload(jobs.ProcessBackend(1, setup=offload._worker_setup))
+    yield off
+    off.backend.shutdown()
+
+
+def test_a_worker_process_computes_the_live_network_and_the_bug_lab_check_bit_for_bit(worker, monkeypatch):
+    from ui.bug_lab import calls as lab
+    from ui.data import live_network
+    from ui.state import DEFAULT
+
+    nets = [
+        (replace(DEFAULT, T=30), 40),
+        (replace(DEFAULT, activation="relu", w_scale=1.5, T=50), 60),  # its descent stops (overflow)
+    ]
+    checks = [(replace(DEFAULT, H=8, T=12), 25, "batch_mean"), (replace(DEFAULT, T=30), 40, "prev_state")]
+    monkeypatch.setattr(offload, "OFFLOAD", worker)
+    live_network.clear()
+    lab.lab_check.clear()
+    with TURNS.turn():
+        sent = [live_network(n, s) for n, s in nets] + [lab.lab_check(*c) for c in checks]
+    assert worker.registry.started == len(nets) + len(checks)  # every one of them was a job
+    monkeypatch.setattr(offload, "OFFLOAD", offload.Offload(None))
+    live_network.clear()
+    lab.lab_check.clear()
+    here = [live_network(n, s) for n, s in nets] + [lab.lab_check(*c) for c in checks]
+    assert sent[1].stop_reason is not None  # the overflow's stop came back as it is computed here
+    for a, b in zip(sent, here):
+        same(a, b)
+
+
+def _worker_cache_budget() -> int | None:
+    from streamlit.runtime.caching import global_cache_budget
+
+    return global_cache_budget.get_global_cache_budget().max_bytes
+
+
+def _env(name: str) -> str | None:
+    return os.environ.get(name)
+
+
+def test_a_worker_bounds_its_caches_in_bytes_and_starts_no_process_of_its_own(worker):
+    pool = worker.backend._start()
+    assert pool.submit(_worker_cache_budget).result(WAIT) == 16 * 2**20
+    assert pool.submit(_env, "BPTT_TRAIN_BACKEND").result(WAIT) == "thread"
+    assert pool.submit(_env, offload.ENV).result(WAIT) == "off"
+
+
+def test_the_offload_benchmark_runs_and_checks_its_two_routes_agree():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, str(root / "benchmarks" / "offload.py"), "--quick"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and "%" in line]
+    assert len(rows) == 3, done.stdout  # one per computation, each with the share of CPU saved

@@ -1,0 +1,159 @@
+"""Cached computations sent off the server: a miss computed in a worker process while its run gives
+its turn away.
+
+The server is one process whose runs take turns (:mod:`ui.turns`): while one run computes a Bug lab
+check at H = 128, T = 200 (0.1–0.7 s) or a few hundred descent steps, every other session waits,
+and the machine's other core has nothing to do. A cached function marked with ``offload``
+(:func:`ui.cache.cache_data`) has its misses computed by a worker process instead: the run sends
+the call there, gives its turn away until the result comes back (``turns.aside(keep_place=True)``:
+it then goes ahead of the runs that arrived after it), and stores the result in the server's cache
+as if it had computed it itself. Identical misses of several sessions at once share one computation
+(:class:`ui.jobs.Registry`, keyed by the function and the digest of its arguments). In the worker
+the same cached function runs with the worker's own caches, so what it calls on the way (the live
+network a check starts from) is cached there for the next job.
+
+A miss is computed in the run itself, as before, wherever sending it away cannot help or could
+deadlock:
+
+- the call is nested in another cached function's computation: Streamlit locks that function's
+  entry until it returns, and a second run asking for the same entry while this one waited without
+  its turn would wait for the lock holding the turn, so that this run could never come back;
+- the thread does not hold the server's turn (it is not a run: a worker process, a notebook);
+- the workers have :data:`QUEUE` jobs each in flight already (this run's own core is then the one free);
+- offloading is off (``$BPTT_OFFLOAD=off``), or the job failed (a worker died, the arguments did not
+  pickle, the function raised): the run computes it and raises what the function raises, as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any
+
+from ui import jobs, turns
+
+__all__ = ["ENV", "MISSING", "OFFLOAD", "QUEUE", "Offload", "computing", "default"]
+
+ENV = "BPTT_OFFLOAD"  # "process" (default), "thread" (tests) or "off"
+WORKERS_ENV = "BPTT_OFFLOAD_WORKERS"  # worker processes; default: one core left to the server
+QUEUE = 2  # jobs in flight per worker beyond which a miss is computed in its run
+TIMEOUT = 120.0  # seconds a run waits for its job before computing the call itself
+WORKER_CACHE = "16mb"  # the worker's own st.cache_data budget (the server's: .streamlit/config.toml)
+MISSING = object()  # what :meth:`Offload.compute` returns when the call was not computed elsewhere
+
+
+class _Nesting(threading.local):
+    depth = 0  # cached computations in progress in this thread
+
+
+_NESTING = _Nesting()
+
+
+@contextlib.contextmanager
+def computing() -> Iterator[None]:
+    """Around a cached function's own computation: the cached calls made inside it are nested."""
+    _NESTING.depth += 1
+    try:
+        yield
+    finally:
+        _NESTING.depth -= 1
+
+
+def _call(payload: tuple[Callable, tuple, dict], report, should_stop) -> Any:
+    """The task of an offload job: the cached function's own computation (``__wrapped__``: not its
+    cache entry, which a thread backend shares with the waiting runs and Streamlit would lock while
+    it computes), the cached calls it makes on the way looked up in the worker's caches."""
+    cached, args, kwargs = payload
+    with computing():
+        return cached.__wrapped__(*args, **kwargs)
+
+
+def _worker_setup() -> None:
+    """In a worker as it starts, before it imports the app's modules: Streamlit's caches work without
+    a server there, and say so once per function at warning level, which would fill the server's log;
+    a module that starts the Training page's worker as it is imported (ui.training.calls, which
+    ui.predict.calls imports) gets a thread backend instead, so a worker never starts processes;
+    and the worker's caches are bounded in bytes, as the server's are."""
+    import streamlit.logger
+    from streamlit import config
+    from streamlit.runtime.caching import global_cache_budget
+
+    streamlit.logger.set_log_level("ERROR")
+    os.environ["BPTT_TRAIN_BACKEND"] = "thread"
+    os.environ[ENV] = "off"
+    # Outside a server Streamlit leaves its caches' byte budget off (max_entries alone would let the
+    # worker's caches of the live networks its jobs start from grow to hundreds of MB); the worker's
+    # results are the server's to keep, so the worker keeps WORKER_CACHE of what they need.
+    config.set_option("server.maxCacheDataSize", WORKER_CACHE)
+    global_cache_budget.reconfigure_global_cache_budget_from_config()
+
+
+def _nothing(key: Hashable) -> None:
+    return None  # a finished job's result is stored by its runs, in Streamlit's cache
+
+
+def _keep_nothing(key: Hashable, result: Any) -> None:
+    pass
+
+
+class Offload:
+    """Sends cached calls to ``backend``'s workers (None: computes nothing elsewhere)."""
+
+    def __init__(self, backend: jobs.ProcessBackend | jobs.ThreadBackend | None):
+        self.backend = backend
+        self.registry = (
+            None
+            if backend is None
+            else jobs.Registry(backend, lookup=_nothing, store=_keep_nothing, name="offload job")
+        )
+        self._warm_lock, self._warmed = threading.Lock(), False
+
+    def wanted(self, key: Hashable) -> bool:
+        """Whether a miss of ``key`` in this thread should be computed elsewhere (module docstring)."""
+        if self.registry is None or _NESTING.depth or not turns.TURNS.held():
+            return False
+        running = self.registry.running()
+        return key in running or len(running) < QUEUE * self.backend.workers
+
+    def compute(self, key: Hashable, fn: Callable, args: tuple, kwargs: dict) -> Any:
+        """``fn(*args, **kwargs)`` computed by a worker (or the job already computing ``key``), the
+        server's turn given away meanwhile; :data:`MISSING` when it was not computed there."""
+        try:
+            job = self.registry.attach(key, _call, lambda: (fn, args, kwargs))
+        except Exception:  # the job could not start (its error is the caller's to meet, inline)
+            return MISSING
+        try:
+            with turns.aside(keep_place=True):
+                ended = job.wait(TIMEOUT)
+            if not ended:
+                return MISSING
+            try:
+                return self.registry.result(job)
+            except Exception:
+                return MISSING
+        finally:
+            self.registry.release(job)
+
+    def warm(self) -> None:
+        """Start the worker processes now (once), so that the first miss does not wait for them."""
+        with self._warm_lock:
+            if self.backend is not None and not self._warmed:
+                self._warmed = True
+                self.backend.warm()
+
+
+def default() -> Offload:
+    """The offload $BPTT_OFFLOAD asks for: "process" (default), "thread" or "off"."""
+    name = os.environ.get(ENV, "process")
+    if name == "off":
+        return Offload(None)
+    if name == "process":
+        return Offload(jobs.ProcessBackend(jobs.default_workers(WORKERS_ENV), setup=_worker_setup))
+    if name == "thread":
+        return Offload(jobs.ThreadBackend(2))
+    raise ValueError(f"{ENV} must be 'process', 'thread' or 'off'; received {name!r}")
+
+
+OFFLOAD = default()  # the server's one (its workers start on the first miss, or at warm())
