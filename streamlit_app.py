@@ -13,17 +13,26 @@ from ui import layout, memory, offload, turns  # noqa: E402
 from ui.site import PAGES  # noqa: E402
 from ui.state import network_sidebar  # noqa: E402
 
-memory.bound()  # once per process: fewer malloc arenas, freed memory returned (ui/memory.py)
-offload.OFFLOAD.warm()  # the worker for long cached computations starts now, once (ui/offload.py)
 
-with turns.turn():  # the server's runs one at a time, in arrival order (ui/turns.py)
-    st.set_page_config(page_title="BPTT Explorer", page_icon="🔁", layout="wide")
-    layout.apply()
+def main() -> None:
+    memory.bound()  # once per process: fewer malloc arenas, freed memory returned (ui/memory.py)
+    offload.OFFLOAD.warm()  # the worker for long cached computations starts now, once (ui/offload.py)
 
-    pages = [
-        st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path or None, default=not p.url_path)
-        for p in PAGES
-    ]
-    page = st.navigation(pages)
-    network_sidebar()
-    page.run()
+    with turns.turn():  # the server's runs one at a time, in arrival order (ui/turns.py)
+        st.set_page_config(page_title="BPTT Explorer", page_icon="🔁", layout="wide")
+        layout.apply()
+
+        pages = [
+            st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path or None, default=not p.url_path)
+            for p in PAGES
+        ]
+        page = st.navigation(pages)
+        network_sidebar()
+        page.run()
+
+
+# A worker process spawned while this file was the script being run imports it as __mp_main__
+# (ui/jobs.py swaps __main__ out while it spawns, but a run starting meanwhile sets it again): a
+# worker must not draw a page, nor start workers of its own.
+if __name__ != "__mp_main__":
+    main()

@@ -6,6 +6,7 @@ from ui import activations as ua
 from ui import formulas as uf
 from ui.activations import calls, charts, text, words
 from ui.chart_cache import draw_chart, notice, show_chart
+from ui.data import live_network
 from ui.format import number
 from ui.i18n import say
 from ui.predict import calls as predictions
@@ -74,6 +75,7 @@ elif not show:
     st.info(say(text.CHOOSE))
 
 st.header(say(text.NETWORK_HEADER))
+live_network(net, steps)  # first at the page's level: a long descent goes to the worker (ui/offload.py)
 live = calls.network_derivatives(net, steps)
 stats = live.stats
 st.write(text.network_intro(live, ACTIVATION_LABELS[net.activation], net.H, net.T))

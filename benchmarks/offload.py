@@ -45,9 +45,9 @@ CASES = {
         live_network,
         (replace(DEFAULT, seed=i), 25),
     ),
-    "Update rules' path report at the defaults": lambda i: (
+    "Update rules' path report at T = 100, H = 64 (the smallest network sent away)": lambda i: (
         rules.path_report,
-        (replace(DEFAULT, seed=i), 0, DEFAULT.T, "W"),
+        (replace(DEFAULT, T=100, H=64, seed=i), 0, 100, "W"),
     ),
     "Bug lab check at the defaults": lambda i: (lab.lab_check, (replace(DEFAULT, seed=i), 0, "prev_state")),
 }

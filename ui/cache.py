@@ -83,6 +83,9 @@ def cache_data(*, offload: bool | Callable[..., bool] = False, **options) -> Cal
         keyed = st.cache_data(**options)(by_key)
         plain = st.cache_data(**options)(unkeyed)
 
+        if offload:
+            offloading.OFFLOADED.add((fn.__module__, fn.__qualname__))
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             key = key_of(args, kwargs)

@@ -9,7 +9,9 @@ on other pages keep their share of the server while it computes.
 The registry holds running jobs only. A finished job's result is stored (by the registry's
 ``store``: a cache) before the job leaves the registry, and a request looks in the cache under the
 registry's lock before it starts a job: a result is found in one of the two while it is computed,
-and is never computed twice at once. A failed job gives its error to every waiter and leaves the
+and is never computed twice at once. (The offload's registry stores nothing: its runs store each
+result in Streamlit's cache themselves, holding the server's turn, which is what keeps a second
+request from starting the job again in between.) A failed job gives its error to every waiter and leaves the
 registry, so the next request retries. A job nobody waits for any more (every session that asked
 moved on) is cancelled.
 
@@ -75,6 +77,7 @@ class Job:
         self.waiters = 1
         self.cancelled = False
         self.stored = False
+        self.reads = 0  # how many waiters have read its result (Registry.result)
         self.future: Future | None = None
         self.started = time.monotonic()
         self._ended = threading.Event()  # every record has arrived (the task's end of the stream)
@@ -154,6 +157,7 @@ class Registry:
     def result(self, job: Job) -> Any:
         """The ended job's result, stored once (by the first waiter to read it); raises its error."""
         try:
+            job.reads += 1
             return job.result()
         finally:
             self._settle(job)
@@ -194,8 +198,10 @@ class Registry:
 
     def _on_done(self, job: Job) -> None:
         future = job.future
-        if future.cancelled() or isinstance(future.exception(), BrokenProcessPool):
-            job._ended.set()  # the task never ran, or its worker died: no more records will come
+        if future.cancelled() or future.exception() is not None:
+            # the task never ran (cancelled; its payload did not pickle), its worker died, or it
+            # raised: no more records will come (a failed job's records are read by nobody)
+            job._ended.set()
         if future.cancelled() or future.exception() is not None:
             with self._lock:  # a failed job leaves the registry at once: the next request retries
                 self._forget(job)

@@ -15,21 +15,29 @@ network a check starts from) is cached there for the next job.
 A miss is computed in the run itself, as before, wherever sending it away cannot help or could
 deadlock:
 
-- the call is nested in another cached function's computation: Streamlit locks that function's
-  entry until it returns, and a second run asking for the same entry while this one waited without
-  its turn would wait for the lock holding the turn, so that this run could never come back;
+- the call is nested in another cached function's computation (ours or any ``st.cache_data`` /
+  ``st.cache_resource``): Streamlit locks that function's entry until it returns, and a second run
+  asking for the same entry while this one waited without its turn would wait for the lock holding
+  the turn, so that this run could never come back;
 - the thread does not hold the server's turn (it is not a run: a worker process, a notebook);
 - the workers have :data:`QUEUE` jobs each in flight already (this run's own core is then the one free);
-- offloading is off (``$BPTT_OFFLOAD=off``), or the job failed (a worker died, the arguments did not
-  pickle, the function raised): the run computes it and raises what the function raises, as before.
+- offloading is off (``$BPTT_OFFLOAD=off``, or after :data:`BROKEN_LIMIT` worker processes in a row
+  died or could not start), or the job failed (a worker died, the call did not pickle, the function
+  raised) or took more than :data:`TIMEOUT` s: the run computes it and raises what the function
+  raises, as before.
+
+Several runs waiting for one job each get a result of their own, as from Streamlit's cache: the
+first the job's object, the others copies of it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import threading
 from collections.abc import Callable, Hashable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from ui import jobs, turns
@@ -41,7 +49,13 @@ WORKERS_ENV = "BPTT_OFFLOAD_WORKERS"  # worker processes; default: one core left
 QUEUE = 2  # jobs in flight per worker beyond which a miss is computed in its run
 TIMEOUT = 120.0  # seconds a run waits for its job before computing the call itself
 WORKER_CACHE = "16mb"  # the worker's own st.cache_data budget (the server's: .streamlit/config.toml)
+BROKEN_LIMIT = 3  # worker processes that die or cannot start, in a row, before offloading stops
 MISSING = object()  # what :meth:`Offload.compute` returns when the call was not computed elsewhere
+# Modules a worker must not import: its jobs' modules import numpy, rnn_core and Streamlit (~60 MB);
+# these would add ~90 MB to the server's process tree (ui.activations.calls imports pandas, and
+# ui.predict.calls imports it), so no function of a module that imports them is offloaded (tested).
+HEAVY_MODULES = ("pandas", "altair", "pyarrow")
+OFFLOADED: set[tuple[str, str]] = set()  # (module, name) of every function marked offload
 
 
 class _Nesting(threading.local):
@@ -70,24 +84,44 @@ def _call(payload: tuple[Callable, tuple, dict], report, should_stop) -> Any:
         return cached.__wrapped__(*args, **kwargs)
 
 
-def _worker_setup() -> None:
-    """In a worker as it starts, before it imports the app's modules: Streamlit's caches work without
-    a server there, and say so once per function at warning level, which would fill the server's log;
-    a module that starts the Training page's worker as it is imported (ui.training.calls, which
-    ui.predict.calls imports) gets a thread backend instead, so a worker never starts processes;
-    and the worker's caches are bounded in bytes, as the server's are."""
-    import streamlit.logger
-    from streamlit import config
-    from streamlit.runtime.caching import global_cache_budget
+def _in_streamlit_cache() -> bool:
+    """Whether this thread is inside any st.cache_data / st.cache_resource computation (Streamlit's
+    own flag; False where this Streamlit has none)."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import in_cached_function
+    except ImportError:
+        return False
+    return bool(in_cached_function.get())
 
-    streamlit.logger.set_log_level("ERROR")
+
+def _worker_setup() -> None:
+    """In a worker as it starts (it has imported this module, and with it Streamlit, to unpickle
+    this function; the app's modules come with its first job): the worker offloads nothing (it
+    holds no turn anyway); a module that starts the Training page's worker as it is imported
+    (ui.training.calls, which ui.predict.calls imports) gets a thread backend instead, so a worker
+    never starts processes; its caches are bounded in bytes, as the server's are; and Streamlit's
+    notices that its caches run without a server (one per function, at warning level) stay out of
+    the server's log."""
+    global OFFLOAD
+    OFFLOAD = Offload(None)
     os.environ["BPTT_TRAIN_BACKEND"] = "thread"
     os.environ[ENV] = "off"
+    import streamlit.logger
+    from streamlit import config
+
     # Outside a server Streamlit leaves its caches' byte budget off (max_entries alone would let the
     # worker's caches of the live networks its jobs start from grow to hundreds of MB); the worker's
-    # results are the server's to keep, so the worker keeps WORKER_CACHE of what they need.
-    config.set_option("server.maxCacheDataSize", WORKER_CACHE)
-    global_cache_budget.reconfigure_global_cache_budget_from_config()
+    # results are the server's to keep, so the worker keeps WORKER_CACHE of what they need. (Setting
+    # an option parses the config, which sets the log level again: the level comes after.)
+    try:
+        from streamlit.runtime.caching import global_cache_budget
+
+        config.set_option("server.maxCacheDataSize", WORKER_CACHE)
+        global_cache_budget.reconfigure_global_cache_budget_from_config()
+    except (ImportError, AttributeError):  # another Streamlit: its caches keep their max_entries
+        pass
+    config.set_option("logger.level", "error")
+    streamlit.logger.set_log_level("ERROR")
 
 
 def _nothing(key: Hashable) -> None:
@@ -109,10 +143,11 @@ class Offload:
             else jobs.Registry(backend, lookup=_nothing, store=_keep_nothing, name="offload job")
         )
         self._warm_lock, self._warmed = threading.Lock(), False
+        self._broken = 0  # worker processes that died or could not start, in a row
 
     def wanted(self, key: Hashable) -> bool:
         """Whether a miss of ``key`` in this thread should be computed elsewhere (module docstring)."""
-        if self.registry is None or _NESTING.depth or not turns.TURNS.held():
+        if self.registry is None or _NESTING.depth or not turns.TURNS.held() or _in_streamlit_cache():
             return False
         running = self.registry.running()
         return key in running or len(running) < QUEUE * self.backend.workers
@@ -120,8 +155,9 @@ class Offload:
     def compute(self, key: Hashable, fn: Callable, args: tuple, kwargs: dict) -> Any:
         """``fn(*args, **kwargs)`` computed by a worker (or the job already computing ``key``), the
         server's turn given away meanwhile; :data:`MISSING` when it was not computed there."""
+        registry = self.registry
         try:
-            job = self.registry.attach(key, _call, lambda: (fn, args, kwargs))
+            job = registry.attach(key, _call, lambda: (fn, args, kwargs))
         except Exception:  # the job could not start (its error is the caller's to meet, inline)
             return MISSING
         try:
@@ -130,11 +166,19 @@ class Offload:
             if not ended:
                 return MISSING
             try:
-                return self.registry.result(job)
+                result = registry.result(job)
+            except BrokenProcessPool:  # the worker died, or could not start
+                self._broken += 1
+                if self._broken >= BROKEN_LIMIT:
+                    self.registry = None  # offloading stops: every miss is computed in its run
+                return MISSING
             except Exception:
                 return MISSING
+            self._broken = 0
+            # read with the turn held, one waiter at a time: the first gets the job's object
+            return result if job.reads == 1 else pickle.loads(pickle.dumps(result, protocol=5))
         finally:
-            self.registry.release(job)
+            registry.release(job)
 
     def warm(self) -> None:
         """Start the worker processes now (once), so that the first miss does not wait for them."""

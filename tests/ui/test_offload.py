@@ -44,6 +44,13 @@ def squared(x: float, tag: str = "") -> float:
     return x * x
 
 
+@cache_data(offload=True, max_entries=32, show_spinner=False)
+def vector(x: float) -> np.ndarray:
+    CALLS.append(("vector", threading.current_thread().name))
+    GATE.wait(WAIT)
+    return np.array([x, x])
+
+
 @cache_data(offload=lambda x, tag="": x > 10, max_entries=32, show_spinner=False)
 def doubled(x: float, tag: str = "") -> float:
     CALLS.append(("doubled", threading.current_thread().name))
@@ -63,7 +70,7 @@ def threads(monkeypatch):
     monkeypatch.setattr(offload, "OFFLOAD", off)
     CALLS.clear()
     GATE.clear()
-    for fn in (squared, doubled, outer):
+    for fn in (squared, doubled, outer, vector):
         fn.clear()
     yield off
     GATE.set()
@@ -111,7 +118,7 @@ def test_a_run_gives_the_turn_away_while_its_miss_is_computed_and_others_share_t
 
     def run(name: str) -> None:
         with TURNS.turn():
-            results[name] = squared(6.0, "gated")
+            results[name] = vector(6.0)
 
     first = threading.Thread(target=run, args=("first",))
     first.start()
@@ -124,9 +131,11 @@ def test_a_run_gives_the_turn_away_while_its_miss_is_computed_and_others_share_t
     GATE.set()
     for th in (first, second):
         th.join(WAIT)
-    assert results == {"first": 36.0, "second": 36.0}
-    assert len(computed_by("squared")) == 1  # ... and attaches to the same job: computed once
+    assert len(computed_by("vector")) == 1  # ... and attaches to the same job: computed once
     assert threads.registry.started == 1 and TURNS.owner is None
+    # each run has a result of its own, as from Streamlit's cache
+    assert results["first"].tolist() == results["second"].tolist() == [6.0, 6.0]
+    assert results["first"] is not results["second"]
 
 
 def test_a_failing_job_is_computed_in_place_and_raises_the_functions_own_error(threads):
@@ -157,6 +166,38 @@ def test_with_the_workers_full_a_miss_is_computed_in_place(threads, monkeypatch)
     for th in busy:
         th.join(WAIT)
     assert sorted(held) == [49.0, 64.0]
+
+
+class BrokenBackend:
+    """A backend whose worker process never starts: every job ends with BrokenProcessPool."""
+
+    workers = 1
+
+    def submit(self, job_id, task, payload, registry):
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        future = Future()
+        future.set_exception(BrokenProcessPool("the worker died"))
+        return future
+
+    def forget(self, job_id):
+        pass
+
+
+def test_workers_that_keep_dying_turn_offloading_off_and_each_miss_is_computed_in_place(monkeypatch):
+    broken = offload.Offload(BrokenBackend())
+    monkeypatch.setattr(offload, "OFFLOAD", broken)
+    CALLS.clear()
+    squared.clear()
+    me = threading.current_thread().name
+    with TURNS.turn():
+        for i in range(offload.BROKEN_LIMIT):
+            assert broken.registry is not None
+            assert squared(float(i)) == float(i) ** 2  # computed here after its job failed
+        assert broken.registry is None  # no more jobs
+        assert squared(10.0) == 100.0
+    assert computed_by("squared") == [me] * (offload.BROKEN_LIMIT + 1)
 
 
 def test_off_computes_everything_in_place(monkeypatch):
@@ -244,11 +285,43 @@ def _env(name: str) -> str | None:
     return os.environ.get(name)
 
 
+def _imports_light(modules: list[str]) -> list[str]:
+    import importlib
+    import sys
+
+    for name in modules:
+        importlib.import_module(name)
+    return [m for m in offload.HEAVY_MODULES if m in sys.modules]
+
+
+def _worker_state() -> tuple:
+    import logging
+
+    # the logger of the warning "No runtime found, using MemoryCacheStorageManager"
+    return offload.OFFLOAD.registry, logging.getLogger(
+        "streamlit.runtime.caching.cache_data_api"
+    ).getEffectiveLevel()
+
+
 def test_a_worker_bounds_its_caches_in_bytes_and_starts_no_process_of_its_own(worker):
     pool = worker.backend._start()
     assert pool.submit(_worker_cache_budget).result(WAIT) == 16 * 2**20
     assert pool.submit(_env, "BPTT_TRAIN_BACKEND").result(WAIT) == "thread"
     assert pool.submit(_env, offload.ENV).result(WAIT) == "off"
+    import logging
+
+    # it offloads nothing itself, and Streamlit's warnings stay out of the server's log
+    assert pool.submit(_worker_state).result(WAIT) == (None, logging.ERROR)
+
+
+def test_the_modules_of_the_offloaded_functions_leave_pandas_and_altair_out_of_the_worker(worker):
+    import importlib
+
+    for name in ("bug_lab", "vanishing", "update_rules", "activations", "predict", "gates", "training"):
+        importlib.import_module(f"ui.{name}.calls")  # every page's cached calls, marked or not
+    modules = sorted({module for module, _ in offload.OFFLOADED if not module.startswith("tests.")})
+    assert {"ui.data", "ui.bug_lab.calls", "ui.vanishing.calls", "ui.update_rules.calls"} <= set(modules)
+    assert worker.backend._start().submit(_imports_light, modules).result(WAIT) == []
 
 
 def test_the_offload_benchmark_runs_and_checks_its_two_routes_agree():
@@ -267,3 +340,28 @@ def test_the_offload_benchmark_runs_and_checks_its_two_routes_agree():
     assert done.returncode == 0, done.stderr[-2000:]
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and "%" in line]
     assert len(rows) == 3, done.stdout  # one per computation, each with the share of CPU saved
+
+
+def test_a_worker_importing_the_entry_file_as_its_main_draws_no_page_and_starts_no_worker(monkeypatch):
+    import runpy
+    from pathlib import Path
+
+    import streamlit as st
+
+    class Drawn(Exception):
+        pass
+
+    started, drawn = [], []
+
+    def navigation(*args, **kwargs):
+        drawn.append(True)
+        raise Drawn  # as far as this test follows a page
+
+    monkeypatch.setattr(offload.OFFLOAD, "warm", lambda: started.append(True))
+    monkeypatch.setattr(st, "navigation", navigation)
+    entry = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+    runpy.run_path(str(entry), run_name="__mp_main__")
+    assert started == [] and drawn == []
+    with pytest.raises(Drawn):  # run as the script, the same file does both
+        runpy.run_path(str(entry), run_name="__main__")
+    assert started == [True] and drawn == [True]

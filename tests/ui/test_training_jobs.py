@@ -234,3 +234,20 @@ def test_a_worker_bounds_its_malloc_as_the_server_does():
         assert backend._start().submit(memory.active).result(timeout=60) == memory.bound()
     finally:
         backend.shutdown()
+
+
+def test_a_job_whose_payload_cannot_reach_the_worker_ends_with_its_error_at_once():
+    # the payload is pickled on its way to the worker process: a lambda cannot be, so the task never
+    # runs and no end-of-records mark ever comes; the job must end anyway, not leave its waiters
+    # waiting
+    cache = Cache()
+    reg = jobs.Registry(jobs.ProcessBackend(workers=1), lookup=cache.lookup, store=cache.store)
+    try:
+        job = reg.attach("unpicklable", counted, lambda: {"name": "never", "value": lambda: 0})
+        assert job.wait(WAIT)
+        with pytest.raises(Exception, match="pickle"):
+            reg.result(job)
+        reg.release(job)
+        assert reg.running() == []
+    finally:
+        reg.backend.shutdown()

@@ -12,7 +12,7 @@ import pandas as pd
 import rnn_core as rc
 from ui.activations import BOUNDED, CHECK_HALF, FRACTION, FULL_A, NAMES, PLOT_HALF, ZOOM_A, label
 from ui.cache import cache_data
-from ui.data import large_network, live_network
+from ui.data import live_network
 from ui.notices import overflow_message
 from ui.state import Network
 
@@ -119,7 +119,7 @@ class NetworkDerivatives:
         return overflow_message(self.trace)
 
 
-@cache_data(offload=large_network, **CACHE)  # a worker's when large (ui.offload)
+@cache_data(**CACHE)
 def network_derivatives(net: Network, steps: int) -> NetworkDerivatives:
     """Statistics of f′(a⁽ᵗ⁾) over all t and units of the network after ``steps`` gradient steps."""
     live = live_network(net, steps)

@@ -10,7 +10,7 @@ import rnn_core as rc
 from ui.activations import BOUNDED
 from ui.activations import calls as activation_calls
 from ui.cache import cache_data
-from ui.data import large_network, live_network
+from ui.data import live_network
 from ui.gates import calls as gate_calls
 from ui.state import MAX_STEPS, Network
 from ui.training import calls as training_calls
@@ -24,7 +24,7 @@ CACHE = dict(max_entries=64, show_spinner=False)
 # --- Vanishing & exploding --------------------------------------------------------------------
 
 
-@cache_data(offload=large_network, **CACHE)  # a worker's when large (ui.offload)
+@cache_data(**CACHE)
 def regime(net: Network, steps: int) -> rc.Prediction:
     return rc.regime_prediction(vanishing_calls.profile(net, steps), net.activation)
 
