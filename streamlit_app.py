@@ -12,11 +12,13 @@ import streamlit as st  # noqa: E402
 from ui import layout, memory, offload, turns  # noqa: E402
 from ui.site import PAGES  # noqa: E402
 from ui.state import network_sidebar  # noqa: E402
+from ui.training import calls as training  # noqa: E402
 
 
 def main() -> None:
     memory.bound()  # once per process: fewer malloc arenas, freed memory returned (ui/memory.py)
     offload.OFFLOAD.warm()  # the worker for long cached computations starts now, once (ui/offload.py)
+    training.warm()  # and the Training page's (ui/training/calls.py)
 
     with turns.turn():  # the server's runs one at a time, in arrival order (ui/turns.py)
         st.set_page_config(page_title="BPTT Explorer", page_icon="🔁", layout="wide")

@@ -93,22 +93,19 @@ def cache_data(*, offload: bool | Callable[..., bool] = False, **options) -> Cal
                 return plain(*args, **kwargs)
             pending.calls[key] = (args, kwargs)
             try:
-                job_key = (fn.__module__, fn.__qualname__, key)
-                if (
-                    offload
-                    and offloading.OFFLOAD.wanted(job_key)
-                    and (offload is True or offload(*args, **kwargs))
-                ):
-                    pending.probing.add(key)
-                    try:
-                        return keyed(key)  # a hit
-                    except _Miss:
-                        pass
-                    finally:
-                        pending.probing.discard(key)
-                    result = offloading.OFFLOAD.compute(job_key, wrapper, args, kwargs)
-                    if result is not offloading.MISSING:
-                        pending.results[key] = result
+                if offload and (offload is True or offload(*args, **kwargs)):
+                    job_key = (fn.__module__, fn.__qualname__, key)
+                    if offloading.OFFLOAD.wanted(job_key):
+                        pending.probing.add(key)
+                        try:
+                            return keyed(key)  # a hit
+                        except _Miss:
+                            pass
+                        finally:
+                            pending.probing.discard(key)
+                        result = offloading.OFFLOAD.compute(job_key, wrapper, args, kwargs)
+                        if result is not offloading.MISSING:
+                            pending.results[key] = result
                 return keyed(key)
             finally:
                 pending.calls.pop(key, None)

@@ -340,6 +340,7 @@ class ProcessBackend:
         self._cancelled = None
         self._next_slot = 0
         self._registries: dict[int, Registry] = {}
+        self._warmed = False
 
     def _start(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -374,8 +375,12 @@ class ProcessBackend:
         self._registries.pop(job_id, None)
 
     def warm(self) -> None:
-        """Start the worker processes now, in a thread of their own, so that the first job does not
-        wait for a process to start and import numpy."""
+        """Start the worker processes now (once: later calls do nothing), in a thread of their own,
+        so that the first job does not wait for a process to start and import numpy."""
+        with self._lock:
+            if self._warmed:
+                return
+            self._warmed = True
 
         def start() -> None:
             with self._lock, _plain_main():

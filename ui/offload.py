@@ -84,28 +84,25 @@ def _call(payload: tuple[Callable, tuple, dict], report, should_stop) -> Any:
         return cached.__wrapped__(*args, **kwargs)
 
 
+try:  # Streamlit's own flag: this thread is inside an st.cache_data / st.cache_resource computation
+    from streamlit.runtime.scriptrunner_utils.script_run_context import in_cached_function as _IN_ST_CACHE
+except ImportError:  # another Streamlit: our own nesting count alone
+    _IN_ST_CACHE = None
+
+
 def _in_streamlit_cache() -> bool:
-    """Whether this thread is inside any st.cache_data / st.cache_resource computation (Streamlit's
-    own flag; False where this Streamlit has none)."""
-    try:
-        from streamlit.runtime.scriptrunner_utils.script_run_context import in_cached_function
-    except ImportError:
-        return False
-    return bool(in_cached_function.get())
+    """Whether this thread is inside any st.cache_data / st.cache_resource computation."""
+    return _IN_ST_CACHE is not None and bool(_IN_ST_CACHE.get())
 
 
 def _worker_setup() -> None:
     """In a worker as it starts (it has imported this module, and with it Streamlit, to unpickle
     this function; the app's modules come with its first job): the worker offloads nothing (it
-    holds no turn anyway); a module that starts the Training page's worker as it is imported
-    (ui.training.calls, which ui.predict.calls imports) gets a thread backend instead, so a worker
-    never starts processes; its caches are bounded in bytes, as the server's are; and Streamlit's
-    notices that its caches run without a server (one per function, at warning level) stay out of
-    the server's log."""
+    holds no turn anyway; and no module starts processes as it is imported, so a worker starts
+    none); its caches are bounded in bytes, as the server's are; and Streamlit's notices that its
+    caches run without a server (one per function, at warning level) stay out of the server's log."""
     global OFFLOAD
     OFFLOAD = Offload(None)
-    os.environ["BPTT_TRAIN_BACKEND"] = "thread"
-    os.environ[ENV] = "off"
     import streamlit.logger
     from streamlit import config
 
@@ -142,7 +139,6 @@ class Offload:
             if backend is None
             else jobs.Registry(backend, lookup=_nothing, store=_keep_nothing, name="offload job")
         )
-        self._warm_lock, self._warmed = threading.Lock(), False
         self._broken = 0  # worker processes that died or could not start, in a row
 
     def wanted(self, key: Hashable) -> bool:
@@ -182,10 +178,8 @@ class Offload:
 
     def warm(self) -> None:
         """Start the worker processes now (once), so that the first miss does not wait for them."""
-        with self._warm_lock:
-            if self.backend is not None and not self._warmed:
-                self._warmed = True
-                self.backend.warm()
+        if self.backend is not None:
+            self.backend.warm()
 
 
 def default() -> Offload:

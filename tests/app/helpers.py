@@ -1,7 +1,9 @@
-"""What the AppTest files share: opening the app on a page from a link, and finding a widget."""
+"""What the test files share: opening the app on a page from a link, finding a widget, and waiting
+for another thread."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -48,3 +50,12 @@ def widget(at: AppTest, key: str):
     if w is None:
         raise KeyError(key)
     return w
+
+
+def wait_until(condition, timeout: float = 10.0) -> None:
+    """Poll ``condition`` until it holds; fail after ``timeout`` s (only a hung test waits that long)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached")
+        time.sleep(0.002)

@@ -8,30 +8,33 @@ their calls; nothing is timed (threads meet at events).
 
 from __future__ import annotations
 
-import dataclasses
-import os
+import importlib
+import importlib.util
+import logging
+import multiprocessing
+import runpy
+import subprocess
+import sys
 import threading
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
+import streamlit as st
 
+from tests.app.helpers import wait_until
 from ui import jobs, offload
 from ui.cache import cache_data
 from ui.turns import TURNS
 
 WAIT = 30  # seconds: only a hung test ever waits this long
+ROOT = Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location("offload_benchmark", ROOT / "benchmarks" / "offload.py")
+BENCHMARK = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(BENCHMARK)  # its canonical(): two results equal to the last bit
 CALLS: list[tuple[str, str]] = []  # (function, the name of the thread that computed it)
 GATE = threading.Event()  # tasks marked "gated" hold until it is set
-
-
-def wait_until(condition, timeout: float = 10.0) -> None:
-    done = threading.Event()
-    for _ in range(int(timeout / 0.002)):
-        if condition():
-            return
-        done.wait(0.002)
-    raise AssertionError("condition not reached")
 
 
 @cache_data(offload=True, max_entries=32, show_spinner=False)
@@ -220,29 +223,6 @@ def test_the_setting_says_what_it_received(monkeypatch):
 # --- the app's offloaded functions, in a worker process, equal to the last bit ----------------------
 
 
-def same(a, b, path: str = "") -> None:
-    """a and b equal to the last bit, field by field (nan equal to nan)."""
-    if dataclasses.is_dataclass(a):
-        assert type(a) is type(b), path
-        for f in dataclasses.fields(a):
-            same(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}")
-    elif isinstance(a, np.ndarray):
-        assert a.dtype == b.dtype and a.shape == b.shape, path
-        assert a.tobytes() == b.tobytes(), path
-    elif isinstance(a, (tuple, list)):
-        assert len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b)):
-            same(x, y, f"{path}[{i}]")
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys(), path
-        for k in a:
-            same(a[k], b[k], f"{path}[{k!r}]")
-    elif isinstance(a, float):
-        assert (np.isnan(a) and np.isnan(b)) or np.float64(a).tobytes() == np.float64(b).tobytes(), path
-    else:
-        assert a == b, path
-
-
 @pytest.fixture(scope="module")
 def worker():
     off = offload.Offload(jobs.ProcessBackend(1, setup=offload._worker_setup))
@@ -272,7 +252,7 @@ def test_a_worker_process_computes_the_live_network_and_the_bug_lab_check_bit_fo
     here = [live_network(n, s) for n, s in nets] + [lab.lab_check(*c) for c in checks]
     assert sent[1].stop_reason is not None  # the overflow's stop came back as it is computed here
     for a, b in zip(sent, here):
-        same(a, b)
+        assert BENCHMARK.canonical(a) == BENCHMARK.canonical(b)
 
 
 def _worker_cache_budget() -> int | None:
@@ -281,22 +261,21 @@ def _worker_cache_budget() -> int | None:
     return global_cache_budget.get_global_cache_budget().max_bytes
 
 
-def _env(name: str) -> str | None:
-    return os.environ.get(name)
+def _starts_nothing(modules: list[str]) -> tuple[list, list[str]]:
+    """Import ``modules`` (the Training page's calls among them); the child processes and the warm-up
+    threads of ui.jobs this worker then has (none: it starts no processes of its own)."""
+    for name in modules:
+        importlib.import_module(name)
+    return multiprocessing.active_children(), [t.name for t in threading.enumerate() if t.name == "job-warm"]
 
 
 def _imports_light(modules: list[str]) -> list[str]:
-    import importlib
-    import sys
-
     for name in modules:
         importlib.import_module(name)
     return [m for m in offload.HEAVY_MODULES if m in sys.modules]
 
 
 def _worker_state() -> tuple:
-    import logging
-
     # the logger of the warning "No runtime found, using MemoryCacheStorageManager"
     return offload.OFFLOAD.registry, logging.getLogger(
         "streamlit.runtime.caching.cache_data_api"
@@ -306,17 +285,12 @@ def _worker_state() -> tuple:
 def test_a_worker_bounds_its_caches_in_bytes_and_starts_no_process_of_its_own(worker):
     pool = worker.backend._start()
     assert pool.submit(_worker_cache_budget).result(WAIT) == 16 * 2**20
-    assert pool.submit(_env, "BPTT_TRAIN_BACKEND").result(WAIT) == "thread"
-    assert pool.submit(_env, offload.ENV).result(WAIT) == "off"
-    import logging
-
+    assert pool.submit(_starts_nothing, ["ui.training.calls", "ui.data"]).result(WAIT) == ([], [])
     # it offloads nothing itself, and Streamlit's warnings stay out of the server's log
     assert pool.submit(_worker_state).result(WAIT) == (None, logging.ERROR)
 
 
 def test_the_modules_of_the_offloaded_functions_leave_pandas_and_altair_out_of_the_worker(worker):
-    import importlib
-
     for name in ("bug_lab", "vanishing", "update_rules", "activations", "predict", "gates", "training"):
         importlib.import_module(f"ui.{name}.calls")  # every page's cached calls, marked or not
     modules = sorted({module for module, _ in offload.OFFLOADED if not module.startswith("tests.")})
@@ -325,14 +299,9 @@ def test_the_modules_of_the_offloaded_functions_leave_pandas_and_altair_out_of_t
 
 
 def test_the_offload_benchmark_runs_and_checks_its_two_routes_agree():
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
-        [sys.executable, str(root / "benchmarks" / "offload.py"), "--quick"],
-        cwd=root,
+        [sys.executable, str(ROOT / "benchmarks" / "offload.py"), "--quick"],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
@@ -343,11 +312,6 @@ def test_the_offload_benchmark_runs_and_checks_its_two_routes_agree():
 
 
 def test_a_worker_importing_the_entry_file_as_its_main_draws_no_page_and_starts_no_worker(monkeypatch):
-    import runpy
-    from pathlib import Path
-
-    import streamlit as st
-
     class Drawn(Exception):
         pass
 
@@ -357,11 +321,14 @@ def test_a_worker_importing_the_entry_file_as_its_main_draws_no_page_and_starts_
         drawn.append(True)
         raise Drawn  # as far as this test follows a page
 
-    monkeypatch.setattr(offload.OFFLOAD, "warm", lambda: started.append(True))
+    from ui.training import calls as training
+
+    monkeypatch.setattr(offload.OFFLOAD, "warm", lambda: started.append("offload"))
+    monkeypatch.setattr(training, "warm", lambda: started.append("training"))
     monkeypatch.setattr(st, "navigation", navigation)
-    entry = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+    entry = ROOT / "streamlit_app.py"
     runpy.run_path(str(entry), run_name="__mp_main__")
     assert started == [] and drawn == []
     with pytest.raises(Drawn):  # run as the script, the same file does both
         runpy.run_path(str(entry), run_name="__main__")
-    assert started == [True] and drawn == [True]
+    assert started == ["offload", "training"] and drawn == [True]

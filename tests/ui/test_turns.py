@@ -11,19 +11,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.helpers import open_app, widget
+from tests.app.helpers import open_app, wait_until, widget
 from ui import jobs, layout
 from ui.turns import TURNS, Turns
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_until(condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached")
-        time.sleep(0.002)
 
 
 def test_the_turn_goes_to_the_waiters_in_the_order_they_asked():

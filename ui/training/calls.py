@@ -123,7 +123,13 @@ JOBS = jobs.Registry(
     store=lambda settings, result: store_run(RunRecord(settings, result)),
     name="training job",  # the job log's lines that benchmarks/loadtest.py counts
 )
-JOBS.backend.warm()  # the worker starts while the first visitor reads the page, not when they press Train
+
+
+def warm() -> None:
+    """Start the Training page's worker now (once), while the first visitor reads a page, not when
+    they press Train. Called by the entry file, not on import: a process importing this module
+    (an offload worker) starts no processes of its own."""
+    JOBS.backend.warm()
 
 
 def training_job(s: RunSettings) -> jobs.Job | None:
