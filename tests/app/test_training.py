@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.runtime.state.query_params import QueryParams
 from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
@@ -400,6 +401,29 @@ def test_a_run_whose_controls_changed_is_marked_stale_on_the_page_and_in_its_lin
     assert record.settings == shown.settings and page_warnings(opened) == [stale]
     train(at)  # training the controls' run: nothing is stale any more
     assert page_warnings(at) == []
+
+
+def test_a_control_moved_after_train_sends_no_query_string_from_the_server(monkeypatch):
+    """The server's copy of the query string holds a control's value from when its run began: sent
+    on a run that changed no run or preset, it could put a slider's older value back into the URL
+    the browser had already moved on (a control moved twice while the page reran)."""
+    sent = []
+    original = QueryParams._send_query_param_msg
+
+    def counted(self):
+        sent.append(dict(self._query_params))
+        original(self)
+
+    monkeypatch.setattr(QueryParams, "_send_query_param_msg", counted)
+    at = train(open_page(**TINY))
+    assert sent and runs.RUN_PARAM in sent[-1]  # Train wrote the run into the link
+    sent.clear()
+    widget(at, "tT").set_value(5).run()
+    widget(at, "tsteps").set_value(12).run()
+    assert not at.exception and page_warnings(at) != []  # the run is stale: the page ran its checks
+    assert sent == []
+    widget(at, "tclear").click().run()
+    assert sent and runs.RUN_PARAM not in sent[-1]  # clearing still takes the run out of the link
 
 
 @pytest.mark.parametrize(

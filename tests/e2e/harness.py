@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import rnn_core as rc
 
@@ -115,10 +116,43 @@ def launch_browser(playwright):
     return playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
 
 
+def slider(tab, label: str):
+    """The slider labelled ``label``: its widget's container, for :func:`press`."""
+    return tab.locator('[data-testid="stSlider"]').filter(has_text=label)
+
+
 def slider_value(tab, label: str) -> str:
     """The value a slider shows on its thumb, found by its label."""
-    slider = tab.locator('[data-testid="stSlider"]').filter(has_text=label)
-    return slider.locator('[data-testid="stSliderThumbValue"]').inner_text()
+    return slider(tab, label).locator('[data-testid="stSliderThumbValue"]').inner_text()
+
+
+def press(control, presses: int, *, key: str = "ArrowRight", timeout: float = 10.0) -> str:
+    """Press ``key`` ``presses`` times on the slider in ``control`` (its widget's container), each
+    press once the thumb shows the last one, so that none lands while the slider redraws; the value
+    the thumb then shows."""
+    thumb = control.get_by_role("slider")
+    shown = control.locator('[data-testid="stSliderThumbValue"]')
+    thumb.scroll_into_view_if_needed()
+    thumb.focus()
+    for _ in range(presses):
+        before = shown.inner_text()
+        thumb.press(key)
+        deadline = time.monotonic() + timeout
+        while (now := shown.inner_text()) == before:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"a press of {key} left the slider at {now} for {timeout:g} s")
+            time.sleep(0.05)
+    return shown.inner_text()
+
+
+def url_settles(tab, key: str, value: str, *, timeout: float = 20.0) -> list[str] | None:
+    """The URL's ``key`` once it holds ``value`` (polled for ``timeout`` s), else what it holds then."""
+    deadline = time.monotonic() + timeout
+    while True:
+        held = parse_qs(urlparse(tab.url).query).get(key)
+        if held == [value] or time.monotonic() > deadline:
+            return held
+        time.sleep(0.1)
 
 
 def draw_charts(tab, timeout_ms: int = 20_000) -> None:

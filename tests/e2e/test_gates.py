@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.harness import wait_for_app
+from tests.e2e.harness import press, slider, wait_for_app
 from tests.e2e.test_pages import check_rendered, slider_value
 from ui.gates import calls
 from ui.gates import reproduction_text as rt
@@ -104,10 +104,7 @@ def test_moving_the_controls_updates_the_link_and_a_reload_restores_them(shared,
     wait_for_app(page)
     label = say(t.FORGET_BIAS)
     assert slider_value(page, label) == f"{calls.FORGET_BIAS_DEFAULT:.2f}"
-    thumb = page.get_by_role("slider", name=label)
-    thumb.focus()
-    for _ in range(2):
-        thumb.press("ArrowRight")
+    press(slider(page, label), 2)
     wait_for_app(page)
     moved = calls.FORGET_BIAS_DEFAULT + 2 * calls.BIAS_STEP
     assert slider_value(page, label) == f"{moved:.2f}"

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.harness import ALL_SECTIONS, slider_value, wait_for_app
+from tests.e2e.harness import ALL_SECTIONS, press, slider, slider_value, wait_for_app
 
 # page url path → (a deep-link query, its title, how many st.latex formulas it shows at least)
 PAGES = {
@@ -65,10 +65,7 @@ def test_moving_a_slider_updates_the_page_and_the_url_and_a_reload_restores_it(s
     page.goto(f"{shared.url}/")
     wait_for_app(page)
     assert page.get_by_text("Unrolled over T = 20 steps").count() == 1
-    thumb = page.get_by_role("slider", name="Sequence length T")
-    thumb.focus()
-    for _ in range(5):
-        thumb.press("ArrowRight")
+    press(slider(page, "Sequence length T"), 5)
     wait_for_app(page)
     assert slider_value(page, "Sequence length T") == "25"
     assert page.get_by_text("Unrolled over T = 25 steps").count() == 1
@@ -102,11 +99,7 @@ def metric_value(tab, label: str) -> str:
 
 
 def nudge(tab, label: str, presses: int) -> None:
-    thumb = tab.get_by_role("slider", name=label)
-    thumb.scroll_into_view_if_needed()
-    thumb.focus()
-    for _ in range(presses):
-        thumb.press("ArrowRight")
+    press(slider(tab, label), presses)
     wait_for_app(tab)
 
 
@@ -182,10 +175,7 @@ def test_shortening_T_below_a_step_slider_lowers_it_instead_of_failing(shared, p
     page.goto(f"{shared.url}/{path}?T=30&{key}=25")
     wait_for_app(page)
     assert slider_value(page, label) == "25"
-    nudge(page, "Sequence length T", 0)
-    thumb = page.get_by_role("slider", name="Sequence length T")
-    for _ in range(12):
-        thumb.press("ArrowLeft")
+    press(slider(page, "Sequence length T"), 12, key="ArrowLeft")
     wait_for_app(page)
     assert slider_value(page, "Sequence length T") == "18"
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.harness import wait_for_app
+from tests.e2e.harness import press, url_settles, wait_for_app
 from ui.i18n import say
 from ui.training import runs, settings, text
 
@@ -62,16 +62,10 @@ def test_a_link_copied_after_train_shows_the_same_runs_and_a_stale_one_says_so(s
     assert fresh.locator('[data-testid="stException"]').count() == 0
     context.close()
 
-    thumb = page.locator(".st-key-tT").get_by_role("slider")  # T moved, not trained
-    thumb.scroll_into_view_if_needed()
-    thumb.focus()
-    for _ in range(3):
-        thumb.press("ArrowRight")
+    assert press(page.locator(".st-key-tT"), 3) == "9"  # T moved, not trained
     wait_for_app(page)
-    assert (
-        query(page)["tT"] == ["9"]
-        and query(page)[runs.RUN_PARAM] == parse_qs(urlparse(link).query)[runs.RUN_PARAM]
-    )
+    assert url_settles(page, "tT", "9") == ["9"], "the slider shows T = 9 and the link does not"
+    assert query(page)[runs.RUN_PARAM] == parse_qs(urlparse(link).query)[runs.RUN_PARAM]
     assert page.get_by_text(STALE_START).count() == 1 and run_buttons(page) == shown
     screenshot(page, "training-stale")
 

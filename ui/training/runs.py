@@ -111,18 +111,28 @@ def runs_to_train(
 NOTE_KINDS = ("unreadable", "refused")
 
 
+def _put(key: str, value: str | None) -> None:
+    """The URL's ``key`` set to ``value`` (dropped for None), written only when it changes.
+
+    Every write sends the browser the server's copy of the whole query string, and in that copy a
+    control moved while this run ran still has its old value: a write on every run could put a
+    slider's old value back into the URL that the browser had already updated.
+    """
+    if value is None:
+        st.query_params.pop(key, None)
+    elif st.query_params.get(key) != value:
+        st.query_params[key] = value
+
+
 def sync_link(compared: Sequence[RunRecord], preset_runs: Sequence[RunSettings] | None) -> None:
     """Write the compared runs (and their preset, when they are exactly its runs) into the URL."""
     settings = [r.settings for r in compared]
-    if not settings:
-        st.query_params.pop(RUN_PARAM, None)
-    else:
-        st.query_params[RUN_PARAM] = encode_runs(settings)
+    _put(RUN_PARAM, encode_runs(settings) if settings else None)
     if preset_runs is None or list(preset_runs) != settings:
         st.session_state.pop(PRESET_KEY, None)
-        st.query_params.pop(PRESET_PARAM, None)
+        _put(PRESET_PARAM, None)
     else:
-        st.query_params[PRESET_PARAM] = st.session_state[PRESET_KEY]
+        _put(PRESET_PARAM, st.session_state[PRESET_KEY])
 
 
 def stale_run(chosen: RunSettings, compared: Sequence[RunRecord]) -> RunSettings | None:
