@@ -13,6 +13,11 @@ descend checks once. Both run on one sequence (B = 1, as the live network does),
 orthogonal with σ_max(W) = 1, seed 0; the two are checked to give the same losses bit for bit
 first. Median of --repeat runs of --steps steps with time.process_time, the two alternating.
 Prints a Markdown table of milliseconds per step.
+
+The third column is a floor, not a reference: the least a step can do in numpy, one matrix product
+and one elementwise call per t forward (h ← f(h Wᵀ + a)) and the same backward (δ ← (δ W + e)·f′),
+with nothing else: no loss, no checks, no gradient sums. It computes no gradient, so it is not
+compared with the others; it says how much of a step is the loop over t itself.
 """
 
 from __future__ import annotations
@@ -42,6 +47,18 @@ def plain(params, xs, ys, activation: str, lr: float, steps: int) -> np.ndarray:
     return np.array(losses)
 
 
+def bare(W: np.ndarray, a: np.ndarray, steps: int) -> None:
+    """The floor: ``steps`` times, the two loops over t that a BPTT step cannot do without."""
+    W_T, fprime = W.T, np.full(a.shape[1:], 0.5)
+    for _ in range(steps):
+        h = np.zeros(a.shape[1:])
+        for t in range(len(a)):
+            h = np.tanh(h @ W_T + a[t])
+        delta = np.zeros(a.shape[1:])
+        for t in range(len(a) - 1, -1, -1):
+            delta = (delta @ W + a[t]) * fprime
+
+
 def _ms_per_step(call, steps: int) -> float:
     start = time.process_time()
     call()
@@ -63,8 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     steps = 2 if args.quick else args.steps
     print(f"{steps} steps per run, median of {args.repeat}; B = 1, D = K = 3, lr = 0.01\n")
-    print("| T | H | f | plain loop (ms/step) | descend (ms/step) | plain / descend |")
-    print("|---:|---:|---|---:|---:|---:|")
+    print("| T | H | f | plain loop (ms/step) | descend (ms/step) | plain / descend | floor (ms/step) |")
+    print("|---:|---:|---|---:|---:|---:|---:|")
     for T, H, act in settings:
         params = rc.RNNParams.init(3, H, 3, seed=0)
         xs, ys = rc.random_sequence(T, 3, 3, seed=0)
@@ -73,13 +90,14 @@ def main(argv: list[str] | None = None) -> int:
         calls = {
             "plain": partial(plain, params, xs, ys, act, 0.01, steps),
             "descend": partial(rc.descend, params, xs, ys, activation=act, lr=0.01, steps=steps),
+            "floor": partial(bare, params.W, xs @ params.U.T, steps),
         }
         times: dict[str, list[float]] = {k: [] for k in calls}
         for _ in range(args.repeat):
             for k, call in calls.items():
                 times[k].append(_ms_per_step(call, steps))
-        p, d = (statistics.median(times[k]) for k in ("plain", "descend"))
-        print(f"| {T} | {H} | {act} | {p:.3f} | {d:.3f} | {p / d:.2f} |")
+        p, d, f = (statistics.median(times[k]) for k in ("plain", "descend", "floor"))
+        print(f"| {T} | {H} | {act} | {p:.3f} | {d:.3f} | {p / d:.2f} | {f:.3f} |")
     return 0
 
 
