@@ -8,12 +8,15 @@ core however many the machine has. For a larger class, start one replica per cor
 Students open http://<machine>:8501. HAProxy (Debian/Ubuntu: `apt-get install haproxy`) sends each
 new visitor to the replica with the fewest connections and sets a cookie so that the visitor's
 later requests (reconnects, downloads) reach the same replica: a session's state lives in one
-process only. Ctrl-C (or SIGTERM) stops HAProxy and every replica.
+process only. Before HAProxy lets anyone in, one session opens every page in each replica, so that
+the class's first pages do not pay each process's first imports and the start of its workers
+(`--no-warm` skips it). Ctrl-C (or SIGTERM) stops HAProxy and every replica.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import shutil
 import signal
@@ -99,6 +102,29 @@ def wait_healthy(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"{url} did not become healthy within {timeout:.0f} s")
 
 
+def warm(ports: list[int], timeout: float = 120) -> list[str]:
+    """Open every page once in each replica, the replicas side by side; what failed, one line each.
+
+    A process's first run of a page imports its modules and builds its chart templates, and its
+    first run at all starts the workers of ui/offload.py and the Training page; a class arriving
+    at a fresh replica queues behind all of that (measured: README, "Beyond one process").
+    """
+    from benchmarks.loadtest import probe_pages  # the load generator's Streamlit client
+
+    async def one(port: int) -> str | None:
+        try:
+            pages = await probe_pages(f"http://127.0.0.1:{port}", timeout)
+        except Exception as error:  # a replica that cannot be warmed still serves; say why
+            return f"the replica on port {port} was not warmed: {error}"
+        failed = [f"/{p.path} ({p.cold.status})" for p in pages if p.cold.status != "ok"]
+        return f"the replica on port {port} did not open {', '.join(failed)}" if failed else None
+
+    async def every() -> list[str | None]:
+        return await asyncio.gather(*(one(p) for p in ports))
+
+    return [line for line in asyncio.run(every()) if line]
+
+
 def stop_all(procs: list[subprocess.Popen]) -> None:
     """Terminate HAProxy first, then the replicas; kill what does not stop within 10 s."""
     for p in reversed(procs):
@@ -117,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--port", type=int, default=8501, help="the port students open")
     ap.add_argument("--bind", default="0.0.0.0", help="the address HAProxy listens on")
     ap.add_argument("--first-replica-port", type=int, default=8601)
+    ap.add_argument("--no-warm", action="store_true", help="let visitors in before every page ran once")
     args = ap.parse_args(argv)
     haproxy = shutil.which("haproxy")
     if not haproxy:
@@ -147,6 +174,13 @@ def main(argv: list[str] | None = None) -> int:
                 )  # fmt: skip
             for p in ports:
                 wait_healthy(f"http://127.0.0.1:{p}")
+            if not args.no_warm:
+                started = time.monotonic()
+                for line in warm(ports):
+                    print(line, file=sys.stderr, flush=True)
+                print(
+                    f"every page opened once in each replica ({time.monotonic() - started:.1f} s)", flush=True
+                )
             procs.append(subprocess.Popen([haproxy, "-f", str(cfg)]))
             wait_healthy(f"http://127.0.0.1:{args.port}")
             print(f"serving {len(ports)} replicas on port {args.port}", flush=True)

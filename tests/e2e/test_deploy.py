@@ -40,6 +40,13 @@ def _haproxy():
     pytest.skip("haproxy not installed (apt-get install haproxy); README, 'Serving a large class'")
 
 
+def _cache_lookups(url: str) -> float:
+    """The st.cache_data lookups a server has counted (its /_stcore/metrics): 0 until a page runs."""
+    metrics = lt.fetch_metrics(url)
+    assert metrics is not None, f"{url} gave no metrics"
+    return sum(v for (name, labels), v in metrics.items() if name == "cache_lookups_total")
+
+
 def _sessions(url: str, n: int) -> list[lt.RunResult]:
     async def one():
         s = lt.Session(url)
@@ -95,6 +102,9 @@ def test_two_replicas_serve_sessions_through_haproxy_and_stop_together():
     url = f"http://127.0.0.1:{port}"
     try:
         replicas.wait_healthy(url, timeout=90)
+        for p in (first, first + 1):  # warmed before HAProxy let anyone in: every page ran there
+            lookups = _cache_lookups(f"http://127.0.0.1:{p}")
+            assert lookups > 0, f"the replica on port {p} had run no page when the proxy opened"
         cookies = set()
         for _ in range(4):
             with urllib.request.urlopen(url + "/") as r:
