@@ -9,7 +9,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import streamlit as st  # noqa: E402
 
-from ui import layout, memory, offload, turns  # noqa: E402
+from ui import layout, memory, offload, session_memory, turns  # noqa: E402
 from ui.site import PAGES  # noqa: E402
 from ui.state import network_sidebar  # noqa: E402
 from ui.training import calls as training  # noqa: E402
@@ -17,6 +17,8 @@ from ui.training import calls as training  # noqa: E402
 
 def main() -> None:
     memory.bound()  # once per process: fewer malloc arenas, freed memory returned (ui/memory.py)
+    session_memory.weak_compute_locks()  # once per process: a cache key's lock lives while in use
+    session_memory.prune_widgets()  # this session forgets the widgets it no longer has (ui/session_memory.py)
     offload.OFFLOAD.warm()  # the worker for long cached computations starts now, once (ui/offload.py)
     training.warm()  # and the Training page's (ui/training/calls.py)
 

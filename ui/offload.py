@@ -99,8 +99,9 @@ def _worker_setup() -> None:
     """In a worker as it starts (it has imported this module, and with it Streamlit, to unpickle
     this function; the app's modules come with its first job): the worker offloads nothing (it
     holds no turn anyway; and no module starts processes as it is imported, so a worker starts
-    none); its caches are bounded in bytes, as the server's are; and Streamlit's notices that its
-    caches run without a server (one per function, at warning level) stay out of the server's log."""
+    none); its caches are bounded in bytes and their compute locks live only while in use, as the
+    server's are; and Streamlit's notices that its caches run without a server (one per function, at
+    warning level) stay out of the server's log."""
     global OFFLOAD
     OFFLOAD = Offload(None)
     import streamlit.logger
@@ -119,6 +120,9 @@ def _worker_setup() -> None:
         pass
     config.set_option("logger.level", "error")
     streamlit.logger.set_log_level("ERROR")
+    from ui import session_memory
+
+    session_memory.weak_compute_locks()  # as the server's: a key's compute lock lives while in use
 
 
 def _nothing(key: Hashable) -> None:

@@ -1,0 +1,160 @@
+"""What Streamlit keeps for ever, bounded: a lock per cache key, and every widget a session drew.
+
+Two structures of Streamlit grow with every new configuration a class visits and are never
+shrunk, which over a long class is memory that only goes up (measured in a 10-minute soak of 100
+sessions of random settings: 26 000 locks and 6 600 widget metadata, with their serializers and
+callbacks, added between the second and the tenth minute; benchmarks/results/memory.md):
+
+- Each ``st.cache_data`` / ``st.cache_resource`` cache keeps, in ``Cache._value_locks`` (a
+  ``defaultdict(threading.Lock)``), the lock it takes while computing each key, and deletes it only
+  when the cache is cleared: one lock and one key per miss, for the life of the process.
+  :func:`weak_compute_locks` makes that mapping weak-valued (:class:`WeakLocks`): a lock lives as long
+  as somebody holds it, so two runs computing the same key still share one lock (and one
+  computation), and a key nobody is computing costs nothing.
+- A session's ``WStates.widget_metadata`` (a widget's serializer, deserializer, callback and its
+  arguments) keeps an entry for every widget id the session ever registered; Streamlit removes a
+  stale widget's value at the end of each run but not its metadata. A widget's id changes with its
+  parameters (a slider's range follows T) and a prediction's key names its configuration, so every
+  configuration adds entries. :func:`prune_widgets`, called at the start of every full run,
+  drops the metadata (and the id → key mapping) of widgets that have no value left anywhere in the
+  session's state: nothing reads those again, and a widget drawn again registers anew.
+
+Both reach into Streamlit's internals (``streamlit.runtime.caching.cache_utils.Cache`` and
+``streamlit.runtime.state.session_state.SessionState``); where those are not as expected, each does
+nothing and says so (returns ``False``), and tests/ui/test_session_memory.py checks both against the
+installed Streamlit.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+
+__all__ = ["WeakLocks", "prune_widgets", "stale_widget_ids", "weak_compute_locks"]
+
+
+class WeakLocks:
+    """``defaultdict(threading.Lock)`` whose locks are dropped once nobody holds a reference to them.
+
+    ``locks[key]`` is the lock for ``key``: the one already handed out while any caller still holds
+    it, else a new one. The caller (Streamlit's ``Cache.compute_value_lock``) guards every access
+    with its own lock, so two callers never race to create a key's lock.
+    """
+
+    __slots__ = ("_locks",)
+
+    def __init__(self, locks=()):
+        self._locks: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+        # Existing locks are carried over only while somebody holds them (a computation in flight).
+        for key, lock in dict(locks).items():
+            self._locks[key] = lock
+
+    def __getitem__(self, key):
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = threading.Lock()
+            self._locks[key] = lock
+        return lock
+
+    def __contains__(self, key) -> bool:
+        return key in self._locks
+
+    def __delitem__(self, key) -> None:
+        del self._locks[key]
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+    def clear(self) -> None:
+        self._locks.clear()
+
+
+_PATCH_LOCK = threading.Lock()
+_PATCHED = False
+
+
+def weak_compute_locks() -> bool:
+    """Make every Streamlit cache's per-key compute locks weak-valued (:class:`WeakLocks`), the
+    first time (later calls only report); whether they are."""
+    global _PATCHED
+    with _PATCH_LOCK:
+        if _PATCHED:
+            return True
+        try:
+            from streamlit.runtime.caching.cache_utils import Cache
+        except ImportError:
+            return False
+        original = getattr(Cache, "compute_value_lock", None)
+        if original is None:
+            return False
+
+        def compute_value_lock(self, value_key: str) -> threading.Lock:
+            guard = getattr(self, "_value_locks_lock", None)
+            locks = getattr(self, "_value_locks", None)
+            if guard is None or locks is None:
+                return original(self, value_key)
+            with guard:
+                if not isinstance(locks, WeakLocks):
+                    locks = self._value_locks = WeakLocks(locks)
+                return locks[value_key]
+
+        compute_value_lock.__doc__ = original.__doc__
+        compute_value_lock.__wrapped__ = original
+        Cache.compute_value_lock = compute_value_lock
+        _PATCHED = True
+        return True
+
+
+def stale_widget_ids(state) -> tuple[list[str], list[str], list[str]]:
+    """What of a ``SessionState`` nothing can read again: the widget ids whose metadata, the widget
+    ids whose id → key entries, and the user keys whose key → id entries can go.
+
+    A widget is gone when it has no value in the session (neither this run's widget values nor the
+    previous run's), is not bound to a query parameter and has no persisted-state policy. A key is
+    gone when the widget it names is gone and it holds no value of its own."""
+    widgets = state._new_widget_state
+    keep = set(widgets.states)
+    keep.update(state._old_state)
+    keep.update(getattr(state, "_query_param_bound_widget_ids", ()))
+    tracker = getattr(state, "_persist_tracker", None)
+    keep.update(getattr(tracker, "_scopes", ()))
+    keep.update(getattr(tracker, "_pending_resets", ()))
+    mapper = state._key_id_mapper
+    values = set(state._old_state)
+    values.update(state._new_session_state)
+    keys = [key for key, wid in mapper._key_id_mapping.items() if wid not in keep and key not in values]
+    gone_keys = set(keys)
+    named = {wid for key, wid in mapper._key_id_mapping.items() if key not in gone_keys}
+    metadata = [wid for wid in widgets.widget_metadata if wid not in keep]
+    reverse = [wid for wid in mapper._id_key_mapping if wid not in keep and wid not in named]
+    return metadata, reverse, keys
+
+
+def prune_widgets() -> int | bool:
+    """Drop this session's stale widget metadata and key mappings (:func:`stale_widget_ids`): how
+    many entries were dropped, or ``False`` outside a script run or where Streamlit's session state
+    is not as expected.
+
+    Call it at the start of a full run, before any widget registers: between two runs the session
+    holds exactly the values Streamlit kept at the end of the last one."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    except ImportError:
+        return False
+    ctx = get_script_run_ctx(suppress_warning=True)
+    safe = getattr(ctx, "session_state", None)
+    state, lock = getattr(safe, "_state", None), getattr(safe, "_lock", None)
+    try:
+        with lock:
+            metadata, reverse, keys = stale_widget_ids(state)
+            widget_metadata = state._new_widget_state.widget_metadata
+            mapper = state._key_id_mapper
+            for wid in metadata:
+                del widget_metadata[wid]
+            for wid in reverse:
+                del mapper._id_key_mapping[wid]
+            for key in keys:
+                del mapper._key_id_mapping[key]
+    except (AttributeError, TypeError):
+        return False
+    return len(metadata) + len(reverse) + len(keys)
