@@ -16,8 +16,9 @@ callbacks, added between the second and the tenth minute; benchmarks/results/mem
   stale widget's value at the end of each run but not its metadata. A widget's id changes with its
   parameters (a slider's range follows T) and a prediction's key names its configuration, so every
   configuration adds entries. :func:`prune_widgets`, called at the start of every full run,
-  drops the metadata (and the id → key mapping) of widgets that have no value left anywhere in the
-  session's state: nothing reads those again, and a widget drawn again registers anew.
+  drops the metadata and the key mappings of widgets that have no value left anywhere in the
+  session's state and no binding Streamlit still keeps (:func:`stale_widget_ids`): a widget drawn
+  again registers anew, with its metadata.
 
 Both reach into Streamlit's internals (``streamlit.runtime.caching.cache_utils.Cache`` and
 ``streamlit.runtime.state.session_state.SessionState``); where those are not as expected, each does
@@ -30,15 +31,16 @@ from __future__ import annotations
 import threading
 import weakref
 
-__all__ = ["WeakLocks", "prune_widgets", "stale_widget_ids", "weak_compute_locks"]
+__all__ = ["WeakLocks", "forget_stale_widgets", "prune_widgets", "stale_widget_ids", "weak_compute_locks"]
 
 
 class WeakLocks:
     """``defaultdict(threading.Lock)`` whose locks are dropped once nobody holds a reference to them.
 
     ``locks[key]`` is the lock for ``key``: the one already handed out while any caller still holds
-    it, else a new one. The caller (Streamlit's ``Cache.compute_value_lock``) guards every access
-    with its own lock, so two callers never race to create a key's lock.
+    it, else a new one. Streamlit's ``Cache`` guards every access with its own lock
+    (``_value_locks_lock``, which :func:`weak_compute_locks` also takes to convert the mapping), so
+    two callers never race to create a key's lock.
     """
 
     __slots__ = ("_locks",)
@@ -60,7 +62,8 @@ class WeakLocks:
         return key in self._locks
 
     def __delitem__(self, key) -> None:
-        del self._locks[key]
+        # Cache.clear(key) asks `key in` and then deletes: the lock may have gone in between.
+        self._locks.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._locks)
@@ -90,10 +93,10 @@ def weak_compute_locks() -> bool:
 
         def compute_value_lock(self, value_key: str) -> threading.Lock:
             guard = getattr(self, "_value_locks_lock", None)
-            locks = getattr(self, "_value_locks", None)
-            if guard is None or locks is None:
+            if guard is None or not hasattr(self, "_value_locks"):
                 return original(self, value_key)
-            with guard:
+            with guard:  # read and convert under the guard: two first misses convert it once
+                locks = self._value_locks
                 if not isinstance(locks, WeakLocks):
                     locks = self._value_locks = WeakLocks(locks)
                 return locks[value_key]
@@ -106,37 +109,60 @@ def weak_compute_locks() -> bool:
 
 
 def stale_widget_ids(state) -> tuple[list[str], list[str], list[str]]:
-    """What of a ``SessionState`` nothing can read again: the widget ids whose metadata, the widget
-    ids whose id → key entries, and the user keys whose key → id entries can go.
+    """What of a ``SessionState`` nothing reads again: the widget ids whose metadata, the widget ids
+    whose id → key entries, and the user keys whose key → id entries can go.
 
-    A widget is gone when it has no value in the session (neither this run's widget values nor the
-    previous run's), is not bound to a query parameter and has no persisted-state policy. A key is
-    gone when the widget it names is gone and it holds no value of its own."""
+    A widget is kept when it has a value (this run's widget values or the previous run's), when its
+    key holds a value of its own (a callback may have set it while the widget was not drawn: the
+    next run stores that value under the widget's id, and a fragment run keeps it only if the id
+    still has metadata), when Streamlit still binds it to a URL parameter or has a reset pending
+    for it, and when it is its key's current widget and bound to a query parameter or given a
+    persisted-state policy (Streamlit prunes those sets against the id → key entries, so an id of
+    a bound widget that its key no longer names goes too). A key goes when its widget goes and it
+    holds no value of its own. Every collection is copied first: an older run of the session, still
+    ending, may register a widget meanwhile."""
     widgets = state._new_widget_state
-    keep = set(widgets.states)
-    keep.update(state._old_state)
-    keep.update(getattr(state, "_query_param_bound_widget_ids", ()))
-    tracker = getattr(state, "_persist_tracker", None)
-    keep.update(getattr(tracker, "_scopes", ()))
-    keep.update(getattr(tracker, "_pending_resets", ()))
     mapper = state._key_id_mapper
-    values = set(state._old_state)
-    values.update(state._new_session_state)
-    keys = [key for key, wid in mapper._key_id_mapping.items() if wid not in keep and key not in values]
+    key_to_id = dict(mapper._key_id_mapping)
+    user_values = set(state._old_state) | set(state._new_session_state)
+    keep = set(widgets.states) | set(state._old_state)
+    keep.update(wid for key, wid in key_to_id.items() if key in user_values)
+    tracker = getattr(state, "_persist_tracker", None)
+    keep.update(getattr(tracker, "_pending_resets", ()))
+    keep.update(getattr(getattr(state, "query_params", None), "_bindings_by_widget", ()))
+    current = set(key_to_id.values())
+    policies = set(getattr(state, "_query_param_bound_widget_ids", ()))
+    policies.update(getattr(tracker, "_scopes", ()))
+    keep.update(current & policies)
+    keys = [key for key, wid in key_to_id.items() if wid not in keep and key not in user_values]
     gone_keys = set(keys)
-    named = {wid for key, wid in mapper._key_id_mapping.items() if key not in gone_keys}
-    metadata = [wid for wid in widgets.widget_metadata if wid not in keep]
-    reverse = [wid for wid in mapper._id_key_mapping if wid not in keep and wid not in named]
+    named = {wid for key, wid in key_to_id.items() if key not in gone_keys}
+    metadata = [wid for wid in list(widgets.widget_metadata) if wid not in keep]
+    reverse = [wid for wid in list(mapper._id_key_mapping) if wid not in keep and wid not in named]
     return metadata, reverse, keys
 
 
-def prune_widgets() -> int | bool:
-    """Drop this session's stale widget metadata and key mappings (:func:`stale_widget_ids`): how
-    many entries were dropped, or ``False`` outside a script run or where Streamlit's session state
-    is not as expected.
+def forget_stale_widgets(state) -> int:
+    """Drop a ``SessionState``'s stale widget metadata and key mappings (:func:`stale_widget_ids`):
+    how many entries were dropped. The caller holds the session state's lock."""
+    metadata, reverse, keys = stale_widget_ids(state)
+    widget_metadata = state._new_widget_state.widget_metadata
+    mapper = state._key_id_mapper
+    for wid in metadata:
+        widget_metadata.pop(wid, None)
+    for wid in reverse:
+        mapper._id_key_mapping.pop(wid, None)
+    for key in keys:
+        mapper._key_id_mapping.pop(key, None)
+    return len(metadata) + len(reverse) + len(keys)
 
-    Call it at the start of a full run, before any widget registers: between two runs the session
-    holds exactly the values Streamlit kept at the end of the last one."""
+
+def prune_widgets() -> int | bool:
+    """:func:`forget_stale_widgets` for this run's session: how many entries were dropped, or
+    ``False`` outside a script run or where Streamlit's session state is not as expected.
+
+    Called at the start of a full run, before any widget registers: the browser's widget values and
+    the callbacks of this rerun are in the session's state by then."""
     try:
         from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
     except ImportError:
@@ -146,15 +172,6 @@ def prune_widgets() -> int | bool:
     state, lock = getattr(safe, "_state", None), getattr(safe, "_lock", None)
     try:
         with lock:
-            metadata, reverse, keys = stale_widget_ids(state)
-            widget_metadata = state._new_widget_state.widget_metadata
-            mapper = state._key_id_mapper
-            for wid in metadata:
-                del widget_metadata[wid]
-            for wid in reverse:
-                del mapper._id_key_mapping[wid]
-            for key in keys:
-                del mapper._key_id_mapping[key]
-    except (AttributeError, TypeError):
+            return forget_stale_widgets(state)
+    except (AttributeError, TypeError, RuntimeError):  # not the state this expects, or changed meanwhile
         return False
-    return len(metadata) + len(reverse) + len(keys)
