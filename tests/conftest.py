@@ -9,8 +9,22 @@ browser tests' servers use worker processes, as the app does.
 """
 
 import os
+import sys
+
+import pytest
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ["BPTT_VALIDATE_CHARTS"] = "1"
 os.environ.setdefault("BPTT_PREDICT", "off")
 os.environ.setdefault("BPTT_OFFLOAD", "thread")
+
+
+@pytest.fixture(autouse=True)
+def _main_module_restored():
+    """``__main__`` as it was before each test: an AppTest run installs its script as ``__main__``
+    and leaves it there, and a worker process spawned later in the same test process (ui/jobs.py)
+    would first run that script."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main

@@ -231,7 +231,9 @@ def test_a_worker_bounds_its_malloc_as_the_server_does():
     # each worker, by the initializer; elsewhere neither is
     backend = jobs.ProcessBackend(workers=1)
     try:
-        assert backend._start().submit(memory.active).result(timeout=60) == memory.bound()
+        with jobs._plain_main():  # as ProcessBackend.submit starts a worker
+            bounded = backend._start().submit(memory.active)
+        assert bounded.result(timeout=60) == memory.bound()
     finally:
         backend.shutdown()
 
