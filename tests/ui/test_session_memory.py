@@ -10,7 +10,7 @@ import time
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.app.helpers import open_app, widget
+from tests.app.helpers import open_app, wait_until, widget
 from ui import session_memory
 from ui.session_memory import WeakLocks
 
@@ -68,8 +68,9 @@ def test_cache_misses_leave_no_lock_behind_and_identical_misses_still_compute_on
     results = []
     threads = [threading.Thread(target=lambda: results.append(_square_for_locks("slow"))) for _ in range(2)]
     threads[0].start()
-    time.sleep(0.05)
-    assert len(cache._value_locks) == 1 and next(iter(cache._value_locks._locks.values())).locked()
+    wait_until(
+        lambda: len(cache._value_locks) == 1 and next(iter(cache._value_locks._locks.values())).locked()
+    )
     threads[1].start()
     for t in threads:
         t.join()
